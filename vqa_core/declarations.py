@@ -1,0 +1,103 @@
+"""What a corpus plugin declares about each corpus it provides.
+
+A declaration is data only: identity, licence, citation, how to obtain the
+data, the scale of the stored ``mos``, the known editions with their row
+counts, and the default on-disk layout of the published archives. The
+registry validates declarations when a plugin loads; an invalid one marks the
+plugin broken and names every problem with its path.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+import attrs
+
+from vqa_core.scales import MosScale, resolve_scale
+
+__all__ = ["Access", "Edition", "CorpusDeclaration", "CORPUS_ID_PATTERN", "COLUMN_PREFIX_PATTERN"]
+
+#: How the data is obtained: ``open`` (public download), ``form`` (request form,
+#: then download), ``manual`` (copy by hand; no download URL exists).
+Access = Literal["open", "form", "manual"]
+
+CORPUS_ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+COLUMN_PREFIX_PATTERN: Final = re.compile(r"^[a-z][a-z0-9]*_$")
+
+
+def _nonempty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be a non-empty string")
+
+
+def _url(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
+        raise ValueError(f"{attribute.name} must be an http(s) URL, got {value!r}")
+
+
+@attrs.frozen
+class Edition:
+    """A known published release of one metadata file, recognised by its row count."""
+
+    #: Recorded as the edition in the manifest, e.g. ``konvid-1k-2017``.
+    name: str = attrs.field(validator=_nonempty)
+    #: The metadata file name as published, e.g. ``KoNViD_1k_attributes.csv``.
+    metadata: str = attrs.field(validator=_nonempty)
+    #: Data rows in that file (header excluded).
+    rows: int = attrs.field(validator=attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.gt(0)))
+    #: Where the count comes from, for the docs.
+    note: str = ""
+
+
+def _editions(_: object, attribute: attrs.Attribute[tuple[Edition, ...]], value: tuple[Edition, ...]) -> None:
+    if not all(isinstance(e, Edition) for e in value):
+        raise ValueError(f"{attribute.name} must hold Edition objects")
+
+
+@attrs.frozen
+class CorpusDeclaration:
+    """One corpus a plugin provides.
+
+    The ``id`` is the stable label written into every row's ``corpus`` field;
+    ``version`` is written into ``corpus_version``.
+    """
+
+    id: str = attrs.field(validator=attrs.validators.matches_re(CORPUS_ID_PATTERN))
+    title: str = attrs.field(validator=_nonempty)
+    version: str = attrs.field(validator=_nonempty)
+    #: Scale of the *stored* ``mos`` column; a name from ``KNOWN_SCALES`` or a MosScale.
+    scale: MosScale = attrs.field(converter=resolve_scale)
+    licence: str = attrs.field(validator=_nonempty)
+    licence_url: str = attrs.field(validator=_url)
+    citation: str = attrs.field(validator=_nonempty)
+    homepage: str = attrs.field(validator=_url)
+    access: Access = attrs.field(validator=attrs.validators.in_(("open", "form", "manual")))
+    #: How to obtain the data, in a sentence or two; shown when data is missing.
+    access_instructions: str = attrs.field(validator=_nonempty)
+    #: Known editions by metadata file; the first one is the reference edition.
+    editions: tuple[Edition, ...] = attrs.field(converter=tuple, validator=_editions, factory=tuple)
+    #: Clips in the reference edition (may differ from the label rows: takedowns).
+    expected_clips: int | None = attrs.field(default=None)
+    #: Namespace every extension column of this corpus starts with, e.g. ``lsvq_``.
+    column_prefix: str = attrs.field(default="", validator=attrs.validators.matches_re(r"^$|^[a-z][a-z0-9]*_$"))
+    #: Metadata file(s) looked for under ``--root`` when ``--metadata`` is not given.
+    default_metadata: tuple[str, ...] = attrs.field(converter=tuple, factory=tuple)
+    #: Folder under ``--root`` holding the clips when ``--clips-dir`` is not given.
+    default_clips_dir: str = ""
+    #: Whether rows carry download URLs (``vqa ingest`` fetches missing clips).
+    downloads: bool = False
+    #: Anything a user must know that the fields above cannot say.
+    notes: str = ""
+
+    @property
+    def has_labels(self) -> bool:
+        return self.scale.has_labels
+
+    def edition_for_rows(self, metadata_name: str, rows: int) -> Edition | None:
+        """The edition whose file has ``rows`` data rows (file name compared case-insensitively)."""
+        same_file = [e for e in self.editions if e.metadata.lower() == metadata_name.lower()]
+        for edition in same_file or self.editions:
+            if edition.rows == rows:
+                return edition
+        return None

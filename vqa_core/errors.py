@@ -1,0 +1,119 @@
+"""The errors vqa raises on purpose.
+
+Every error the project raises deliberately derives from :class:`VqaError`; the
+CLI prints such an error as one line and exits with its ``exit_code``. Anything
+else reaching the CLI is an internal error (exit 1).
+
+Each subclass also derives from the built-in exception a caller would expect
+(``ValueError``, ``LookupError``, ``OSError``) and keeps the facts it is about
+as attributes, so ``--json`` output and tests never parse messages.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "VqaError",
+    "UsageError",
+    "PluginError",
+    "PluginLoadError",
+    "DeclarationError",
+    "UnknownCorpusError",
+    "MetadataError",
+    "DatasetNotFoundError",
+    "StateError",
+    "OutputError",
+    "DownloadError",
+    "ShardError",
+]
+
+
+class VqaError(Exception):
+    """Base class of every error vqa raises on purpose."""
+
+    #: Process exit status the CLI uses for this error: 2 = bad input or usage.
+    exit_code: int = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(VqaError, ValueError):
+    """A command was called with options that cannot work together."""
+
+
+class PluginError(VqaError):
+    """A corpus plugin broke the contract."""
+
+    def __init__(self, message: str, *, distribution: str | None = None) -> None:
+        super().__init__(message)
+        self.distribution = distribution
+
+
+class PluginLoadError(PluginError, ImportError):
+    """A plugin could not be imported or registered; raised under ``--strict``."""
+
+
+class DeclarationError(PluginError, ValueError):
+    """A corpus declaration is invalid; ``problems`` lists every reason with its path."""
+
+    def __init__(
+        self, message: str, *, problems: tuple[str, ...] = (), distribution: str | None = None
+    ) -> None:
+        super().__init__(message, distribution=distribution)
+        self.problems = problems
+
+
+class UnknownCorpusError(VqaError, LookupError):
+    """A corpus id names no installed plugin."""
+
+    def __init__(self, message: str, *, corpus: str) -> None:
+        super().__init__(message)
+        self.corpus = corpus
+
+
+class MetadataError(VqaError, ValueError):
+    """A metadata file is missing, empty or not in the corpus's published format."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+class DatasetNotFoundError(VqaError, FileNotFoundError):
+    """The dataset root or its clips directory does not exist."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class StateError(VqaError):
+    """The resume state beside an output cannot be used for this run."""
+
+
+class OutputError(VqaError, OSError):
+    """An output cannot be written (bad suffix, no space, permission)."""
+
+
+class DownloadError(VqaError, OSError):
+    """A download failed; ``transient`` says whether a retry may help."""
+
+    def __init__(self, message: str, *, url: str, transient: bool, status: int | None = None):
+        super().__init__(message)
+        self.url = url
+        self.transient = transient
+        self.status = status
+
+
+class ShardError(VqaError, ValueError):
+    """A shard given to aggregate or merge is missing, not JSON, or lacks a column."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line

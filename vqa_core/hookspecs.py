@@ -1,0 +1,158 @@
+"""The plugin contract: every hook a corpus plugin may implement.
+
+A corpus plugin is a module (or object) registered through the ``vqa.corpora``
+entry-point group. It marks its functions with :data:`vqa_core.hookimpl` and
+implements the hooks below; an implementation may take fewer arguments than
+the spec (pluggy passes only those it names), so specs only ever gain
+arguments. The module must also say which contract versions it supports::
+
+    vqa_plugin_api = ">=1,<2"
+
+Hooks are grouped by the phase in which the host calls them. The host calls
+the per-corpus hooks (everything after the declaration phase) only on the
+plugin that declared the corpus, plus core's built-in defaults, so one plugin
+can never answer for another's corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from vqa_core.declarations import CorpusDeclaration
+    from vqa_core.scales import ScaleConversion
+    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
+
+__all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "PLUGIN_API_VERSION"]
+
+PROJECT_NAME = "vqa"
+#: Version of this contract. A plugin's ``vqa_plugin_api`` specifier must admit it.
+PLUGIN_API_VERSION = "1.0"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# -------------------------------------------------------------------------
+# Declaration phase: the registry asks each plugin once, when it loads.
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
+    """Declare the corpora this plugin provides.
+
+    Call ``register`` once per corpus with a :class:`~vqa_core.declarations.CorpusDeclaration`.
+    The registry validates each declaration (all problems at once, each with its
+    field), refuses a corpus id another plugin already declared, and marks the
+    whole plugin ``broken`` if anything is wrong, so a half-valid plugin never
+    contributes half its corpora.
+
+    :param register: Callback taking one ``CorpusDeclaration``.
+    :return: Nothing; the return value is ignored.
+
+    Called by the registry once per plugin, right after the plugin is imported,
+    before any command runs. Must not import heavy modules (``av``, ``torch``):
+    ``vqa corpora list`` runs this hook.
+
+    .. versionadded:: 1.0
+    """
+
+
+@hookspec
+def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None:
+    """Return the extra typed columns rows of ``corpus`` carry.
+
+    Each field must be a ``pyarrow.Field`` whose name starts with the corpus's
+    ``column_prefix`` (or is one of core's shared columns such as
+    ``mos_raw_0_100``) and does not collide with a base column. Extension
+    columns are nullable in the shard schema.
+
+    :param corpus: The declaration of one corpus this plugin registered.
+    :return: The fields, or ``None`` (or an empty sequence) for no extension.
+
+    Called by the registry when the plugin loads (to validate names) and by the
+    engine when it builds a shard's Arrow schema.
+
+    .. versionadded:: 1.0
+    """
+
+
+# -------------------------------------------------------------------------
+# Ingestion phase: ``vqa ingest`` and ``vqa sample``.
+# -------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows | None:
+    """Read the corpus's published metadata and yield its rows.
+
+    Return a :class:`~vqa_core.sources.SourceRows` whose ``files`` lists every
+    metadata file read with its data-row count (the engine matches counts to
+    known editions before iterating), and whose ``rows`` yields, lazily and in
+    metadata order, one :class:`~vqa_core.schema.SourceRow` per usable line or
+    one :class:`~vqa_core.schema.RowRejection` per unusable line (missing name,
+    unparsable MOS, ragged line). A per-line problem must never raise.
+
+    Raise :class:`~vqa_core.errors.MetadataError` (one clear line) when a whole
+    file is unusable: empty, header only, wrong format, missing a required
+    column. The engine checks range and finiteness of ``mos`` itself.
+
+    :param corpus: The declaration of a corpus this plugin registered.
+    :param source: Dataset root, the existing metadata files to read, the clips
+        directory clip paths are relative to, and an optional download base URL.
+    :return: The rows; ``None`` means "not mine" and is an error for the owner.
+
+    Stops at the first non-None result. Called by the ingestion engine once per run.
+
+    .. versionadded:: 1.0
+    """
+
+
+@hookspec(firstresult=True)
+def vqa_scale_conversion(corpus: CorpusDeclaration) -> ScaleConversion | None:
+    """Return how the stored ``mos`` of ``corpus`` maps onto the unified 0–100 axis.
+
+    Core's built-in implementation runs last and returns the affine map of the
+    declared scale (``lo`` → 0, ``hi`` → 100; reversed for ``dmos``). Override it
+    only when the corpus has a published, better-founded mapping; the
+    conformance kit checks that a conversion is monotone and maps the scale
+    ends to 0 and 100.
+
+    :param corpus: The declaration of a corpus this plugin registered.
+    :return: A :class:`~vqa_core.scales.ScaleConversion`, or ``None`` to defer to
+        the default (which itself returns ``None`` for corpora without labels).
+
+    Stops at the first non-None result. Called by ``vqa aggregate`` once per corpus.
+
+    .. versionadded:: 1.0
+    """
+
+
+@hookspec(firstresult=True)
+def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+    """Write a tiny synthetic dataset of ``corpus`` into ``directory``.
+
+    The metadata must be in the corpus's real published format (same file
+    names, header, quoting, delimiter, folder layout) so that ingesting the
+    sample exercises the real parser; the clips are small generated videos
+    (see :mod:`vqa_core.samples`) with the containers, codecs and pixel formats
+    the corpus has. Same ``seed`` → same bytes.
+
+    :param corpus: The declaration of a corpus this plugin registered.
+    :param directory: An existing, empty directory to write into.
+    :param clips: How many clips to write (at least 1).
+    :param seed: Seed for every random choice.
+    :return: A :class:`~vqa_core.sources.SampleDrop` describing what was written.
+
+    Stops at the first non-None result. Called by ``vqa sample``, ``make demo``
+    and the conformance kit.
+
+    .. versionadded:: 1.0
+    """

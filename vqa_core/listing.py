@@ -1,0 +1,87 @@
+"""What ``vqa corpora list`` and ``vqa corpora info`` show, as plain data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vqa_core.registry import PluginInfo, RegisteredCorpus, Registry
+
+__all__ = ["LIST_FIELDS", "corpus_entries", "corpus_info"]
+
+#: Keys of every entry of ``vqa corpora list --json``, in table order.
+LIST_FIELDS = (
+    "id",
+    "distribution",
+    "version",
+    "edition",
+    "scale",
+    "clips",
+    "licence",
+    "status",
+    "error",
+)
+
+
+def _corpus_entry(corpus: RegisteredCorpus) -> dict[str, Any]:
+    decl = corpus.declaration
+    return {
+        "id": decl.id,
+        "distribution": corpus.plugin.name,
+        "version": corpus.plugin.version,
+        "edition": decl.version,
+        "scale": decl.scale.name,
+        "scale_lo": decl.scale.lo if decl.has_labels else None,
+        "scale_hi": decl.scale.hi if decl.has_labels else None,
+        "label_kind": decl.scale.kind,
+        "clips": decl.expected_clips,
+        "licence": decl.licence,
+        "licence_url": decl.licence_url,
+        "access": decl.access,
+        "status": "ok",
+        "error": None,
+        "hooks": list(corpus.plugin.hooks),
+    }
+
+
+def _plugin_entry(plugin: PluginInfo) -> dict[str, Any]:
+    entry: dict[str, Any] = dict.fromkeys(LIST_FIELDS)
+    entry.update(
+        distribution=plugin.name,
+        version=plugin.version,
+        status=plugin.status,
+        error=plugin.error,
+        hooks=list(plugin.hooks),
+    )
+    return entry
+
+
+def corpus_entries(registry: Registry, *, include_builtins: bool = False) -> list[dict[str, Any]]:
+    """Healthy corpora sorted by id, then broken and disabled plugins by name."""
+    entries = [_corpus_entry(c) for c in registry.corpora]
+    for plugin in registry.plugins:
+        if plugin.status in ("broken", "disabled") or (include_builtins and plugin.status == "builtin"):
+            entries.append(_plugin_entry(plugin))
+    return entries
+
+
+def corpus_info(registry: Registry, corpus_id: str) -> dict[str, Any]:
+    """Everything a user needs to know before obtaining and using one corpus."""
+    corpus = registry.corpus(corpus_id)
+    decl = corpus.declaration
+    info = _corpus_entry(corpus)
+    info.update(
+        title=decl.title,
+        citation=decl.citation,
+        homepage=decl.homepage,
+        access_instructions=decl.access_instructions,
+        editions=[
+            {"name": e.name, "metadata": e.metadata, "rows": e.rows, "note": e.note} for e in decl.editions
+        ],
+        default_metadata=list(decl.default_metadata),
+        default_clips_dir=decl.default_clips_dir,
+        downloads=decl.downloads,
+        extension_columns=[{"name": f.name, "type": str(f.type)} for f in corpus.extension],
+        notes=decl.notes,
+        api=corpus.plugin.api,
+    )
+    return info

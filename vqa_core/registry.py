@@ -1,0 +1,395 @@
+"""Discovery and isolation of corpus plugins.
+
+The registry finds plugins through the ``vqa.corpora`` entry-point group and
+loads each one on its own: a plugin that fails to import, supports another
+contract version, implements an unknown hook, or declares an invalid corpus is
+recorded as ``broken`` with its error and unregistered; the others keep
+working. ``--strict`` (or ``VQA_STRICT_PLUGINS=1``) makes any broken plugin
+fatal. ``VQA_DISABLE_PLUGINS`` skips distributions by name and
+``VQA_LOAD_PLUGINS`` loads only the named ones (empty = none).
+
+Corpora are kept sorted by id; per-corpus hooks are called on the declaring
+plugin and core's built-ins only.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+import pluggy
+
+from vqa_core import env, hookspecs
+from vqa_core.builtins import DEFAULT_PLUGINS
+from vqa_core.catalogue import FIRST_PARTY_DISTRIBUTIONS, install_hint
+from vqa_core.declarations import CorpusDeclaration
+from vqa_core.errors import PluginError, PluginLoadError, UnknownCorpusError
+from vqa_core.schema import BASE_FIELDS, SHARED_EXTENSION_COLUMNS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from vqa_core.scales import ScaleConversion
+    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
+
+__all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "RegisteredCorpus", "Registry", "PluginStatus"]
+
+ENTRY_POINT_GROUP: Final = "vqa.corpora"
+
+PluginStatus = Literal["ok", "broken", "disabled", "builtin"]
+
+
+@attrs.frozen
+class PluginInfo:
+    """What the registry knows about one plugin, healthy or not."""
+
+    name: str
+    version: str | None
+    status: PluginStatus
+    entry_point: str | None = None
+    error: str | None = None
+    corpora: tuple[str, ...] = ()
+    hooks: tuple[str, ...] = ()
+    api: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class RegisteredCorpus:
+    """A validated declaration, the plugin that made it, and its extension columns."""
+
+    declaration: CorpusDeclaration
+    plugin: PluginInfo
+    extension: tuple[Any, ...] = ()  # pyarrow.Field objects
+
+    @property
+    def id(self) -> str:
+        return self.declaration.id
+
+
+@attrs.frozen
+class _Candidate:
+    """A plugin waiting to load: a loader and the metadata of its distribution."""
+
+    name: str
+    version: str | None
+    entry_point: str | None
+    load: Callable[[], object]
+
+
+class Registry:
+    """The loaded plugins and the corpora they declare."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self._builtins: list[object] = []
+        self._plugins: list[PluginInfo] = []
+        self._corpora: dict[str, RegisteredCorpus] = {}
+        self._owner: dict[str, object] = {}
+        for name, plugin in DEFAULT_PLUGINS:
+            self.pm.register(plugin, name=name)
+            self._builtins.append(plugin)
+            self._plugins.append(
+                PluginInfo(name=name, version=None, status="builtin", hooks=self._hooks_of(plugin))
+            )
+
+    # -- construction -----------------------------------------------------
+
+    @classmethod
+    def discover(cls, *, strict: bool | None = None) -> Registry:
+        """Load every installed plugin of the ``vqa.corpora`` group."""
+        registry = cls()
+        registry._load_all(_installed_candidates())
+        registry._finish(strict)
+        return registry
+
+    @classmethod
+    def from_plugins(
+        cls, plugins: Iterable[tuple[str, object]], *, strict: bool | None = False
+    ) -> Registry:
+        """A registry of the given ``(name, plugin)`` pairs only, for tests and the kit."""
+        registry = cls()
+        registry._load_all(
+            _Candidate(name=name, version=None, entry_point=None, load=_constant(obj))
+            for name, obj in plugins
+        )
+        registry._finish(strict)
+        return registry
+
+    def _finish(self, strict: bool | None) -> None:
+        if strict is None:
+            strict = env.flag(env.STRICT_PLUGINS)
+        if strict:
+            self.raise_if_broken()
+
+    def raise_if_broken(self) -> None:
+        broken = self.broken
+        if broken:
+            first = broken[0]
+            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+            raise PluginLoadError(
+                f"plugin {first.name} is broken: {first.error}{more}", distribution=first.name
+            )
+
+    def _load_all(self, candidates: Iterable[_Candidate]) -> None:
+        allow = env.name_list(env.LOAD_PLUGINS)
+        deny = env.name_list(env.DISABLE_PLUGINS) or frozenset()
+        seen: set[str] = set()
+        for cand in sorted(candidates, key=lambda c: (env.normalise_name(c.name), c.entry_point or "")):
+            key = env.normalise_name(cand.name)
+            if (allow is not None and key not in allow) or key in deny:
+                self._plugins.append(
+                    PluginInfo(cand.name, cand.version, "disabled", cand.entry_point)
+                )
+                continue
+            if (key, cand.entry_point) in seen:
+                continue  # the same distribution found twice on sys.path: first one wins
+            seen.add((key, cand.entry_point))  # type: ignore[arg-type]
+            self._load_one(cand)
+
+    def _load_one(self, cand: _Candidate) -> None:
+        def broken(message: str, plugin: object | None = None) -> None:
+            if plugin is not None and self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+            self._plugins.append(
+                PluginInfo(cand.name, cand.version, "broken", cand.entry_point, error=message)
+            )
+
+        try:
+            plugin = cand.load()
+        # why: importing third-party code can raise anything (even SystemExit);
+        # one plugin's failure must be reported, not take the host down.
+        except (Exception, SystemExit) as exc:
+            broken(f"import failed: {type(exc).__name__}: {_one_line(exc)}")
+            return
+
+        api = getattr(plugin, "vqa_plugin_api", None)
+        api_problem = _check_api(api)
+        if api_problem:
+            broken(api_problem)
+            return
+
+        try:
+            self.pm.register(plugin, name=_registration_name(cand))
+            # why: a misspelled hook name would otherwise be dead code that passes every test
+            self.pm.check_pending()
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            broken(f"invalid hooks: {_one_line(exc)}", plugin)
+            return
+
+        try:
+            declared = self._declarations_of(plugin)
+        except (Exception, SystemExit) as exc:  # why: a plugin's own hook code may raise anything
+            broken(f"declaration failed: {type(exc).__name__}: {_one_line(exc)}", plugin)
+            return
+        info = PluginInfo(
+            cand.name,
+            cand.version,
+            "ok",
+            cand.entry_point,
+            corpora=tuple(sorted(d.declaration.id for d in declared)),
+            hooks=self._hooks_of(plugin),
+            api=str(api),
+        )
+        problems = self._problems_with(declared)
+        if problems:
+            broken("; ".join(problems), plugin)
+            return
+        for corpus in declared:
+            self._corpora[corpus.id] = attrs.evolve(corpus, plugin=info)
+            self._owner[corpus.id] = plugin
+        self._plugins.append(info)
+
+    def _declarations_of(self, plugin: object) -> list[RegisteredCorpus]:
+        collected: list[object] = []
+        self._only(plugin, "vqa_register_corpora")(register=collected.append)
+        placeholder = PluginInfo(name="", version=None, status="ok")
+        declared: list[RegisteredCorpus] = []
+        for index, decl in enumerate(collected):
+            if not isinstance(decl, CorpusDeclaration):
+                raise PluginError(f"register() argument {index} is {type(decl).__name__}, not CorpusDeclaration")
+            results = self._only(plugin, "vqa_schema_extension")(corpus=decl)
+            fields = tuple(f for result in results if result for f in result)
+            declared.append(RegisteredCorpus(decl, placeholder, fields))
+        return declared
+
+    def _problems_with(self, declared: Sequence[RegisteredCorpus]) -> list[str]:
+        import pyarrow as pa
+
+        problems: list[str] = []
+        ids: set[str] = set()
+        for corpus in declared:
+            cid = corpus.id
+            if cid in ids:
+                problems.append(f"corpus id {cid!r} is declared twice by this plugin")
+            ids.add(cid)
+            if cid in self._corpora:
+                other = self._corpora[cid].plugin
+                problems.append(
+                    f"corpus id {cid!r} is already declared by {other.name}"
+                    + (f" {other.version}" if other.version else "")
+                )
+            prefix = corpus.declaration.column_prefix
+            names: set[str] = set()
+            for field in corpus.extension:
+                if not isinstance(field, pa.Field):
+                    problems.append(f"{cid}: extension item {field!r} is not a pyarrow.Field")
+                    continue
+                name = field.name
+                if name in BASE_FIELDS:
+                    problems.append(f"{cid}: extension column {name!r} collides with the base schema")
+                elif name in SHARED_EXTENSION_COLUMNS:
+                    if str(field.type) != SHARED_EXTENSION_COLUMNS[name]:
+                        problems.append(
+                            f"{cid}: shared column {name!r} must be {SHARED_EXTENSION_COLUMNS[name]}, "
+                            f"not {field.type}"
+                        )
+                elif not prefix or not name.startswith(prefix) or name == prefix:
+                    hint = f"start with {prefix!r}" if prefix else "have a column_prefix declared"
+                    problems.append(f"{cid}: extension column {name!r} must {hint}")
+                if name in names:
+                    problems.append(f"{cid}: extension column {name!r} is declared twice")
+                names.add(name)
+        return problems
+
+    # -- queries ----------------------------------------------------------
+
+    @property
+    def plugins(self) -> list[PluginInfo]:
+        """Every plugin seen, built-ins first, then by name."""
+        return sorted(self._plugins, key=lambda p: (p.status != "builtin", env.normalise_name(p.name)))
+
+    @property
+    def broken(self) -> list[PluginInfo]:
+        return [p for p in self.plugins if p.status == "broken"]
+
+    @property
+    def corpora(self) -> list[RegisteredCorpus]:
+        """Healthy corpora, sorted by id."""
+        return [self._corpora[k] for k in sorted(self._corpora)]
+
+    def corpus(self, corpus_id: str) -> RegisteredCorpus:
+        """The registered corpus ``corpus_id``; :class:`UnknownCorpusError` naming what to install."""
+        try:
+            return self._corpora[corpus_id]
+        except KeyError:
+            raise UnknownCorpusError(self._unknown_message(corpus_id), corpus=corpus_id) from None
+
+    def _unknown_message(self, corpus_id: str) -> str:
+        dist = FIRST_PARTY_DISTRIBUTIONS.get(corpus_id)
+        if dist:
+            for plugin in self._plugins:
+                if env.normalise_name(plugin.name) == dist and plugin.status in ("broken", "disabled"):
+                    why = f": {plugin.error}" if plugin.error else f" (skipped by {env.DISABLE_PLUGINS}/{env.LOAD_PLUGINS})"
+                    return f"corpus {corpus_id!r}: plugin {dist} is installed but {plugin.status}{why}"
+            return f"corpus {corpus_id!r} is not installed; {install_hint(corpus_id)}"
+        close = [c for c in self._corpora if c.startswith(corpus_id[:3])]
+        suggestion = f" (did you mean {', '.join(close)}?)" if close else ""
+        known = ", ".join(sorted(self._corpora)) or "none"
+        return f"no installed plugin provides corpus {corpus_id!r}{suggestion}; installed: {known}"
+
+    # -- per-corpus hook calls -----------------------------------------------
+
+    def _only(self, plugin: object, hook: str) -> Any:
+        keep = {id(plugin), *(id(b) for b in self._builtins)}
+        others = [p for p in self.pm.get_plugins() if id(p) not in keep]
+        return self.pm.subset_hook_caller(hook, remove_plugins=others)
+
+    def _call(self, corpus_id: str, hook: str, **kwargs: Any) -> Any:
+        corpus = self.corpus(corpus_id)
+        return self._only(self._owner[corpus_id], hook)(corpus=corpus.declaration, **kwargs)
+
+    def source_rows(self, corpus_id: str, source: SourceSpec) -> SourceRows:
+        result = self._call(corpus_id, "vqa_source_rows", source=source)
+        if result is None:
+            raise PluginError(
+                f"plugin {self.corpus(corpus_id).plugin.name} declares {corpus_id!r} but returned no source rows",
+                distribution=self.corpus(corpus_id).plugin.name,
+            )
+        return result  # type: ignore[no-any-return]
+
+    def scale_conversion(self, corpus_id: str) -> ScaleConversion | None:
+        return self._call(corpus_id, "vqa_scale_conversion")  # type: ignore[no-any-return]
+
+    def write_sample(self, corpus_id: str, directory: Path, clips: int, seed: int) -> SampleDrop:
+        result = self._call(corpus_id, "vqa_write_sample", directory=directory, clips=clips, seed=seed)
+        if result is None:
+            raise PluginError(
+                f"plugin {self.corpus(corpus_id).plugin.name} cannot write a sample of {corpus_id!r}",
+                distribution=self.corpus(corpus_id).plugin.name,
+            )
+        return result  # type: ignore[no-any-return]
+
+    def arrow_schema(self, corpus_id: str) -> pa.Schema:
+        from vqa_core.schema import corpus_arrow_schema
+
+        corpus = self.corpus(corpus_id)
+        return corpus_arrow_schema(corpus.declaration, corpus.extension)
+
+    def versions(self) -> dict[str, str | None]:
+        """Distribution versions of core and every healthy plugin, for manifests."""
+        from vqa_core import __version__
+
+        out: dict[str, str | None] = {"vqa-core": __version__}
+        for plugin in self.plugins:
+            if plugin.status == "ok":
+                out[plugin.name] = plugin.version
+        return out
+
+    def _hooks_of(self, plugin: object) -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                caller.name
+                for caller in self.pm.get_hookcallers(plugin) or ()
+            )
+        )
+
+
+def _constant(obj: object) -> Callable[[], object]:
+    return lambda: obj
+
+
+def _registration_name(cand: _Candidate) -> str:
+    return f"{cand.name}:{cand.entry_point}" if cand.entry_point else cand.name
+
+
+def _installed_candidates() -> list[_Candidate]:
+    candidates = []
+    for ep in md.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist
+        name = dist.metadata["Name"] if dist is not None else ep.module
+        version = dist.version if dist is not None else None
+        candidates.append(
+            _Candidate(name=name, version=version, entry_point=f"{ep.name} = {ep.value}", load=ep.load)
+        )
+    return candidates
+
+
+def _check_api(api: object) -> str | None:
+    """Why a plugin's ``vqa_plugin_api`` does not admit this contract, or ``None``."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    current = hookspecs.PLUGIN_API_VERSION
+    if api is None:
+        return f'declares no vqa_plugin_api; add vqa_plugin_api = ">=1,<2" (this vqa-core speaks {current})'
+    try:
+        spec = SpecifierSet(str(api))
+    except InvalidSpecifier:
+        return f"vqa_plugin_api {api!r} is not a version specifier such as '>=1,<2'"
+    if current not in spec:
+        return (
+            f"needs plugin API {api}, but this vqa-core provides {current}; "
+            "install a plugin release built for it or a vqa-core release it supports"
+        )
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    return re.sub(r"\s+", " ", str(exc)).strip() or type(exc).__name__

@@ -1,0 +1,65 @@
+"""The objects exchanged with a plugin when it reads a corpus or writes a sample.
+
+:class:`SourceSpec` says where a corpus lies on disk; a plugin answers with
+:class:`SourceRows`: the metadata files it read (with their data-row counts,
+which identify the edition) and a lazy iterable of rows and rejections.
+:class:`SampleDrop` describes a synthetic dataset written by a plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import attrs
+
+from vqa_core.schema import RowRejection, SourceRow
+
+__all__ = ["SourceSpec", "MetadataFile", "SourceRows", "SampleDrop"]
+
+
+@attrs.frozen
+class SourceSpec:
+    """Where one corpus lies on disk, as the user gave it (or the declaration's defaults).
+
+    ``metadata`` holds the metadata files to read, each an existing file (the
+    engine checks before calling the plugin). ``clips_dir`` is the directory
+    clip paths are relative to. ``base_url`` replaces the download host of the
+    published URLs when set (mirrors, loopback test servers).
+    """
+
+    root: Path
+    metadata: tuple[Path, ...]
+    clips_dir: Path
+    base_url: str | None = None
+
+
+@attrs.frozen
+class MetadataFile:
+    """A metadata file a plugin read, and how many data rows it holds (header excluded)."""
+
+    path: Path
+    rows: int
+
+
+@attrs.frozen
+class SourceRows:
+    """A plugin's answer to ``vqa_source_rows``.
+
+    ``files`` is known before iteration starts; ``rows`` is consumed lazily,
+    once, in metadata order.
+    """
+
+    files: tuple[MetadataFile, ...] = attrs.field(converter=tuple)
+    rows: Iterable[SourceRow | RowRejection]
+
+
+@attrs.frozen
+class SampleDrop:
+    """A synthetic dataset a plugin wrote: pass ``root`` (and ``metadata``) to ``vqa ingest``."""
+
+    root: Path
+    metadata: tuple[Path, ...] = attrs.field(converter=tuple)
+    clips: int
+    #: Rows of the metadata the sample deliberately made invalid (0 for a clean sample).
+    bad_rows: int = 0

@@ -1,0 +1,38 @@
+"""What the LSVQ plugin declares."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from vqa_core.declarations import CorpusDeclaration, Edition
+
+LSVQ: Final = CorpusDeclaration(
+    id="lsvq",
+    title="LSVQ, the LIVE large-scale social video quality database",
+    version="lsvq-2021",
+    # The published label files carry mos on 0–100 (observed 8.5–91.4), not 1–5.
+    scale="0-100",
+    licence="Research use (© UT Austin)",
+    licence_url="https://github.com/baidut/PatchVQ",
+    citation=(
+        "Z. Ying, M. Mandal, D. Ghadiyaram, A. C. Bovik. Patch-VQ: 'Patching Up' the Video Quality "
+        "Problem. CVPR 2021."
+    ),
+    homepage="https://github.com/baidut/PatchVQ",
+    access="form",
+    access_instructions=(
+        "request access through the form linked from https://github.com/baidut/PatchVQ, download the "
+        "video batches and labels_train_test.csv / labels_test_1080p.csv, and extract the batch folders "
+        "(yfcc-batch1/, ia-batch1/, …) into the dataset root"
+    ),
+    editions=(
+        Edition("lsvq-2021", "labels_train_test.csv", 35499, "first upload (PatchVQ issue 6); since re-uploaded"),
+        Edition("lsvq-2021", "labels_test_1080p.csv", 3573, "first upload (PatchVQ issue 6)"),
+    ),
+    expected_clips=38811,
+    column_prefix="lsvq_",
+    default_metadata=("labels_train_test.csv", "labels_test_1080p.csv"),
+    default_clips_dir="",
+    downloads=False,
+    notes="Clip names carry their batch folder (yfcc-batch1/747); equal basenames in different batches are different clips.",
+)
