@@ -16,9 +16,9 @@ can never answer for another's corpus.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
     from vqa_core.declarations import CorpusDeclaration
     from vqa_core.scales import ScaleConversion
-    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
+    from vqa_core.schema import RowRejection
+    from vqa_core.sources import GridSettings, SampleDrop, SourceRows, SourceSpec
 
 __all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "PLUGIN_API_VERSION"]
 
@@ -110,6 +111,31 @@ def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows
     :return: The rows; ``None`` means "not mine" and is an error for the owner.
 
     Stops at the first non-None result. Called by the ingestion engine once per run.
+
+    .. versionadded:: 1.0
+    """
+
+
+@hookspec(firstresult=True)
+def vqa_encode_grid_rows(
+    corpus: CorpusDeclaration, source: SourceSpec, settings: GridSettings
+) -> Iterable[Mapping[str, Any] | RowRejection] | None:
+    """Yield the encode-grid rows of a corpus without subjective scores.
+
+    For corpora declared with ``scale="none"`` (BVI-DVC): each row is a mapping
+    with at least the 54 keys of the encode-grid schema
+    (:data:`vqa_core.grid.GRID_KEYS`); missing metrics are ``None``, never NaN.
+    A file that cannot become a row yields a
+    :class:`~vqa_core.schema.RowRejection` instead of raising.
+
+    :param corpus: The declaration of a label-less corpus this plugin registered.
+    :param source: Where the corpus's cached per-sequence files lie.
+    :param settings: Encoder, preset, CRF, pixel format and VMAF model to stamp
+        on the rows, and the run's timestamp.
+    :return: The rows, lazily; ``None`` means "not mine".
+
+    Stops at the first non-None result. Called by ``vqa ingest`` for corpora
+    without labels, instead of the clip pipeline.
 
     .. versionadded:: 1.0
     """

@@ -15,16 +15,18 @@ import attrs
 
 from vqa_core.schema import RowRejection, SourceRow
 
-__all__ = ["SourceSpec", "MetadataFile", "SourceRows", "SampleDrop"]
+__all__ = ["SourceSpec", "MetadataFile", "SourceRows", "SampleDrop", "GridSettings"]
 
 
 @attrs.frozen
 class SourceSpec:
     """Where one corpus lies on disk, as the user gave it (or the declaration's defaults).
 
-    ``metadata`` holds the metadata files to read, each an existing file (the
-    engine checks before calling the plugin). ``clips_dir`` is the directory
-    clip paths are relative to. ``base_url`` replaces the download host of the
+    ``metadata`` holds the metadata files the user named, each an existing file
+    (the engine checks before calling the plugin); when it is empty the plugin
+    looks for the corpus's published file names under ``root`` and raises
+    :class:`~vqa_core.errors.MetadataError` if none is there. ``clips_dir`` is the
+    directory clip paths are relative to. ``base_url`` replaces the download host of the
     published URLs when set (mirrors, loopback test servers).
     """
 
@@ -63,3 +65,16 @@ class SampleDrop:
     clips: int
     #: Rows of the metadata the sample deliberately made invalid (0 for a clean sample).
     bad_rows: int = 0
+
+
+@attrs.frozen
+class GridSettings:
+    """The encode settings an encode-grid corpus stamps on its rows (``vqa ingest`` options)."""
+
+    encoder: str = "libx264"
+    preset: str = "fast"
+    crf: int = 35
+    pix_fmt: str = "yuv420p10le"
+    vmaf_model: str = "vmaf_v0.6.1"
+    #: The run's timestamp, written into every row.
+    timestamp: str = ""
