@@ -10,6 +10,7 @@ plugin broken and names every problem with its path.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Final, Literal
 
 import attrs
@@ -45,9 +46,19 @@ class Edition:
     #: The metadata file name as published, e.g. ``KoNViD_1k_attributes.csv``.
     metadata: str = attrs.field(validator=_nonempty)
     #: Data rows in that file (header excluded).
-    rows: int = attrs.field(validator=attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.gt(0)))
+    rows: int = attrs.field(
+        validator=attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.gt(0))
+    )
     #: Where the count comes from, for the docs.
     note: str = ""
+
+
+def _edition_tuple(value: Iterable[Edition]) -> tuple[Edition, ...]:
+    return tuple(value)
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 def _editions(_: object, attribute: attrs.Attribute[tuple[Edition, ...]], value: tuple[Edition, ...]) -> None:
@@ -76,13 +87,15 @@ class CorpusDeclaration:
     #: How to obtain the data, in a sentence or two; shown when data is missing.
     access_instructions: str = attrs.field(validator=_nonempty)
     #: Known editions by metadata file; the first one is the reference edition.
-    editions: tuple[Edition, ...] = attrs.field(converter=tuple, validator=_editions, factory=tuple)
+    editions: tuple[Edition, ...] = attrs.field(converter=_edition_tuple, validator=_editions, factory=tuple)
     #: Clips in the reference edition (may differ from the label rows: takedowns).
     expected_clips: int | None = attrs.field(default=None)
     #: Namespace every extension column of this corpus starts with, e.g. ``lsvq_``.
-    column_prefix: str = attrs.field(default="", validator=attrs.validators.matches_re(r"^$|^[a-z][a-z0-9]*_$"))
+    column_prefix: str = attrs.field(
+        default="", validator=attrs.validators.matches_re(r"^$|^[a-z][a-z0-9]*_$")
+    )
     #: Metadata file(s) looked for under ``--root`` when ``--metadata`` is not given.
-    default_metadata: tuple[str, ...] = attrs.field(converter=tuple, factory=tuple)
+    default_metadata: tuple[str, ...] = attrs.field(converter=_str_tuple, factory=tuple)
     #: Folder under ``--root`` holding the clips when ``--clips-dir`` is not given.
     default_clips_dir: str = ""
     #: Whether rows carry download URLs (``vqa ingest`` fetches missing clips).

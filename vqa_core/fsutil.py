@@ -10,7 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Final
 
-__all__ = ["CHUNK_BYTES", "sha256_file", "atomic_writer", "atomic_write_bytes", "manifest_path_for", "fsync_dir"]
+__all__ = [
+    "CHUNK_BYTES",
+    "sha256_file",
+    "atomic_writer",
+    "atomic_write_bytes",
+    "manifest_path_for",
+    "fsync_dir",
+]
 
 #: Read size for hashing: 1 MiB, the reference shard format's chunk.
 CHUNK_BYTES: Final = 1 << 20

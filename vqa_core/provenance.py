@@ -79,4 +79,6 @@ def build_manifest(
 
 
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
-    atomic_write_bytes(path, orjson.dumps(json_safe(manifest), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
+    atomic_write_bytes(
+        path, orjson.dumps(json_safe(manifest), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+    )

@@ -111,9 +111,7 @@ class Registry:
         return registry
 
     @classmethod
-    def from_plugins(
-        cls, plugins: Iterable[tuple[str, object]], *, strict: bool | None = False
-    ) -> Registry:
+    def from_plugins(cls, plugins: Iterable[tuple[str, object]], *, strict: bool | None = False) -> Registry:
         """A registry of the given ``(name, plugin)`` pairs only, for tests and the kit."""
         registry = cls()
         registry._load_all(
@@ -141,17 +139,15 @@ class Registry:
     def _load_all(self, candidates: Iterable[_Candidate]) -> None:
         allow = env.name_list(env.LOAD_PLUGINS)
         deny = env.name_list(env.DISABLE_PLUGINS) or frozenset()
-        seen: set[str] = set()
+        seen: set[tuple[str, str | None]] = set()
         for cand in sorted(candidates, key=lambda c: (env.normalise_name(c.name), c.entry_point or "")):
             key = env.normalise_name(cand.name)
             if (allow is not None and key not in allow) or key in deny:
-                self._plugins.append(
-                    PluginInfo(cand.name, cand.version, "disabled", cand.entry_point)
-                )
+                self._plugins.append(PluginInfo(cand.name, cand.version, "disabled", cand.entry_point))
                 continue
             if (key, cand.entry_point) in seen:
                 continue  # the same distribution found twice on sys.path: first one wins
-            seen.add((key, cand.entry_point))  # type: ignore[arg-type]
+            seen.add((key, cand.entry_point))
             self._load_one(cand)
 
     def _load_one(self, cand: _Candidate) -> None:
@@ -214,7 +210,9 @@ class Registry:
         declared: list[RegisteredCorpus] = []
         for index, decl in enumerate(collected):
             if not isinstance(decl, CorpusDeclaration):
-                raise PluginError(f"register() argument {index} is {type(decl).__name__}, not CorpusDeclaration")
+                raise PluginError(
+                    f"register() argument {index} is {type(decl).__name__}, not CorpusDeclaration"
+                )
             results = self._only(plugin, "vqa_schema_extension")(corpus=decl)
             fields = tuple(f for result in results if result for f in result)
             declared.append(RegisteredCorpus(decl, placeholder, fields))
@@ -287,7 +285,11 @@ class Registry:
         if dist:
             for plugin in self._plugins:
                 if env.normalise_name(plugin.name) == dist and plugin.status in ("broken", "disabled"):
-                    why = f": {plugin.error}" if plugin.error else f" (skipped by {env.DISABLE_PLUGINS}/{env.LOAD_PLUGINS})"
+                    why = (
+                        f": {plugin.error}"
+                        if plugin.error
+                        else f" (skipped by {env.DISABLE_PLUGINS}/{env.LOAD_PLUGINS})"
+                    )
                     return f"corpus {corpus_id!r}: plugin {dist} is installed but {plugin.status}{why}"
             return f"corpus {corpus_id!r} is not installed; {install_hint(corpus_id)}"
         close = [c for c in self._corpora if c.startswith(corpus_id[:3])]
@@ -309,9 +311,9 @@ class Registry:
     def source_rows(self, corpus_id: str, source: SourceSpec) -> SourceRows:
         result = self._call(corpus_id, "vqa_source_rows", source=source)
         if result is None:
+            owner = self.corpus(corpus_id).plugin.name
             raise PluginError(
-                f"plugin {self.corpus(corpus_id).plugin.name} declares {corpus_id!r} but returned no source rows",
-                distribution=self.corpus(corpus_id).plugin.name,
+                f"plugin {owner} declares {corpus_id!r} but returned no source rows", distribution=owner
             )
         return result  # type: ignore[no-any-return]
 
@@ -344,12 +346,7 @@ class Registry:
         return out
 
     def _hooks_of(self, plugin: object) -> tuple[str, ...]:
-        return tuple(
-            sorted(
-                caller.name
-                for caller in self.pm.get_hookcallers(plugin) or ()
-            )
-        )
+        return tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
 
 
 def _constant(obj: object) -> Callable[[], object]:

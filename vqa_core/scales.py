@@ -104,9 +104,7 @@ def resolve_scale(value: MosScale | str) -> MosScale:
         return KNOWN_SCALES[value]
     except (KeyError, TypeError):
         known = ", ".join(sorted(KNOWN_SCALES))
-        raise ValueError(
-            f"unknown scale {value!r}; use one of {known} or pass MosScale(lo, hi)"
-        ) from None
+        raise ValueError(f"unknown scale {value!r}; use one of {known} or pass MosScale(lo, hi)") from None
 
 
 @attrs.frozen

@@ -18,6 +18,14 @@ from vqa_core.schema import RowRejection, SourceRow
 __all__ = ["SourceSpec", "MetadataFile", "SourceRows", "SampleDrop", "GridSettings"]
 
 
+def _files(value: Iterable[MetadataFile]) -> tuple[MetadataFile, ...]:
+    return tuple(value)
+
+
+def _paths(value: Iterable[Path]) -> tuple[Path, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class SourceSpec:
     """Where one corpus lies on disk, as the user gave it (or the declaration's defaults).
@@ -52,7 +60,7 @@ class SourceRows:
     once, in metadata order.
     """
 
-    files: tuple[MetadataFile, ...] = attrs.field(converter=tuple)
+    files: tuple[MetadataFile, ...] = attrs.field(converter=_files)
     rows: Iterable[SourceRow | RowRejection]
 
 
@@ -61,7 +69,7 @@ class SampleDrop:
     """A synthetic dataset a plugin wrote: pass ``root`` (and ``metadata``) to ``vqa ingest``."""
 
     root: Path
-    metadata: tuple[Path, ...] = attrs.field(converter=tuple)
+    metadata: tuple[Path, ...] = attrs.field(converter=_paths)
     clips: int
     #: Rows of the metadata the sample deliberately made invalid (0 for a clean sample).
     bad_rows: int = 0

@@ -21,7 +21,9 @@ def parse_timestamp(text: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"--timestamp {text!r} is not an ISO 8601 time such as 2026-01-31T12:00:00Z") from None
+        raise UsageError(
+            f"--timestamp {text!r} is not an ISO 8601 time such as 2026-01-31T12:00:00Z"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment

@@ -64,7 +64,9 @@ def _print_table(entries: list[dict[str, object]]) -> None:
     console.print(table)
     for e in entries:
         if e["status"] == "broken":
-            console.print(f"[red]broken[/red] {e['distribution']}: {e['error']}", markup=True, highlight=False)
+            console.print(
+                f"[red]broken[/red] {e['distribution']}: {e['error']}", markup=True, highlight=False
+            )
 
 
 @corpora.command("info")

@@ -30,5 +30,7 @@ BVI_DVC: Final = CorpusDeclaration(
     default_metadata=(),
     default_clips_dir="",
     downloads=False,
-    notes="No subjective scores: ingest yields encode-grid rows for merge-grid; excluded from MOS aggregation.",
+    notes=(
+        "No subjective scores: ingest yields encode-grid rows for merge-grid; excluded from MOS aggregation."
+    ),
 )

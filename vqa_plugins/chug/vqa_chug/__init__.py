@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from vqa_core import hookimpl
-
 from vqa_chug.declarations import CHUG
+from vqa_core import hookimpl
 
 if TYPE_CHECKING:
     from vqa_core.declarations import CorpusDeclaration

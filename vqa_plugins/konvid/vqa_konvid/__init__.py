@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from vqa_core import hookimpl
-
 from vqa_konvid.declarations import DECLARATIONS, KONVID_1K, KONVID_150K
 
 if TYPE_CHECKING:

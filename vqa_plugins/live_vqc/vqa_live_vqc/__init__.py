@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from vqa_core import hookimpl
-
 from vqa_live_vqc.declarations import LIVE_VQC
 
 if TYPE_CHECKING:

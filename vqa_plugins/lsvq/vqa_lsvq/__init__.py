@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from vqa_core import hookimpl
-
 from vqa_lsvq.declarations import LSVQ
 
 if TYPE_CHECKING:

@@ -26,7 +26,9 @@ LSVQ: Final = CorpusDeclaration(
         "(yfcc-batch1/, ia-batch1/, …) into the dataset root"
     ),
     editions=(
-        Edition("lsvq-2021", "labels_train_test.csv", 35499, "first upload (PatchVQ issue 6); since re-uploaded"),
+        Edition(
+            "lsvq-2021", "labels_train_test.csv", 35499, "first upload (PatchVQ issue 6); since re-uploaded"
+        ),
         Edition("lsvq-2021", "labels_test_1080p.csv", 3573, "first upload (PatchVQ issue 6)"),
     ),
     expected_clips=38811,
@@ -34,5 +36,8 @@ LSVQ: Final = CorpusDeclaration(
     default_metadata=("labels_train_test.csv", "labels_test_1080p.csv"),
     default_clips_dir="",
     downloads=False,
-    notes="Clip names carry their batch folder (yfcc-batch1/747); equal basenames in different batches are different clips.",
+    notes=(
+        "Clip names carry their batch folder (yfcc-batch1/747); equal basenames in different "
+        "batches are different clips."
+    ),
 )

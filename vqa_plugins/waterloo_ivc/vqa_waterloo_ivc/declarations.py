@@ -23,7 +23,11 @@ WATERLOO_IVC_4K: Final = CorpusDeclaration(
         "download scores.txt (https://ivc.uwaterloo.ca/database/4KVQA/201908/scores.txt) and the video "
         "archives from the database page, and extract the .yuv clips into the dataset root"
     ),
-    editions=(Edition("waterloo-ivc-4k-201908", "scores.txt", 1200, "20 sources × 5 encoders × 3 resolutions × 4 levels"),),
+    editions=(
+        Edition(
+            "waterloo-ivc-4k-201908", "scores.txt", 1200, "20 sources × 5 encoders × 3 resolutions × 4 levels"
+        ),
+    ),
     expected_clips=1200,
     column_prefix="waterloo_",
     default_metadata=("scores.txt",),

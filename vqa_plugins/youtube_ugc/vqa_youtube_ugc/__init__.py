@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from vqa_core import hookimpl
-
 from vqa_youtube_ugc.declarations import YOUTUBE_UGC
 
 if TYPE_CHECKING:

@@ -27,8 +27,12 @@ YOUTUBE_UGC: Final = CorpusDeclaration(
         f"root; missing clips are fetched from {BUCKET}/original_videos/<category>/<resolution>P/<vid>.mkv"
     ),
     editions=(
-        Edition("ugc-2019-orig", "original_videos_MOS_for_YouTube_UGC_dataset.xlsx", 1380,
-                "MOS sheet of the published spreadsheet"),
+        Edition(
+            "ugc-2019-orig",
+            "original_videos_MOS_for_YouTube_UGC_dataset.xlsx",
+            1380,
+            "MOS sheet of the published spreadsheet",
+        ),
     ),
     expected_clips=1380,
     column_prefix="ugc_",
