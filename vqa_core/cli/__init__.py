@@ -65,9 +65,9 @@ def main(ctx: click.Context, strict: bool | None) -> None:
 
 
 def _register_commands() -> None:
-    from vqa_core.cli import corpora
+    from vqa_core.cli import corpora, ingest, sample
 
-    for command in (corpora.corpora,):
+    for command in (corpora.corpora, ingest.command, sample.command):
         main.add_command(command)
 
 

@@ -1,0 +1,113 @@
+"""``vqa ingest``: one corpus into a verified, resumable shard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vqa_core.cli._common import load_registry
+from vqa_core.cli._progress import configure_logging, make_progress
+from vqa_core.errors import UsageError
+
+
+@click.command("ingest")
+@click.argument("corpus_id")
+@click.option("--root", required=True, type=click.Path(path_type=Path), help="Dataset root (as published).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Shard: .jsonl or .parquet.")
+@click.option("--metadata", multiple=True, type=click.Path(path_type=Path), help="Metadata file (repeatable).")
+@click.option("--clips-dir", type=click.Path(path_type=Path), help="Where the clips are, if not the published layout.")
+@click.option("--max-rows", type=click.IntRange(min=1), help="Read only the first N metadata rows.")
+@click.option("--full", is_flag=True, help="Read every metadata row (the default; excludes --max-rows).")
+@click.option("--workers", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "thread", "process", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
+)
+@click.option("--scheduler", help="Dask scheduler address (or VQA_DASK_SCHEDULER).")
+@click.option("--manifest-out", type=click.Path(path_type=Path), help="Manifest path (default: <output>.manifest.json).")
+@click.option("--retry-failed", is_flag=True, help="Retry downloads that failed in earlier runs.")
+@click.option("--offline", is_flag=True, help="Never download; missing clips are counted as missing.")
+@click.option("--base-url", help="Download from this base URL instead of the published host (mirrors).")
+@click.option("--timestamp", help="Fix ingested_at_utc (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@click.option("--restart", is_flag=True, help="Discard the resume state and the output, and start over.")
+@click.option("--verify/--no-verify", default=True, show_default=True, help="Demux every packet to catch truncated clips.")
+@click.option("--encoder", default="libx264", show_default=True, help="Encode grids only: encoder stamped on rows.")
+@click.option("--preset", default="fast", show_default=True, help="Encode grids only: preset.")
+@click.option("--crf", default=35, show_default=True, type=int, help="Encode grids only: CRF.")
+@click.option("--pix-fmt", default="yuv420p10le", show_default=True, help="Encode grids only: pixel format.")
+@click.option("--vmaf-model", default="vmaf_v0.6.1", show_default=True, help="Encode grids only: VMAF model.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option("-v", "--verbose", count=True, help="More log output.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    corpus_id: str,
+    root: Path,
+    output: Path,
+    metadata: tuple[Path, ...],
+    clips_dir: Path | None,
+    max_rows: int | None,
+    full: bool,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    manifest_out: Path | None,
+    retry_failed: bool,
+    offline: bool,
+    base_url: str | None,
+    timestamp: str | None,
+    restart: bool,
+    verify: bool,
+    encoder: str,
+    preset: str,
+    crf: int,
+    pix_fmt: str,
+    vmaf_model: str,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """Ingest CORPUS_ID from --root into a shard (resumable: rerun after an interruption)."""
+    from vqa_core.ingest import IngestConfig, ingest
+
+    if full and max_rows is not None:
+        raise UsageError("--full and --max-rows exclude each other")
+    configure_logging(verbose)
+    registry = load_registry(ctx)
+    corpus = registry.corpus(corpus_id)
+    if not corpus.declaration.has_labels:
+        from vqa_core.grid import ingest_grid
+        from vqa_core.sources import GridSettings, SourceSpec
+        from vqa_core.timestamps import run_timestamp
+
+        settings = GridSettings(
+            encoder=encoder, preset=preset, crf=crf, pix_fmt=pix_fmt, vmaf_model=vmaf_model,
+            timestamp=run_timestamp(timestamp),
+        )
+        spec = SourceSpec(root=root, metadata=metadata, clips_dir=clips_dir or root, base_url=base_url)
+        grid_report = ingest_grid(registry, corpus_id, spec, settings, output, manifest_out=manifest_out)
+        click.echo(grid_report.summary())
+        return
+    config = IngestConfig(
+        corpus_id=corpus_id,
+        root=root,
+        output=output,
+        metadata=metadata,
+        clips_dir=clips_dir,
+        max_rows=max_rows,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        retry_failed=retry_failed,
+        offline=offline,
+        timestamp=timestamp,
+        base_url=base_url,
+        manifest_out=manifest_out,
+        restart=restart,
+        verify=verify,
+    )
+    report = ingest(registry, config, progress=make_progress(not quiet))
+    click.echo(report.summary())

@@ -1,0 +1,685 @@
+"""The ingestion engine: metadata rows in, a verified corpus shard out.
+
+Per source row: validate the label, locate (or download) the clip, hash it,
+probe it, check its geometry, deduplicate by content, and record the outcome in
+the resume state. Rows stream from the plugin; clip work runs on a pool with
+bounded in-flight work; outcomes are recorded in metadata order. When every
+row is decided, the shard is rendered from the state in metadata order
+(JSONL or Parquet), then the rejections list and the manifest sidecar.
+
+Properties (DESIGN.md §5): resume is O(1) per clip; ``kill -9`` at any instant
+then a rerun gives the same shard as an uninterrupted run; every row read is
+either written or counted under one reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+import attrs
+import orjson
+
+from vqa_core import env
+from vqa_core.declarations import CorpusDeclaration
+from vqa_core.errors import (
+    DatasetNotFoundError,
+    MetadataError,
+    OutputError,
+    PluginError,
+    StateError,
+    UsageError,
+)
+from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
+from vqa_core.ingest.download import DownloadPolicy
+from vqa_core.ingest.executor import LocalExecutor, Ready, Work, default_workers, run_ordered
+from vqa_core.ingest.state import DUPLICATE, REJECTED, WRITTEN, Outcome, StateStore, state_path_for
+from vqa_core.ingest.validate import clip_path_problem, geometry_problem, label_problem
+from vqa_core.ingest.worker import ClipResult, ClipTask, WorkerSettings, process_clip
+from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.registry import RegisteredCorpus, Registry
+from vqa_core.schema import BASE_FIELDS, SCHEMA_ID, RowRejection, SourceRow
+from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.timestamps import run_timestamp
+
+__all__ = ["IngestConfig", "IngestReport", "ProgressSink", "ingest", "OUTPUT_SUFFIXES", "rejections_path_for"]
+
+log = logging.getLogger("vqa.ingest")
+
+OUTPUT_SUFFIXES: Final = (".jsonl", ".parquet")
+MANIFEST_SCHEMA: Final = "vqa-ingest-manifest-v1"
+#: Rejections of one reason printed in full before the rest go only to the rejections file.
+LOG_PER_REASON: Final = 20
+
+
+@attrs.frozen
+class IngestConfig:
+    corpus_id: str
+    root: Path
+    output: Path
+    metadata: tuple[Path, ...] = ()
+    clips_dir: Path | None = None
+    max_rows: int | None = None
+    workers: int | None = None
+    executor: str = "thread"
+    retry_failed: bool = False
+    offline: bool = False
+    timestamp: str | None = None
+    base_url: str | None = None
+    manifest_out: Path | None = None
+    restart: bool = False
+    verify: bool = True
+    probe_timeout_s: float = 30.0
+    download: DownloadPolicy = attrs.field(factory=DownloadPolicy)
+    #: Items in flight at once; default 4 × workers.
+    window: int | None = None
+    #: A scheduler address when ``executor == "dask"``.
+    scheduler: str | None = None
+
+
+@attrs.frozen
+class IngestReport:
+    corpus: str
+    output: Path
+    manifest: Path
+    rejections: Path
+    rows_read: int
+    written: int
+    skipped: dict[str, int]
+    editions: dict[str, str]
+    reused: int
+    processed: int
+    downloaded_bytes: int
+    elapsed_s: float
+
+    def summary(self) -> str:
+        skipped = ", ".join(f"{n:,} {reason}" for reason, n in sorted(self.skipped.items())) or "none"
+        return (
+            f"{self.corpus}: {self.rows_read:,} rows read, {self.written:,} written, skipped: {skipped} "
+            f"({self.processed:,} processed, {self.reused:,} from resume state, {self.elapsed_s:.1f} s) "
+            f"-> {self.output}"
+        )
+
+
+class ProgressSink(Protocol):
+    def start(self, total: int | None, description: str) -> None: ...
+
+    def advance(self, written: int, skipped: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _NoProgress:
+    def start(self, total: int | None, description: str) -> None:
+        pass
+
+    def advance(self, written: int, skipped: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+def rejections_path_for(output: Path) -> Path:
+    """``shard.jsonl`` → ``shard.rejections.jsonl``."""
+    return output.with_suffix(".rejections.jsonl")
+
+
+# ---------------------------------------------------------------------------
+# Preparation: everything that can fail before any state or output is touched.
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Prepared:
+    corpus: RegisteredCorpus
+    spec: SourceSpec
+    source: SourceRows
+    editions: dict[str, str]
+    fingerprint: str
+    extension_names: tuple[str, ...]
+
+
+def _how_to_obtain(decl: CorpusDeclaration) -> str:
+    return f"to obtain {decl.id}: {decl.access_instructions}"
+
+
+def _prepare(registry: Registry, config: IngestConfig) -> _Prepared:
+    corpus = registry.corpus(config.corpus_id)
+    decl = corpus.declaration
+    if not decl.has_labels:
+        raise UsageError(f"{decl.id} has no subjective scores; it is ingested as an encode grid")
+    if config.output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise OutputError(f"output {config.output} must end in .jsonl or .parquet")
+    if config.max_rows is not None and config.max_rows < 1:
+        raise UsageError("--max-rows must be at least 1")
+    root = config.root
+    if not root.is_dir():
+        what = "is not a directory" if root.exists() else "does not exist"
+        raise DatasetNotFoundError(f"dataset root {root} {what}; {_how_to_obtain(decl)}", path=str(root))
+    for path in config.metadata:
+        if not path.is_file():
+            what = "is not a file" if path.exists() else "does not exist"
+            raise MetadataError(f"metadata file {path} {what}; {_how_to_obtain(decl)}", path=str(path))
+    clips_dir = config.clips_dir if config.clips_dir is not None else root / decl.default_clips_dir
+    if config.clips_dir is not None and not clips_dir.is_dir() and not decl.downloads:
+        raise DatasetNotFoundError(f"clips directory {clips_dir} does not exist", path=str(clips_dir))
+    base_url = config.base_url or os.environ.get(env.base_url_variable(decl.id)) or None
+    spec = SourceSpec(root=root, metadata=config.metadata, clips_dir=clips_dir, base_url=base_url)
+    try:
+        source = registry.source_rows(decl.id, spec)
+    except MetadataError as exc:
+        raise MetadataError(f"{exc}; {_how_to_obtain(decl)}", path=exc.path, line=exc.line) from None
+    if not source.files:
+        raise PluginError(f"plugin {corpus.plugin.name} read no metadata file for {decl.id}")
+    editions = _match_editions(registry, decl, source.files)
+    fingerprint = orjson.dumps(
+        sorted([f.path.name, sha256_file(f.path)] for f in source.files)
+    ).decode()
+    return _Prepared(
+        corpus, spec, source, editions, fingerprint, tuple(sorted(f.name for f in corpus.extension))
+    )
+
+
+def _match_editions(registry: Registry, decl: CorpusDeclaration, files: tuple[MetadataFile, ...]) -> dict[str, str]:
+    """Edition per metadata file; refuse a file whose row count is another corpus's."""
+    editions: dict[str, str] = {}
+    for meta in files:
+        if meta.rows == 0:
+            raise MetadataError(f"{meta.path} has a header but no data rows", path=str(meta.path))
+        own = decl.edition_for_rows(meta.path.name, meta.rows)
+        if own is not None:
+            editions[meta.path.name] = own.name
+            continue
+        others = [
+            (other.id, edition)
+            for other in (c.declaration for c in registry.corpora)
+            if other.id != decl.id
+            for edition in other.editions
+            if edition.rows == meta.rows
+        ]
+        if others:
+            names = " or ".join(f"{cid}'s {e.metadata}" for cid, e in others)
+            ids = " / ".join(sorted({cid for cid, _ in others}))
+            raise MetadataError(
+                f"{meta.path} has {meta.rows:,} data rows, the size of {names}, not of any known {decl.id} "
+                f"file; if it belongs to another corpus, run `vqa ingest {ids}`",
+                path=str(meta.path),
+            )
+        known = ", ".join(f"{e.metadata}: {e.rows:,}" for e in decl.editions) or "none recorded"
+        log.warning(
+            "%s has %s data rows, matching no known %s edition (known: %s); ingesting as edition 'unknown'. "
+            "%s",
+            meta.path,
+            f"{meta.rows:,}",
+            decl.id,
+            known,
+            _how_to_obtain(decl)[0].upper() + _how_to_obtain(decl)[1:],
+        )
+        editions[meta.path.name] = "unknown"
+    return editions
+
+
+# ---------------------------------------------------------------------------
+# The run.
+# ---------------------------------------------------------------------------
+
+
+def _make_executor(config: IngestConfig, workers: int) -> Any:
+    if config.executor in ("thread", "process", "local"):
+        return LocalExecutor("thread" if config.executor == "local" else config.executor, workers)
+    if config.executor == "dask":
+        from vqa_core.ingest.dask_executor import DaskExecutor
+
+        return DaskExecutor(config.scheduler or os.environ.get(env.DASK_SCHEDULER))
+    raise UsageError(f"unknown executor {config.executor!r}; use local, thread, process or dask")
+
+
+class _Run:
+    """State of one ingest run (kept off the module so functions stay pure)."""
+
+    def __init__(self, registry: Registry, config: IngestConfig, prepared: _Prepared, state: StateStore):
+        self.registry = registry
+        self.config = config
+        self.prepared = prepared
+        self.decl = prepared.corpus.declaration
+        self.state = state
+        self.root_real = os.path.realpath(config.root)
+        self.clips_dir = prepared.spec.clips_dir
+        self.base = str(self.clips_dir if config.clips_dir is not None else config.root)
+        self.inflight: dict[int, tuple[SourceRow | None, str, str]] = {}
+        self.inflight_keys: dict[str, int] = {}
+        self.rows_read = 0
+        self.reused = 0
+        self.processed = 0
+        self.downloaded_bytes = 0
+        self.logged: Counter[str] = Counter()
+        self.written = 0
+        self.skipped = 0
+
+    # -- planning (main thread, lazily, as the pool asks for more) ----------------
+
+    def plan(self) -> Iterator[Ready[Outcome | ClipResult] | Work[ClipTask]]:
+        cap = self.config.max_rows
+        for item in self.prepared.source.rows:
+            if cap is not None and self.rows_read >= cap:
+                break
+            idx = self.rows_read
+            self.rows_read += 1
+            if isinstance(item, RowRejection):
+                yield Ready(self._rejection("@" + str(item.origin), idx, item.reason, item.detail, str(item.origin)))
+                continue
+            if not isinstance(item, SourceRow):
+                raise PluginError(
+                    f"plugin {self.prepared.corpus.plugin.name} yielded {type(item).__name__}, "
+                    "not SourceRow or RowRejection"
+                )
+            yield self._plan_row(idx, item)
+
+    def _rejection(self, key: str, idx: int, reason: str, detail: str, origin: str) -> Outcome:
+        return Outcome(key=key, idx=idx, status=REJECTED, reason=reason, detail=detail, origin=origin)
+
+    def _plan_row(self, idx: int, row: SourceRow) -> Ready[Outcome | ClipResult] | Work[ClipTask]:
+        origin = str(row.origin)
+        problem = clip_path_problem(row.clip)
+        if problem:
+            return Ready(self._rejection("@" + origin, idx, "unsafe-path", problem, origin))
+        unknown = set(row.extras) - set(self.prepared.extension_names)
+        if unknown:
+            raise PluginError(
+                f"plugin {self.prepared.corpus.plugin.name} set undeclared extension columns {sorted(unknown)} "
+                f"at {origin}"
+            )
+        path = self.clips_dir / row.clip
+        src = self._src(path, row.clip)
+        label = label_problem(row, self.decl)
+        if label:
+            return Ready(self._rejection(src, idx, label[0], label[1], origin))
+        first_idx = self.inflight_keys.get(src)
+        prior = self.state.get(src)
+        if first_idx is None and prior is not None and prior.idx < idx:
+            first_idx = prior.idx
+        if first_idx is not None and first_idx != idx:
+            return Ready(
+                self._rejection(
+                    "@" + origin, idx, "duplicate-row", f"{src} is listed again (first at row {first_idx + 1})", origin
+                )
+            )
+        if prior is not None and prior.idx == idx and self._reusable(prior, path):
+            return Ready(prior)
+        self.inflight[idx] = (row, src, origin)
+        self.inflight_keys[src] = idx
+        url = row.url
+        return Work(ClipTask(idx=idx, key=src, path=str(path), base=self.base, url=url, hints=row.hints))
+
+    def _src(self, path: Path, clip: str) -> str:
+        """The clip path relative to the dataset root, or to the clips directory when it lies elsewhere."""
+        try:
+            return path.relative_to(self.config.root).as_posix()
+        except ValueError:
+            return Path(clip).as_posix()
+
+    def _reusable(self, prior: Outcome, path: Path) -> bool:
+        """May the recorded outcome stand without redoing the clip's work?"""
+        if prior.status in (WRITTEN, DUPLICATE) or prior.reason == "broken-clip":
+            try:
+                st = path.stat()
+            except OSError:
+                return False
+            return st.st_size == prior.size and st.st_mtime_ns == prior.mtime_ns
+        if prior.reason == "download-failed":
+            return not self.config.retry_failed and not path.exists()
+        return False
+
+    # -- recording (main thread, in metadata order) --------------------------------
+
+    def record(self, item: Outcome | ClipResult) -> None:
+        if isinstance(item, Outcome):
+            fresh = self.state.get(item.key) != item
+            if fresh:
+                self.state.put(item)
+            else:
+                self.reused += 1
+            self._count(item)
+            return
+        self.processed += 1
+        source, src, origin = self.inflight.pop(item.idx)
+        self.inflight_keys.pop(src, None)
+        self.downloaded_bytes += item.downloaded
+        prior = self.state.get(src)
+        attempts = (prior.attempts if prior else 0) + (1 if item.reason == "download-failed" or item.downloaded else 0)
+        if not item.ok:
+            outcome = Outcome(
+                key=src,
+                idx=item.idx,
+                status=REJECTED,
+                reason=item.reason,
+                detail=item.detail,
+                origin=origin,
+                attempts=attempts,
+                size=item.size,
+                mtime_ns=item.mtime_ns,
+                sha256=item.sha256,
+            )
+            self.state.put(outcome)
+            self._count(outcome)
+            return
+        assert item.probe is not None and item.sha256 is not None and source is not None
+        problem = geometry_problem(item.probe)
+        if problem:
+            outcome = Outcome(
+                key=src, idx=item.idx, status=REJECTED, reason="bad-geometry", detail=f"{src}: {problem}",
+                origin=origin, attempts=attempts, size=item.size, mtime_ns=item.mtime_ns, sha256=item.sha256,
+            )
+            self.state.put(outcome)
+            self._count(outcome)
+            return
+        other = self.state.written_with_sha(item.sha256)
+        if other is not None and other.key != src and other.idx < item.idx:
+            outcome = Outcome(
+                key=src, idx=item.idx, status=DUPLICATE, reason="duplicate",
+                detail=f"{src} ({origin}) has the same content as {other.key} ({other.origin}); kept {other.key}",
+                origin=origin, attempts=attempts, size=item.size, mtime_ns=item.mtime_ns, sha256=item.sha256,
+            )
+            self.state.put(outcome)
+            self._count(outcome)
+            return
+        if other is not None and other.key != src:
+            # A row earlier in the metadata wins whatever order the runs decided them in.
+            demoted = attrs.evolve(
+                other,
+                status=DUPLICATE,
+                reason="duplicate",
+                detail=f"{other.key} ({other.origin}) has the same content as {src} ({origin}); kept {src}",
+                row=None,
+            )
+            self.state.put(demoted)
+            log.warning("%s: duplicate: %s", other.origin, demoted.detail)
+        row = self._row(source, src, item)
+        outcome = Outcome(
+            key=src, idx=item.idx, status=WRITTEN, origin=origin, attempts=attempts, size=item.size,
+            mtime_ns=item.mtime_ns, sha256=item.sha256, row=orjson.dumps(row),
+        )
+        self.state.put(outcome)
+        self._count(outcome)
+
+    def _row(self, source: SourceRow, src: str, result: ClipResult) -> dict[str, Any]:
+        probe = result.probe
+        assert probe is not None
+        row: dict[str, Any] = dict.fromkeys(self.prepared.extension_names)
+        row.update(source.extras)
+        row.update(
+            src=src,
+            src_sha256=result.sha256,
+            src_size_bytes=result.size,
+            width=probe.width,
+            height=probe.height,
+            framerate=probe.framerate,
+            duration_s=probe.duration_s,
+            pix_fmt=probe.pix_fmt,
+            encoder_upstream=probe.codec,
+            mos=float(source.mos) if source.mos is not None else math.nan,
+            mos_std_dev=float(source.mos_std_dev) if source.mos_std_dev is not None else 0.0,
+            n_ratings=int(source.n_ratings) if source.n_ratings is not None else 0,
+            corpus=self.decl.id,
+            corpus_version=self.decl.version,
+        )
+        return row
+
+    def _count(self, outcome: Outcome) -> None:
+        if outcome.status == WRITTEN:
+            self.written += 1
+            return
+        self.skipped += 1
+        reason = outcome.reason or outcome.status
+        self.logged[reason] += 1
+        n = self.logged[reason]
+        if n <= LOG_PER_REASON:
+            log.warning("%s: %s: %s", outcome.origin or outcome.key, reason, outcome.detail)
+        elif n == LOG_PER_REASON + 1:
+            log.warning(
+                "further %s rows are listed in %s", reason, rejections_path_for(self.config.output)
+            )
+
+
+def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink | None = None) -> IngestReport:
+    """Ingest one corpus into ``config.output`` (resuming if state exists). See the module docstring."""
+    started = time.monotonic()
+    progress = progress or _NoProgress()
+    prepared = _prepare(registry, config)
+    decl = prepared.corpus.declaration
+    config.output.parent.mkdir(parents=True, exist_ok=True)
+    workers = config.workers or default_workers()
+    window = config.window or max(8, 4 * workers)
+    with StateStore(config.output) as state:
+        if config.restart:
+            state.db.execute("DELETE FROM rows")
+            state.db.execute("DELETE FROM meta")
+            state.commit()
+            for stale in (config.output, rejections_path_for(config.output)):
+                stale.unlink(missing_ok=True)
+        _check_state(state, config, decl, prepared)
+        timestamp = _timestamp(state, config)
+        state.commit()
+        run = _Run(registry, config, prepared, state)
+        total = sum(f.rows for f in prepared.source.files)
+        if config.max_rows is not None:
+            total = min(total, config.max_rows)
+        progress.start(total, f"ingest {decl.id}")
+        executor = _make_executor(config, workers)
+        settings = WorkerSettings(
+            offline=config.offline, probe_timeout_s=config.probe_timeout_s, verify=config.verify,
+            download=config.download,
+        )
+        try:
+            for item in run_ordered(executor, process_clip, run.plan(), window=window, args=(settings,)):
+                run.record(item)
+                progress.advance(run.written, run.skipped)
+        except MetadataError as exc:
+            raise MetadataError(f"{exc}; {_how_to_obtain(decl)}", path=exc.path, line=exc.line) from None
+        finally:
+            state.commit()
+            executor.shutdown()
+            progress.finish()
+        state.set_meta("rows_read", str(run.rows_read))
+        state.commit()
+        schema = registry.arrow_schema(decl.id)
+        _render_output(state, config.output, run.rows_read, timestamp, schema)
+        rejections = rejections_path_for(config.output)
+        _render_rejections(state, rejections, run.rows_read)
+        counts = state.counts(below_idx=run.rows_read)
+    written = counts.get((WRITTEN, None), 0)
+    skipped: dict[str, int] = {}
+    for (status, reason), n in counts.items():
+        if status != WRITTEN:
+            key = reason or status
+            skipped[key] = skipped.get(key, 0) + n
+    if written + sum(skipped.values()) != run.rows_read:
+        raise StateError(
+            f"internal accounting mismatch: {written} written + {sum(skipped.values())} skipped "
+            f"!= {run.rows_read} read; rerun with --restart"
+        )
+    manifest = config.manifest_out or manifest_path_for(config.output)
+    report = IngestReport(
+        corpus=decl.id,
+        output=config.output,
+        manifest=manifest,
+        rejections=rejections,
+        rows_read=run.rows_read,
+        written=written,
+        skipped=dict(sorted(skipped.items())),
+        editions=prepared.editions,
+        reused=run.reused,
+        processed=run.processed,
+        downloaded_bytes=run.downloaded_bytes,
+        elapsed_s=time.monotonic() - started,
+    )
+    _write_ingest_manifest(registry, config, prepared, report, timestamp, workers)
+    for reason, n in sorted(skipped.items()):
+        if n > LOG_PER_REASON:
+            log.warning("%s: %s rows in all (see %s)", reason, f"{n:,}", rejections)
+    return report
+
+
+def _check_state(state: StateStore, config: IngestConfig, decl: CorpusDeclaration, prepared: _Prepared) -> None:
+    if state.is_empty():
+        if config.output.exists():
+            raise StateError(
+                f"{config.output} exists but has no resume state ({state.path.name}); "
+                "remove it, choose another output, or pass --restart"
+            )
+        state.set_meta("state_version", "1")
+        state.set_meta("corpus", decl.id)
+        state.set_meta("metadata", prepared.fingerprint)
+        return
+    recorded = state.get_meta("corpus")
+    if recorded != decl.id:
+        raise StateError(
+            f"{config.output} holds an ingest of {recorded}, not {decl.id}; choose another output or pass --restart"
+        )
+    if state.get_meta("metadata") != prepared.fingerprint:
+        raise StateError(
+            f"the metadata of {decl.id} changed since {state.path.name} was written; rerun with --restart "
+            "to ingest it from scratch"
+        )
+
+
+def _timestamp(state: StateStore, config: IngestConfig) -> str:
+    """An explicit --timestamp or SOURCE_DATE_EPOCH wins; else the first run's time is kept."""
+    explicit = config.timestamp or os.environ.get(env.SOURCE_DATE_EPOCH)
+    recorded = state.get_meta("ingested_at_utc")
+    if explicit or recorded is None:
+        value = run_timestamp(config.timestamp)
+        state.set_meta("ingested_at_utc", value)
+        return value
+    return recorded
+
+
+def _render_output(state: StateStore, output: Path, rows_read: int, timestamp: str, schema: Any) -> None:
+    """Write the shard from the state, in metadata order, validating every row against ``schema``."""
+    import pyarrow as pa
+
+    names = schema.names
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        batch: list[dict[str, Any]] = []
+        for outcome in state.outcomes(below_idx=rows_read, status=WRITTEN):
+            assert outcome.row is not None
+            row = orjson.loads(outcome.row)
+            row["ingested_at_utc"] = timestamp
+            batch.append(row)
+            if len(batch) >= 4096:
+                yield batch
+                batch = []
+        yield batch
+
+    def validated(batch: list[dict[str, Any]]) -> pa.Table:
+        try:
+            return pa.Table.from_pylist(batch, schema=schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise PluginError(f"a row does not match the corpus's Arrow schema: {exc}") from None
+
+    if output.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        with atomic_writer(output) as fh:
+            writer = pq.ParquetWriter(fh, schema, compression="zstd")
+            for batch in batches():
+                writer.write_table(validated(batch))
+            writer.close()
+        return
+    with atomic_writer(output) as fh:
+        for batch in batches():
+            if not batch:
+                continue
+            validated(batch)
+            missing = [n for n in names if n not in batch[0]]
+            if missing:
+                raise PluginError(f"rows lack the schema columns {missing}")
+            fh.write(b"".join(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n" for r in batch))
+
+
+def _render_rejections(state: StateStore, path: Path, rows_read: int) -> None:
+    with atomic_writer(path) as fh:
+        chunk: list[bytes] = []
+        for outcome in state.outcomes(below_idx=rows_read):
+            if outcome.status == WRITTEN:
+                continue
+            chunk.append(
+                orjson.dumps(
+                    {
+                        "key": outcome.key,
+                        "row": outcome.idx + 1,
+                        "origin": outcome.origin,
+                        "reason": outcome.reason or outcome.status,
+                        "detail": outcome.detail,
+                        "attempts": outcome.attempts,
+                    },
+                    option=orjson.OPT_SORT_KEYS,
+                )
+                + b"\n"
+            )
+            if len(chunk) >= 1024:
+                fh.write(b"".join(chunk))
+                chunk = []
+        fh.write(b"".join(chunk))
+
+
+def _write_ingest_manifest(
+    registry: Registry,
+    config: IngestConfig,
+    prepared: _Prepared,
+    report: IngestReport,
+    timestamp: str,
+    workers: int,
+) -> None:
+    decl = prepared.corpus.declaration
+    manifest = build_manifest(
+        MANIFEST_SCHEMA,
+        created_at_utc=run_timestamp(config.timestamp),
+        versions=registry.versions(),
+        inputs={"metadata": [dict(describe_file(f.path), rows=f.rows) for f in prepared.source.files]},
+        outputs={
+            "shard": describe_file(config.output),
+            "rejections": describe_file(report.rejections),
+            "state": describe_file(state_path_for(config.output), hash_file=False),
+        },
+        corpus=decl.id,
+        corpus_version=decl.version,
+        plugin={"distribution": prepared.corpus.plugin.name, "version": prepared.corpus.plugin.version},
+        editions=report.editions,
+        row_schema=SCHEMA_ID,
+        columns=[*BASE_FIELDS, *prepared.extension_names],
+        ingested_at_utc=timestamp,
+        stats={
+            "rows_read": report.rows_read,
+            "written": report.written,
+            "skipped": report.skipped,
+            "skipped_total": sum(report.skipped.values()),
+        },
+        run={
+            "processed": report.processed,
+            "reused_from_state": report.reused,
+            "downloaded_bytes": report.downloaded_bytes,
+            "elapsed_s": round(report.elapsed_s, 3),
+        },
+        config={
+            "root": config.root,
+            "clips_dir": prepared.spec.clips_dir,
+            "metadata": [f.path for f in prepared.source.files],
+            "max_rows": config.max_rows,
+            "workers": workers,
+            "executor": config.executor,
+            "offline": config.offline,
+            "retry_failed": config.retry_failed,
+            "verify": config.verify,
+            "base_url": prepared.spec.base_url,
+        },
+    )
+    write_manifest(report.manifest, manifest)

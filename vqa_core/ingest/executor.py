@@ -1,0 +1,113 @@
+"""Run per-item work in parallel and hand results back in input order.
+
+The caller feeds a lazy iterable of :class:`Ready` (already decided, no work)
+and :class:`Work` items; at most ``window`` items are in flight, so a 150,000-row
+manifest never becomes 150,000 futures. Results come back in input order, so
+the writer's output is deterministic whatever order the workers finish in.
+
+Executors: ``thread`` (default: hashing and PyAV probing release the GIL, see
+docs/decisions/0003-worker-pool.md) and ``process``. Others (Dask) plug in
+through :class:`Executor`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+__all__ = ["Ready", "Work", "Executor", "LocalExecutor", "run_ordered", "default_workers"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@attrs.frozen
+class Ready(Generic[R]):
+    """An item decided without work; passes through in order."""
+
+    value: R
+
+
+@attrs.frozen
+class Work(Generic[T]):
+    """An item to run ``fn`` on."""
+
+    task: T
+
+
+class Executor(Protocol):
+    """Anything that can start ``fn(task, *args)`` and return a future."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future[Any]: ...
+
+    def shutdown(self) -> None: ...
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+class LocalExecutor:
+    """A thread or process pool."""
+
+    def __init__(self, kind: str = "thread", workers: int | None = None) -> None:
+        workers = workers or default_workers()
+        self.kind = kind
+        self.workers = workers
+        if kind == "thread":
+            self._pool: cf.Executor = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vqa")
+        elif kind == "process":
+            import multiprocessing
+
+            # forkserver: no inherited locks or sqlite handles from the parent
+            ctx = multiprocessing.get_context("forkserver")
+            self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        else:
+            raise ValueError(f"unknown local executor {kind!r}")
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future[Any]:
+        return self._pool.submit(fn, *args)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_ordered(
+    executor: Executor,
+    fn: Callable[..., R],
+    items: Iterable[Ready[R] | Work[T]],
+    *,
+    window: int,
+    args: tuple[Any, ...] = (),
+) -> Iterator[R]:
+    """Yield ``fn(task, *args)`` for each Work and the value of each Ready, in input order."""
+    pending: deque[cf.Future[R] | R] = deque()
+    markers: deque[bool] = deque()  # True where the slot holds a future
+
+    def pop() -> R:
+        is_future = markers.popleft()
+        slot = pending.popleft()
+        return slot.result() if is_future else slot  # type: ignore[union-attr, return-value]
+
+    try:
+        for item in items:
+            if isinstance(item, Work):
+                pending.append(executor.submit(fn, item.task, *args))
+                markers.append(True)
+            else:
+                pending.append(item.value)
+                markers.append(False)
+            # Hand back everything already finished at the head, and block once the window is full.
+            while pending and (len(pending) >= window or (not markers[0] or pending[0].done())):  # type: ignore[union-attr]
+                yield pop()
+        while pending:
+            yield pop()
+    finally:
+        for slot, is_future in zip(pending, markers, strict=True):
+            if is_future:
+                slot.cancel()  # type: ignore[union-attr]

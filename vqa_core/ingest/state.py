@@ -1,0 +1,212 @@
+"""Resume state of one ingest output, in SQLite (WAL) beside the output.
+
+``<output>.state.sqlite`` holds one record per metadata row decided so far,
+keyed by the clip path relative to the dataset root (or ``@file:line`` for a
+line that names no clip): its position in the metadata, its outcome (written,
+rejected with a reason, duplicate), the clip's size, mtime and SHA-256, and the
+finished output row. Rows are committed in batches; a ``kill -9`` loses at most
+the uncommitted batch, which the next run simply decides again. The output
+file is rendered from this store when a run completes, so it is never torn.
+
+Why SQLite and not a JSONL journal: lookups by path and by content hash stay
+O(log n) without holding an index of every clip in memory, and the final output
+can be streamed in metadata order (docs/decisions/0002-resume-state-store.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+import attrs
+
+from vqa_core.errors import StateError
+
+__all__ = ["Outcome", "StateStore", "state_path_for", "lock_path_for", "STATE_VERSION"]
+
+STATE_VERSION: Final = 1
+WRITTEN: Final = "written"
+REJECTED: Final = "rejected"
+DUPLICATE: Final = "duplicate"
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+    key TEXT PRIMARY KEY,
+    idx INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    detail TEXT,
+    origin TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    size INTEGER,
+    mtime_ns INTEGER,
+    sha256 TEXT,
+    row BLOB
+);
+CREATE INDEX IF NOT EXISTS rows_by_idx ON rows(idx);
+CREATE INDEX IF NOT EXISTS rows_by_sha ON rows(sha256) WHERE status = 'written';
+"""
+
+
+def state_path_for(output: Path) -> Path:
+    return output.with_name(output.name + ".state.sqlite")
+
+
+def lock_path_for(output: Path) -> Path:
+    return output.with_name(output.name + ".state.lock")
+
+
+@attrs.frozen
+class Outcome:
+    """What a row ended as. ``status`` is written, rejected or duplicate."""
+
+    key: str
+    idx: int
+    status: str
+    reason: str | None = None
+    detail: str | None = None
+    origin: str | None = None
+    attempts: int = 0
+    size: int | None = None
+    mtime_ns: int | None = None
+    sha256: str | None = None
+    row: bytes | None = None
+
+
+_COLUMNS: Final = tuple(a.name for a in attrs.fields(Outcome))
+
+
+class StateStore:
+    """The resume state of one output; use as a context manager (holds the output's lock)."""
+
+    def __init__(self, output: Path, *, commit_every: int = 256, commit_seconds: float = 1.0) -> None:
+        self.output = output
+        self.path = state_path_for(output)
+        self._commit_every = commit_every
+        self._commit_seconds = commit_seconds
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self._lock_fd: int | None = None
+        self._db: sqlite3.Connection | None = None
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def __enter__(self) -> StateStore:
+        self._acquire_lock()
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level="DEFERRED", check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a process crash never loses a committed batch; only power loss may.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.commit()
+        except sqlite3.DatabaseError as exc:
+            self._release_lock()
+            raise StateError(
+                f"resume state {self.path} is unreadable ({exc}); remove it or rerun with --restart"
+            ) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.commit()
+            self._db.close()
+            self._db = None
+        self._release_lock()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("StateStore used outside its context")
+        return self._db
+
+    def _acquire_lock(self) -> None:
+        lock = lock_path_for(self.output)
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise StateError(
+                f"{self.output} is being written by another vqa process (pid {holder}); "
+                "wait for it to finish or choose another output"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # -- metadata -----------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is None
+
+    # -- rows -----------------------------------------------------------------
+
+    def get(self, key: str) -> Outcome | None:
+        row = self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM rows WHERE key = ?", (key,)).fetchone()
+        return None if row is None else Outcome(*row)
+
+    def written_with_sha(self, sha256: str) -> Outcome | None:
+        row = self.db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM rows WHERE sha256 = ? AND status = 'written' "
+            "ORDER BY idx LIMIT 1",
+            (sha256,),
+        ).fetchone()
+        return None if row is None else Outcome(*row)
+
+    def put(self, outcome: Outcome) -> None:
+        self.db.execute(
+            f"INSERT OR REPLACE INTO rows({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+            attrs.astuple(outcome, recurse=False),
+        )
+        self._pending += 1
+        if self._pending >= self._commit_every or time.monotonic() - self._last_commit >= self._commit_seconds:
+            self.commit()
+
+    def delete(self, key: str) -> None:
+        self.db.execute("DELETE FROM rows WHERE key = ?", (key,))
+
+    def commit(self) -> None:
+        self.db.commit()
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def outcomes(self, *, below_idx: int, status: str | None = None) -> Iterator[Outcome]:
+        """Outcomes of the first ``below_idx`` metadata rows, in metadata order."""
+        where = "idx < ?" + (" AND status = ?" if status else "")
+        params: tuple[object, ...] = (below_idx, status) if status else (below_idx,)
+        cursor = self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM rows WHERE {where} ORDER BY idx", params)
+        while batch := cursor.fetchmany(1024):
+            for row in batch:
+                yield Outcome(*row)
+
+    def counts(self, *, below_idx: int) -> dict[tuple[str, str | None], int]:
+        """``(status, reason)`` → count over the first ``below_idx`` metadata rows."""
+        cursor = self.db.execute(
+            "SELECT status, reason, COUNT(*) FROM rows WHERE idx < ? GROUP BY status, reason", (below_idx,)
+        )
+        return {(str(s), r): int(n) for s, r, n in cursor}
