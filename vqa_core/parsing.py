@@ -129,9 +129,7 @@ class Table:
                     # A trailing empty cell (a line ending in the delimiter) is harmless.
                     extra = cells[len(self.header.names) :]
                     if any(c.strip() for c in extra):
-                        problem = (
-                            f"ragged line: {len(cells)} fields, the header has {len(self.header.names)}"
-                        )
+                        problem = f"ragged line: {len(cells)} fields, the header has {len(self.header.names)}"
                     cells = cells[: len(self.header.names)]
                 yield Record(tuple(cells), origin, self.header, problem)
 
@@ -293,4 +291,6 @@ def to_int(text: str | None) -> int:
 
 def reject(record: Record, reason: str, detail: str | None = None, clip: str | None = None) -> RowRejection:
     """A rejection for ``record`` (its own problem is the detail unless one is given)."""
-    return RowRejection(reason=reason, detail=detail or record.problem or reason, origin=record.origin, clip=clip)
+    return RowRejection(
+        reason=reason, detail=detail or record.problem or reason, origin=record.origin, clip=clip
+    )

@@ -111,6 +111,15 @@ class Registry:
         return registry
 
     @classmethod
+    def for_distributions(cls, names: Iterable[str], *, strict: bool | None = False) -> Registry:
+        """Load only the ``vqa.corpora`` entry points of the named distributions (for the kit)."""
+        wanted = {env.normalise_name(n) for n in names}
+        registry = cls()
+        registry._load_all(c for c in _installed_candidates() if env.normalise_name(c.name) in wanted)
+        registry._finish(strict)
+        return registry
+
+    @classmethod
     def from_plugins(cls, plugins: Iterable[tuple[str, object]], *, strict: bool | None = False) -> Registry:
         """A registry of the given ``(name, plugin)`` pairs only, for tests and the kit."""
         registry = cls()
@@ -244,7 +253,7 @@ class Registry:
                 if name in BASE_FIELDS:
                     problems.append(f"{cid}: extension column {name!r} collides with the base schema")
                 elif name in SHARED_EXTENSION_COLUMNS:
-                    if str(field.type) != SHARED_EXTENSION_COLUMNS[name]:
+                    if field.type != pa.type_for_alias(SHARED_EXTENSION_COLUMNS[name]):
                         problems.append(
                             f"{cid}: shared column {name!r} must be {SHARED_EXTENSION_COLUMNS[name]}, "
                             f"not {field.type}"

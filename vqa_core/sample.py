@@ -11,7 +11,9 @@ from vqa_core.sources import SampleDrop
 __all__ = ["write_sample"]
 
 
-def write_sample(registry: Registry, corpus_id: str, directory: Path, *, clips: int = 6, seed: int = 0) -> SampleDrop:
+def write_sample(
+    registry: Registry, corpus_id: str, directory: Path, *, clips: int = 6, seed: int = 0
+) -> SampleDrop:
     """Ask the owning plugin for a sample drop in ``directory`` (created if missing, must be empty)."""
     directory.mkdir(parents=True, exist_ok=True)
     drop = registry.write_sample(corpus_id, directory, clips, seed)

@@ -14,9 +14,15 @@ from vqa_core.errors import UsageError
 @click.command("ingest")
 @click.argument("corpus_id")
 @click.option("--root", required=True, type=click.Path(path_type=Path), help="Dataset root (as published).")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Shard: .jsonl or .parquet.")
-@click.option("--metadata", multiple=True, type=click.Path(path_type=Path), help="Metadata file (repeatable).")
-@click.option("--clips-dir", type=click.Path(path_type=Path), help="Where the clips are, if not the published layout.")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(path_type=Path), help="Shard: .jsonl or .parquet."
+)
+@click.option(
+    "--metadata", multiple=True, type=click.Path(path_type=Path), help="Metadata file (repeatable)."
+)
+@click.option(
+    "--clips-dir", type=click.Path(path_type=Path), help="Where the clips are, if not the published layout."
+)
 @click.option("--max-rows", type=click.IntRange(min=1), help="Read only the first N metadata rows.")
 @click.option("--full", is_flag=True, help="Read every metadata row (the default; excludes --max-rows).")
 @click.option("--workers", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
@@ -28,14 +34,23 @@ from vqa_core.errors import UsageError
     help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
 )
 @click.option("--scheduler", help="Dask scheduler address (or VQA_DASK_SCHEDULER).")
-@click.option("--manifest-out", type=click.Path(path_type=Path), help="Manifest path (default: <output>.manifest.json).")
+@click.option(
+    "--manifest-out", type=click.Path(path_type=Path), help="Manifest path (default: <output>.manifest.json)."
+)
 @click.option("--retry-failed", is_flag=True, help="Retry downloads that failed in earlier runs.")
 @click.option("--offline", is_flag=True, help="Never download; missing clips are counted as missing.")
 @click.option("--base-url", help="Download from this base URL instead of the published host (mirrors).")
 @click.option("--timestamp", help="Fix ingested_at_utc (ISO 8601); SOURCE_DATE_EPOCH also works.")
 @click.option("--restart", is_flag=True, help="Discard the resume state and the output, and start over.")
-@click.option("--verify/--no-verify", default=True, show_default=True, help="Demux every packet to catch truncated clips.")
-@click.option("--encoder", default="libx264", show_default=True, help="Encode grids only: encoder stamped on rows.")
+@click.option(
+    "--verify/--no-verify",
+    default=True,
+    show_default=True,
+    help="Demux every packet to catch truncated clips.",
+)
+@click.option(
+    "--encoder", default="libx264", show_default=True, help="Encode grids only: encoder stamped on rows."
+)
 @click.option("--preset", default="fast", show_default=True, help="Encode grids only: preset.")
 @click.option("--crf", default=35, show_default=True, type=int, help="Encode grids only: CRF.")
 @click.option("--pix-fmt", default="yuv420p10le", show_default=True, help="Encode grids only: pixel format.")
@@ -84,7 +99,11 @@ def command(
         from vqa_core.timestamps import run_timestamp
 
         settings = GridSettings(
-            encoder=encoder, preset=preset, crf=crf, pix_fmt=pix_fmt, vmaf_model=vmaf_model,
+            encoder=encoder,
+            preset=preset,
+            crf=crf,
+            pix_fmt=pix_fmt,
+            vmaf_model=vmaf_model,
             timestamp=run_timestamp(timestamp),
         )
         spec = SourceSpec(root=root, metadata=metadata, clips_dir=clips_dir or root, base_url=base_url)

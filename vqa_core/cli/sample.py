@@ -13,7 +13,9 @@ from vqa_core.errors import UsageError
 @click.command("sample")
 @click.argument("corpus_id")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--clips", default=6, show_default=True, type=click.IntRange(min=1, max=10_000), help="Clips to generate.")
+@click.option(
+    "--clips", default=6, show_default=True, type=click.IntRange(min=1, max=10_000), help="Clips to generate."
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed: same seed, same bytes.")
 @click.pass_context
 def command(ctx: click.Context, corpus_id: str, directory: Path, clips: int, seed: int) -> None:

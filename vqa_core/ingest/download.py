@@ -17,12 +17,15 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urljoin, urlsplit
 
 import attrs
 
 from vqa_core.errors import DownloadError
+
+if TYPE_CHECKING:
+    import urllib3
 
 __all__ = ["DownloadPolicy", "Downloader", "part_path", "apply_base_url"]
 
@@ -73,7 +76,7 @@ class Downloader:
             retries=self._retry(),
         )
 
-    def _retry(self):  # type: ignore[no-untyped-def]
+    def _retry(self) -> urllib3.Retry:
         import urllib3
 
         return urllib3.Retry(
@@ -151,7 +154,9 @@ class Downloader:
                 _check_scheme(current, url)
                 continue
             return response
-        raise DownloadError(f"{url}: more than {self.policy.max_redirects} redirects", url=url, transient=False)
+        raise DownloadError(
+            f"{url}: more than {self.policy.max_redirects} redirects", url=url, transient=False
+        )
 
     def _transfer(self, url: str, part: Path) -> int:
         import urllib3
@@ -166,7 +171,9 @@ class Downloader:
                 if total == offset:
                     return offset
                 part.unlink(missing_ok=True)
-                raise DownloadError(f"{url}: range not satisfiable; restarting", url=url, transient=True, status=416)
+                raise DownloadError(
+                    f"{url}: range not satisfiable; restarting", url=url, transient=True, status=416
+                )
             if status in _PERMANENT_STATUS or (400 <= status < 500 and status not in _TRANSIENT_STATUS):
                 raise DownloadError(f"{url}: HTTP {status}", url=url, transient=False, status=status)
             if status != 200 and status != 206:
@@ -194,7 +201,10 @@ class Downloader:
                 os.fsync(fh.fileno())
             if expected is not None and written != expected:
                 raise DownloadError(
-                    f"{url}: received {written:,} of {expected:,} bytes", url=url, transient=True, status=status
+                    f"{url}: received {written:,} of {expected:,} bytes",
+                    url=url,
+                    transient=True,
+                    status=status,
                 )
             if written == 0:
                 raise DownloadError(f"{url}: empty response", url=url, transient=True, status=status)
@@ -207,7 +217,8 @@ def _check_scheme(url: str, original: str) -> None:
     scheme = urlsplit(url).scheme.lower()
     if scheme not in _ALLOWED_SCHEMES:
         raise DownloadError(
-            f"refusing {scheme or 'scheme-less'} URL {url!r}" + (f" (redirected from {original})" if url != original else ""),
+            f"refusing {scheme or 'scheme-less'} URL {url!r}"
+            + (f" (redirected from {original})" if url != original else ""),
             url=original,
             transient=False,
         )

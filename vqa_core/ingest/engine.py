@@ -179,15 +179,15 @@ def _prepare(registry: Registry, config: IngestConfig) -> _Prepared:
     if not source.files:
         raise PluginError(f"plugin {corpus.plugin.name} read no metadata file for {decl.id}")
     editions = _match_editions(registry, decl, source.files)
-    fingerprint = orjson.dumps(
-        sorted([f.path.name, sha256_file(f.path)] for f in source.files)
-    ).decode()
+    fingerprint = orjson.dumps(sorted([f.path.name, sha256_file(f.path)] for f in source.files)).decode()
     return _Prepared(
         corpus, spec, source, editions, fingerprint, tuple(sorted(f.name for f in corpus.extension))
     )
 
 
-def _match_editions(registry: Registry, decl: CorpusDeclaration, files: tuple[MetadataFile, ...]) -> dict[str, str]:
+def _match_editions(
+    registry: Registry, decl: CorpusDeclaration, files: tuple[MetadataFile, ...]
+) -> dict[str, str]:
     """Edition per metadata file; refuse a file whose row count is another corpus's."""
     editions: dict[str, str] = {}
     for meta in files:
@@ -273,7 +273,9 @@ class _Run:
             idx = self.rows_read
             self.rows_read += 1
             if isinstance(item, RowRejection):
-                yield Ready(self._rejection("@" + str(item.origin), idx, item.reason, item.detail, str(item.origin)))
+                yield Ready(
+                    self._rejection("@" + str(item.origin), idx, item.reason, item.detail, str(item.origin))
+                )
                 continue
             if not isinstance(item, SourceRow):
                 raise PluginError(
@@ -308,7 +310,11 @@ class _Run:
         if first_idx is not None and first_idx != idx:
             return Ready(
                 self._rejection(
-                    "@" + origin, idx, "duplicate-row", f"{src} is listed again (first at row {first_idx + 1})", origin
+                    "@" + origin,
+                    idx,
+                    "duplicate-row",
+                    f"{src} is listed again (first at row {first_idx + 1})",
+                    origin,
                 )
             )
         if prior is not None and prior.idx == idx and self._reusable(prior, path):
@@ -353,7 +359,9 @@ class _Run:
         self.inflight_keys.pop(src, None)
         self.downloaded_bytes += item.downloaded
         prior = self.state.get(src)
-        attempts = (prior.attempts if prior else 0) + (1 if item.reason == "download-failed" or item.downloaded else 0)
+        attempts = (prior.attempts if prior else 0) + (
+            1 if item.reason == "download-failed" or item.downloaded else 0
+        )
         if not item.ok:
             outcome = Outcome(
                 key=src,
@@ -374,8 +382,16 @@ class _Run:
         problem = geometry_problem(item.probe)
         if problem:
             outcome = Outcome(
-                key=src, idx=item.idx, status=REJECTED, reason="bad-geometry", detail=f"{src}: {problem}",
-                origin=origin, attempts=attempts, size=item.size, mtime_ns=item.mtime_ns, sha256=item.sha256,
+                key=src,
+                idx=item.idx,
+                status=REJECTED,
+                reason="bad-geometry",
+                detail=f"{src}: {problem}",
+                origin=origin,
+                attempts=attempts,
+                size=item.size,
+                mtime_ns=item.mtime_ns,
+                sha256=item.sha256,
             )
             self.state.put(outcome)
             self._count(outcome)
@@ -383,9 +399,16 @@ class _Run:
         other = self.state.written_with_sha(item.sha256)
         if other is not None and other.key != src and other.idx < item.idx:
             outcome = Outcome(
-                key=src, idx=item.idx, status=DUPLICATE, reason="duplicate",
+                key=src,
+                idx=item.idx,
+                status=DUPLICATE,
+                reason="duplicate",
                 detail=f"{src} ({origin}) has the same content as {other.key} ({other.origin}); kept {other.key}",
-                origin=origin, attempts=attempts, size=item.size, mtime_ns=item.mtime_ns, sha256=item.sha256,
+                origin=origin,
+                attempts=attempts,
+                size=item.size,
+                mtime_ns=item.mtime_ns,
+                sha256=item.sha256,
             )
             self.state.put(outcome)
             self._count(outcome)
@@ -403,8 +426,15 @@ class _Run:
             log.warning("%s: duplicate: %s", other.origin, demoted.detail)
         row = self._row(source, src, item)
         outcome = Outcome(
-            key=src, idx=item.idx, status=WRITTEN, origin=origin, attempts=attempts, size=item.size,
-            mtime_ns=item.mtime_ns, sha256=item.sha256, row=orjson.dumps(row),
+            key=src,
+            idx=item.idx,
+            status=WRITTEN,
+            origin=origin,
+            attempts=attempts,
+            size=item.size,
+            mtime_ns=item.mtime_ns,
+            sha256=item.sha256,
+            row=orjson.dumps(row),
         )
         self.state.put(outcome)
         self._count(outcome)
@@ -443,9 +473,7 @@ class _Run:
         if n <= LOG_PER_REASON:
             log.warning("%s: %s: %s", outcome.origin or outcome.key, reason, outcome.detail)
         elif n == LOG_PER_REASON + 1:
-            log.warning(
-                "further %s rows are listed in %s", reason, rejections_path_for(self.config.output)
-            )
+            log.warning("further %s rows are listed in %s", reason, rejections_path_for(self.config.output))
 
 
 def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink | None = None) -> IngestReport:
@@ -474,7 +502,9 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
         progress.start(total, f"ingest {decl.id}")
         executor = _make_executor(config, workers)
         settings = WorkerSettings(
-            offline=config.offline, probe_timeout_s=config.probe_timeout_s, verify=config.verify,
+            offline=config.offline,
+            probe_timeout_s=config.probe_timeout_s,
+            verify=config.verify,
             download=config.download,
         )
         try:
@@ -527,7 +557,9 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
     return report
 
 
-def _check_state(state: StateStore, config: IngestConfig, decl: CorpusDeclaration, prepared: _Prepared) -> None:
+def _check_state(
+    state: StateStore, config: IngestConfig, decl: CorpusDeclaration, prepared: _Prepared
+) -> None:
     if state.is_empty():
         if config.output.exists():
             raise StateError(

@@ -37,7 +37,11 @@ class ProbeResult:
 
 
 def probe_clip(
-    path: Path, *, hints: RawVideoHints | None = None, size: int | None = None, timeout_s: float = 30.0,
+    path: Path,
+    *,
+    hints: RawVideoHints | None = None,
+    size: int | None = None,
+    timeout_s: float = 30.0,
     verify: bool = True,
 ) -> ProbeResult:
     """Probe ``path``; with ``verify`` also demux every packet (no decoding) to catch truncation."""
@@ -74,7 +78,7 @@ def _rate(value: object) -> float | None:
     if value is None:
         return None
     try:
-        rate = float(Fraction(value))  # type: ignore[arg-type]
+        rate = float(Fraction(value))  # type: ignore[call-overload]
     except (ZeroDivisionError, TypeError, ValueError):
         return None
     return rate if rate > 0 and math.isfinite(rate) else None

@@ -184,7 +184,10 @@ class StateStore:
             attrs.astuple(outcome, recurse=False),
         )
         self._pending += 1
-        if self._pending >= self._commit_every or time.monotonic() - self._last_commit >= self._commit_seconds:
+        if (
+            self._pending >= self._commit_every
+            or time.monotonic() - self._last_commit >= self._commit_seconds
+        ):
             self.commit()
 
     def delete(self, key: str) -> None:

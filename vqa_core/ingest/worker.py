@@ -111,15 +111,19 @@ def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
     try:
         sha = sha256_file(path)
     except OSError as exc:
-        return fail("unreadable-clip", f"{task.key}: {exc.strerror or exc}", size=st.st_size, mtime_ns=st.st_mtime_ns)
+        return fail(
+            "unreadable-clip", f"{task.key}: {exc.strerror or exc}", size=st.st_size, mtime_ns=st.st_mtime_ns
+        )
     try:
         probe = probe_clip(
-            path, hints=task.hints, size=st.st_size, timeout_s=settings.probe_timeout_s, verify=settings.verify
+            path,
+            hints=task.hints,
+            size=st.st_size,
+            timeout_s=settings.probe_timeout_s,
+            verify=settings.verify,
         )
     except ProbeError as exc:
-        return fail(
-            "broken-clip", f"{task.key}: {exc}", size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=sha
-        )
+        return fail("broken-clip", f"{task.key}: {exc}", size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=sha)
     return ClipResult(
         task.idx,
         task.key,

@@ -12,10 +12,11 @@ PyAV is imported inside the functions: importing this module is cheap.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
@@ -63,7 +64,7 @@ def _frames(spec: ClipSpec, seed: int) -> Iterator[np.ndarray]:
     freq = rng.uniform(0.02, 0.08, size=3).astype(np.float32)
     speed = float(rng.uniform(1.0, 4.0))
     noise_sigma = (1.0 - spec.quality) * 40.0
-    block = 1 + int(round((1.0 - spec.quality) * 6)) * 2
+    block = 1 + round((1.0 - spec.quality) * 6) * 2
     for t in range(spec.frames):
         shift = t * speed
         frame = np.empty((h, w, 3), dtype=np.float32)
@@ -101,13 +102,13 @@ def write_clip(path: Path, spec: ClipSpec, *, seed: int) -> Path:
     with av.open(
         str(path), mode="w", format=container_format, container_options={"fflags": "+bitexact"}
     ) as container:
-        stream = container.add_stream(spec.codec, rate=spec.fps)
+        stream = cast("av.VideoStream", container.add_stream(spec.codec, rate=spec.fps))
         stream.width = spec.width
         stream.height = spec.height
         stream.pix_fmt = spec.pix_fmt
         # one thread and fixed options: the same spec and seed give the same bytes
         stream.thread_count = 1
-        options = _codec_options(spec)
+        options: dict[str, object] = dict(_codec_options(spec))
         if options:
             stream.options = options
         if spec.hdr:
@@ -139,11 +140,11 @@ def _codec_options(spec: ClipSpec) -> dict[str, str]:
 
 def _mark_hdr10(stream: object) -> None:
     ctx = getattr(stream, "codec_context", None)
+    # BT.2020 primaries, SMPTE ST 2084 (PQ), BT.2020 non-constant luminance; where PyAV lacks
+    # these setters, the x265 parameters still carry the HDR10 signalling.
     for attr, value in (("color_primaries", 9), ("color_trc", 16), ("colorspace", 9)):
-        try:  # BT.2020 primaries, SMPTE ST 2084 (PQ), BT.2020 non-constant luminance
+        with contextlib.suppress(AttributeError, TypeError, ValueError):
             setattr(ctx, attr, value)
-        except (AttributeError, TypeError, ValueError):
-            pass  # older PyAV: the x265 parameters above still carry the HDR10 signalling
 
 
 def raw_frame_bytes(width: int, height: int, pix_fmt: str) -> int:

@@ -50,7 +50,9 @@ def _part_of(path: Path, table: Table) -> str:
     return "b" if table.header.has("mos") else "a"
 
 
-def _rows(tables: list[tuple[Table, str]], spec: SourceSpec, explicit_clips: bool) -> Iterator[SourceRow | RowRejection]:
+def _rows(
+    tables: list[tuple[Table, str]], spec: SourceSpec, explicit_clips: bool
+) -> Iterator[SourceRow | RowRejection]:
     for table, part in tables:
         header = table.header
         assert header is not None

@@ -1,0 +1,298 @@
+"""The checks of the conformance kit (see :mod:`vqa_core.testing`)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from vqa_core.registry import RegisteredCorpus, Registry
+
+__all__ = ["ConformanceSuite", "PLACEHOLDER"]
+
+#: Text the plugin template leaves for authors to replace; the kit refuses it.
+PLACEHOLDER = re.compile(r"<(?:FILL|TODO)[^>]*>|\bTODO\b|REPLACE ME", re.IGNORECASE)
+
+_HEAVY = ("av", "torch", "onnxruntime")
+#: Plain Arrow types an extension column may have (aliases for ``pyarrow.type_for_alias``).
+_ARROW_TYPES = ("string", "large_string", "int64", "int32", "float64", "float32", "bool", "date32")
+_SAMPLE_CLIPS = 3
+
+_REGISTRIES: dict[tuple[Any, ...], Registry] = {}
+
+
+def _fail(message: str) -> None:
+    pytest.fail(message, pytrace=False)
+
+
+def _labelled(fn: Any) -> Any:
+    """Run this check only on corpora with subjective labels."""
+    fn.vqa_labelled_only = True
+    return fn
+
+
+class ConformanceSuite:
+    """Subclass with ``distribution = "vqa-x"`` (installed) or ``plugins = [(name, module)]``."""
+
+    #: Installed distribution(s) whose ``vqa.corpora`` entry points to check.
+    distribution: ClassVar[str | Sequence[str] | None] = None
+    #: Or: ``(name, plugin object)`` pairs registered directly (no installation needed).
+    plugins: ClassVar[Sequence[tuple[str, object]] | None] = None
+
+    # -- collection ---------------------------------------------------------------
+
+    @classmethod
+    def _names(cls, config: pytest.Config) -> tuple[str, ...]:
+        if cls.distribution is not None:
+            return (cls.distribution,) if isinstance(cls.distribution, str) else tuple(cls.distribution)
+        return tuple(config.getoption("--vqa-plugin", default=[]) or ())
+
+    @classmethod
+    def _registry(cls, config: pytest.Config) -> Registry:
+        if cls.plugins is not None:
+            key: tuple[Any, ...] = ("plugins", tuple((n, id(p)) for n, p in cls.plugins))
+            if key not in _REGISTRIES:
+                _REGISTRIES[key] = Registry.from_plugins(cls.plugins)
+            return _REGISTRIES[key]
+        names = cls._names(config)
+        key = ("dist", names)
+        if key not in _REGISTRIES:
+            _REGISTRIES[key] = Registry.for_distributions(names)
+        return _REGISTRIES[key]
+
+    @classmethod
+    def pytest_generate_tests(cls, metafunc: pytest.Metafunc) -> None:
+        if "corpus_id" in metafunc.fixturenames:
+            ids = [c.id for c in cls._registry(metafunc.config).corpora]
+            labelled = [c.id for c in cls._registry(metafunc.config).corpora if c.declaration.has_labels]
+            wanted = labelled if getattr(metafunc.function, "vqa_labelled_only", False) else ids
+            metafunc.parametrize(
+                "corpus_id", wanted or [pytest.param(None, marks=pytest.mark.skip("no corpus"))]
+            )
+
+    @pytest.fixture
+    def registry(self, request: pytest.FixtureRequest) -> Registry:
+        return type(self)._registry(request.config)
+
+    def _corpus(self, registry: Registry, corpus_id: str) -> RegisteredCorpus:
+        return registry.corpus(corpus_id)
+
+    # -- loading and declarations ----------------------------------------------------
+
+    def test_plugin_loads(self, registry: Registry, request: pytest.FixtureRequest) -> None:
+        names = type(self)._names(request.config)
+        if type(self).plugins is None and not names:
+            _fail('name the plugin: set `distribution = "vqa-x"` on the suite or pass --vqa-plugin DIST')
+        broken = registry.broken
+        if broken:
+            _fail("; ".join(f"plugin {p.name} is broken: {p.error}" for p in broken))
+        loaded = [p for p in registry.plugins if p.status == "ok"]
+        if not loaded:
+            _fail(
+                f"no vqa.corpora entry point found for {', '.join(names)}: declare "
+                '[project.entry-points."vqa.corpora"] in pyproject.toml and reinstall'
+            )
+        if not registry.corpora:
+            _fail("the plugin loads but declares no corpus: call register(CorpusDeclaration(...))")
+
+    def test_declaration_is_filled_in(self, registry: Registry, corpus_id: str) -> None:
+        decl = self._corpus(registry, corpus_id).declaration
+        for field in (
+            "title",
+            "licence",
+            "licence_url",
+            "citation",
+            "homepage",
+            "access_instructions",
+            "notes",
+        ):
+            value = str(getattr(decl, field))
+            if PLACEHOLDER.search(value):
+                _fail(f"{corpus_id}: declaration field {field!r} still holds a placeholder: {value!r}")
+        if not decl.editions:
+            _fail(
+                f"{corpus_id}: declare at least one Edition(name, metadata, rows) so "
+                "row counts identify the release"
+            )
+
+    def test_readme_is_filled_in(self, registry: Registry) -> None:
+        import importlib.metadata as md
+
+        for plugin in registry.plugins:
+            if plugin.status != "ok" or plugin.version is None:
+                continue
+            try:
+                text = md.metadata(plugin.name).get_payload() or ""  # type: ignore[attr-defined]
+            except md.PackageNotFoundError:
+                continue
+            found = PLACEHOLDER.search(text)
+            if found:
+                _fail(
+                    f"{plugin.name}: its README still holds the placeholder {found.group(0)!r}; "
+                    "fill in the corpus licence and citation"
+                )
+
+    def test_plugin_api_declared(self, registry: Registry) -> None:
+        for plugin in registry.plugins:
+            if plugin.status == "ok" and not plugin.api:
+                _fail(f'{plugin.name}: set vqa_plugin_api = ">=1,<2" in the plugin module')
+
+    @_labelled
+    def test_scale_conversion(self, registry: Registry, corpus_id: str) -> None:
+        decl = self._corpus(registry, corpus_id).declaration
+        conversion = registry.scale_conversion(corpus_id)
+        if conversion is None:
+            _fail(f"{corpus_id}: a labelled corpus needs a scale conversion; do not return None for it")
+        assert conversion is not None
+        lo, hi = decl.scale.lo, decl.scale.hi
+        ends = sorted([conversion.convert(lo), conversion.convert(hi)])
+        if not (math.isclose(ends[0], 0.0, abs_tol=1e-9) and math.isclose(ends[1], 100.0, abs_tol=1e-9)):
+            _fail(f"{corpus_id}: the conversion maps the scale ends {lo}..{hi} to {ends}, not 0..100")
+        points = [lo + (hi - lo) * k / 20 for k in range(21)]
+        values = [conversion.convert(p) for p in points]
+        rising = all(b > a for a, b in itertools.pairwise(values))
+        falling = all(b < a for a, b in itertools.pairwise(values))
+        if not (rising if decl.scale.kind != "dmos" else falling):
+            _fail(f"{corpus_id}: the conversion is not monotone in the right direction over {lo}..{hi}")
+        if conversion.convert_std(1.0) < 0:
+            _fail(f"{corpus_id}: a std dev must stay non-negative after conversion")
+
+    def test_extension_columns(self, registry: Registry, corpus_id: str) -> None:
+        import pyarrow as pa
+
+        allowed = {pa.type_for_alias(name) for name in _ARROW_TYPES}
+        corpus = self._corpus(registry, corpus_id)
+        for field in corpus.extension:
+            if field.type not in allowed and not pa.types.is_timestamp(field.type):
+                _fail(
+                    f"{corpus_id}: extension column {field.name!r} has type {field.type}; "
+                    f"use one of {', '.join(_ARROW_TYPES)} or a timestamp"
+                )
+
+    def test_declaring_is_light(self, registry: Registry, corpus_id: str) -> None:
+        plugin = registry.pm.get_plugin(self._plugin_name(registry, corpus_id))
+        name = getattr(plugin, "__name__", None)
+        if not isinstance(name, str):
+            pytest.skip(f"{corpus_id}: the plugin is an object, not an importable module")
+        code = (
+            "import sys, vqa_core.registry as r, importlib\n"
+            f"m = importlib.import_module({name!r})\n"
+            f"reg = r.Registry.from_plugins([('p', m)])\n"
+            "[c.declaration for c in reg.corpora]\n"
+            f"print(','.join(x for x in {_HEAVY!r} if x in sys.modules))\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            _fail(
+                f"{corpus_id}: importing the plugin in a fresh interpreter failed: {out.stderr.strip()[-500:]}"
+            )
+        heavy = out.stdout.strip()
+        if heavy:
+            _fail(
+                f"{corpus_id}: declaring the corpus imported {heavy}; import heavy modules inside the "
+                "hooks that need them so `vqa corpora list` stays fast"
+            )
+
+    def _plugin_name(self, registry: Registry, corpus_id: str) -> str:
+        owner = registry._owner[corpus_id]
+        name = registry.pm.get_name(owner)
+        assert name is not None
+        return name
+
+    # -- the sample drop through the real engine ---------------------------------------
+
+    @_labelled
+    def test_sample_drop_ingests(self, registry: Registry, corpus_id: str, tmp_path: Path) -> None:
+        import pyarrow as pa
+
+        from vqa_core.ingest import IngestConfig, ingest
+        from vqa_core.sample import write_sample
+
+        drop = write_sample(registry, corpus_id, tmp_path / "drop", clips=_SAMPLE_CLIPS, seed=7)
+        output = tmp_path / "shard.jsonl"
+        report = ingest(
+            registry,
+            IngestConfig(
+                corpus_id=corpus_id,
+                root=drop.root,
+                output=output,
+                metadata=tuple(drop.metadata),
+                workers=2,
+                timestamp="2026-01-01T00:00:00Z",
+                offline=True,
+            ),
+        )
+        expected = drop.clips - drop.bad_rows
+        if report.written != expected:
+            _fail(
+                f"{corpus_id}: the sample drop has {drop.clips} clips ({drop.bad_rows} deliberately bad) "
+                f"but ingest wrote {report.written} rows; skipped: {report.skipped}. Make the sample "
+                "metadata name the clips it writes, in the published layout"
+            )
+        schema = registry.arrow_schema(corpus_id)
+        import orjson
+
+        rows = [orjson.loads(line) for line in output.read_bytes().splitlines()]
+        try:
+            table = pa.Table.from_pylist(rows, schema=schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            _fail(f"{corpus_id}: a sample row does not match the corpus's Arrow schema: {exc}")
+        extra = {k for row in rows for k in row} - set(schema.names)
+        if extra:
+            _fail(f"{corpus_id}: rows carry columns outside the schema: {sorted(extra)}")
+        if table.num_rows != expected:
+            _fail(f"{corpus_id}: {table.num_rows} rows in the shard, expected {expected}")
+
+    @_labelled
+    def test_bad_metadata_lines_are_counted(self, registry: Registry, corpus_id: str, tmp_path: Path) -> None:
+        from vqa_core.sample import write_sample
+        from vqa_core.schema import RowRejection, SourceRow
+        from vqa_core.sources import SourceSpec
+
+        drop = write_sample(registry, corpus_id, tmp_path / "drop", clips=2, seed=11)
+        text_files = [Path(p) for p in drop.metadata if _is_text(Path(p))]
+        if not text_files:
+            pytest.skip(f"{corpus_id}: the sample metadata is not a text file; nothing to corrupt")
+        garbage = ["\x00oops", ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", "not a row at all;;;"]
+        for path in text_files:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write("\n".join(garbage) + "\n")
+        decl = registry.corpus(corpus_id).declaration
+        spec = SourceSpec(
+            root=drop.root, metadata=tuple(drop.metadata), clips_dir=drop.root / decl.default_clips_dir
+        )
+        try:
+            source = registry.source_rows(corpus_id, spec)
+            items = list(source.rows)
+        except Exception as exc:
+            _fail(
+                f"{corpus_id}: metadata with bad lines raised {type(exc).__name__}: {exc}; yield "
+                "RowRejection for a bad line instead of raising"
+            )
+        rejected = [i for i in items if isinstance(i, RowRejection)]
+        good = [i for i in items if isinstance(i, SourceRow)]
+        if len(rejected) < len(garbage) * len(text_files) - len(text_files):
+            _fail(
+                f"{corpus_id}: {len(garbage) * len(text_files)} garbage lines gave only "
+                f"{len(rejected)} rejections; every unusable line must be a counted RowRejection"
+            )
+        if not good:
+            _fail(f"{corpus_id}: appending bad lines lost the good rows too")
+        for rejection in rejected:
+            if rejection.origin.line < 1:
+                _fail(f"{corpus_id}: rejection {rejection} has no line number")
+
+
+def _is_text(path: Path) -> bool:
+    try:
+        path.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError):
+        return False
+    return path.suffix.lower() in (".csv", ".txt", ".tsv", "")
