@@ -38,7 +38,7 @@ from vqa_core.errors import (
 )
 from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
 from vqa_core.ingest.download import DownloadPolicy
-from vqa_core.ingest.executor import LocalExecutor, Ready, Work, default_workers, run_ordered
+from vqa_core.ingest.executor import Ready, Work, default_workers, make_executor, run_ordered
 from vqa_core.ingest.state import DUPLICATE, REJECTED, WRITTEN, Outcome, StateStore, state_path_for
 from vqa_core.ingest.validate import clip_path_problem, geometry_problem, label_problem
 from vqa_core.ingest.worker import ClipResult, ClipTask, WorkerSettings, process_clip
@@ -229,16 +229,6 @@ def _match_editions(
 # ---------------------------------------------------------------------------
 # The run.
 # ---------------------------------------------------------------------------
-
-
-def _make_executor(config: IngestConfig, workers: int) -> Any:
-    if config.executor in ("thread", "process", "local"):
-        return LocalExecutor("thread" if config.executor == "local" else config.executor, workers)
-    if config.executor == "dask":
-        from vqa_core.ingest.dask_executor import DaskExecutor
-
-        return DaskExecutor(config.scheduler or os.environ.get(env.DASK_SCHEDULER))
-    raise UsageError(f"unknown executor {config.executor!r}; use local, thread, process or dask")
 
 
 class _Run:
@@ -500,7 +490,7 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
         if config.max_rows is not None:
             total = min(total, config.max_rows)
         progress.start(total, f"ingest {decl.id}")
-        executor = _make_executor(config, workers)
+        executor = make_executor(config.executor, workers, config.scheduler)
         settings = WorkerSettings(
             offline=config.offline,
             probe_timeout_s=config.probe_timeout_s,

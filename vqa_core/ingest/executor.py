@@ -20,7 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-__all__ = ["Ready", "Work", "Executor", "LocalExecutor", "run_ordered", "default_workers"]
+__all__ = ["Ready", "Work", "Executor", "LocalExecutor", "make_executor", "run_ordered", "default_workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -75,6 +75,22 @@ class LocalExecutor:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def make_executor(kind: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """``local``/``thread`` (threads), ``process``, or ``dask`` (needs ``vqa-core[dask]``)."""
+    from vqa_core import env
+    from vqa_core.errors import UsageError
+
+    if kind in ("local", "thread"):
+        return LocalExecutor("thread", workers)
+    if kind == "process":
+        return LocalExecutor("process", workers)
+    if kind == "dask":
+        from vqa_core.ingest.dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler or os.environ.get(env.DASK_SCHEDULER), workers)
+    raise UsageError(f"unknown executor {kind!r}; use local, thread, process or dask")
 
 
 def run_ordered(
