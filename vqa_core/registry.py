@@ -149,7 +149,16 @@ class Registry:
         allow = env.name_list(env.LOAD_PLUGINS)
         deny = env.name_list(env.DISABLE_PLUGINS) or frozenset()
         seen: set[tuple[str, str | None]] = set()
-        for cand in sorted(candidates, key=lambda c: (env.normalise_name(c.name), c.entry_point or "")):
+        # First-party distributions load first, so a third party re-declaring one of their ids is
+        # the one reported broken; the rest load in name order, so the outcome never depends on
+        # the order distributions happen to be found in.
+        first_party = set(FIRST_PARTY_DISTRIBUTIONS.values())
+
+        def order(c: _Candidate) -> tuple[bool, str, str]:
+            name = env.normalise_name(c.name)
+            return (name not in first_party, name, c.entry_point or "")
+
+        for cand in sorted(candidates, key=order):
             key = env.normalise_name(cand.name)
             if (allow is not None and key not in allow) or key in deny:
                 self._plugins.append(PluginInfo(cand.name, cand.version, "disabled", cand.entry_point))
@@ -398,4 +407,6 @@ def _check_api(api: object) -> str | None:
 
 
 def _one_line(exc: BaseException) -> str:
-    return re.sub(r"\s+", " ", str(exc)).strip() or type(exc).__name__
+    # attrs validators raise ValueError(message, attribute, ...): the message is the useful part
+    text = exc.args[0] if len(exc.args) > 1 and isinstance(exc.args[0], str) else str(exc)
+    return re.sub(r"\s+", " ", text).strip() or type(exc).__name__

@@ -7,7 +7,6 @@ stderr; ``VQA_DEBUG=1`` adds the traceback of an internal error.
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from typing import Any
@@ -75,4 +74,4 @@ _register_commands()
 
 
 def run() -> None:  # pragma: no cover - console-script shim
-    main(prog_name=os.path.basename(sys.argv[0]) or "vqa")
+    main(prog_name="vqa")

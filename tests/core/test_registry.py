@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from vqa_core import hookimpl
+from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.errors import PluginError, PluginLoadError, UnknownCorpusError
+from vqa_core.registry import Registry
+from vqa_core.sources import SourceRows, SourceSpec
+
+
+def declaration(corpus_id: str = "toy", **overrides: Any) -> CorpusDeclaration:
+    fields: dict[str, Any] = dict(
+        id=corpus_id,
+        title="A toy corpus",
+        version=f"{corpus_id}-1",
+        scale="1-5",
+        licence="CC0",
+        licence_url="https://example.org/licence",
+        citation="A. Author. Toy. 2026.",
+        homepage="https://example.org/toy",
+        access="open",
+        access_instructions="download it from example.org",
+        editions=[Edition(f"{corpus_id}-1", "toy.csv", 10)],
+        column_prefix="toy_",
+    )
+    fields.update(overrides)
+    return CorpusDeclaration(**fields)
+
+
+class Plugin:
+    """A plugin object declaring the given corpora (and extension fields)."""
+
+    vqa_plugin_api = ">=1,<2"
+
+    def __init__(self, *decls: CorpusDeclaration, extension: list[pa.Field] | None = None) -> None:
+        self.decls = decls
+        self.extension = extension
+
+    @hookimpl
+    def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:
+        for decl in self.decls:
+            register(decl)
+
+    @hookimpl
+    def vqa_schema_extension(self, corpus: CorpusDeclaration) -> list[pa.Field] | None:
+        return self.extension
+
+
+class Raising(Plugin):
+    @hookimpl
+    def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:
+        raise RuntimeError("boom while declaring")
+
+
+class Misspelled(Plugin):
+    @hookimpl
+    def vqa_register_corpus(self, register: Callable[[CorpusDeclaration], None]) -> None:
+        """Misspelled on purpose: no such hook."""
+
+
+def test_healthy_plugins_load_sorted_by_id() -> None:
+    registry = Registry.from_plugins([("b", Plugin(declaration("zeta"))), ("a", Plugin(declaration("alpha")))])
+    assert [c.id for c in registry.corpora] == ["alpha", "zeta"]
+    assert registry.broken == []
+
+
+def test_a_plugin_that_raises_is_broken_and_the_others_load() -> None:
+    registry = Registry.from_plugins([("bad", Raising(declaration("ex"))), ("good", Plugin(declaration("why")))])
+    assert [c.id for c in registry.corpora] == ["why"]
+    [broken] = registry.broken
+    assert broken.name == "bad"
+    assert "RuntimeError: boom while declaring" in (broken.error or "")
+
+
+def test_a_plugin_whose_import_fails_is_broken() -> None:
+    def load() -> object:
+        raise ImportError("No module named 'missing_dependency'")
+
+    from vqa_core.registry import _Candidate
+
+    registry = Registry()
+    registry._load_all([_Candidate("vqa-broken", "1.0", "broken = broken", load)])
+    [broken] = registry.broken
+    assert broken.error == "import failed: ImportError: No module named 'missing_dependency'"
+
+
+def test_duplicate_corpus_id_names_the_first_declarer() -> None:
+    registry = Registry.from_plugins([("first", Plugin(declaration("same"))), ("second", Plugin(declaration("same")))])
+    assert [c.plugin.name for c in registry.corpora] == ["first"]
+    [broken] = registry.broken
+    assert broken.name == "second"
+    assert "corpus id 'same' is already declared by first" in (broken.error or "")
+
+
+def test_unknown_scale_name_is_reported() -> None:
+    class BadScale(Plugin):
+        @hookimpl
+        def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:
+            register(declaration("ex", scale="1-7"))
+
+    registry = Registry.from_plugins([("p", BadScale())])
+    assert "unknown scale '1-7'" in (registry.broken[0].error or "")
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (pa.field("mos", pa.float64()), "collides with the base schema"),
+        (pa.field("other_x", pa.string()), "must start with 'toy_'"),
+        (pa.field("mos_raw_0_100", pa.string()), "shared column 'mos_raw_0_100' must be float64"),
+    ],
+)
+def test_invalid_extension_columns_break_the_plugin(field: pa.Field, message: str) -> None:
+    registry = Registry.from_plugins([("p", Plugin(declaration("ex"), extension=[field]))])
+    assert message in (registry.broken[0].error or "")
+    assert registry.corpora == []
+
+
+def test_shared_and_prefixed_extension_columns_are_accepted() -> None:
+    fields = [pa.field("toy_a", pa.string()), pa.field("mos_raw_0_100", pa.float64())]
+    registry = Registry.from_plugins([("p", Plugin(declaration("ex"), extension=fields))])
+    assert registry.arrow_schema("ex").names[-2:] == ["mos_raw_0_100", "toy_a"]
+
+
+def test_a_misspelled_hook_breaks_the_plugin() -> None:
+    registry = Registry.from_plugins([("typo", Misspelled(declaration("ex")))])
+    assert "invalid hooks" in (registry.broken[0].error or "")
+    assert "vqa_register_corpus" in (registry.broken[0].error or "")
+
+
+@pytest.mark.parametrize(
+    ("api", "message"),
+    [
+        (None, "declares no vqa_plugin_api"),
+        (">=2,<3", "needs plugin API >=2,<3, but this vqa-core provides 1.0"),
+        ("banana", "is not a version specifier"),
+    ],
+)
+def test_plugin_api_range_is_checked(api: str | None, message: str) -> None:
+    plugin = Plugin(declaration("ex"))
+    plugin.vqa_plugin_api = api  # type: ignore[assignment]
+    registry = Registry.from_plugins([("p", plugin)])
+    assert message in (registry.broken[0].error or "")
+
+
+def test_disable_and_load_lists_use_distribution_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    plugins = [("vqa-one", Plugin(declaration("one"))), ("vqa_two", Plugin(declaration("two")))]
+    monkeypatch.setenv("VQA_DISABLE_PLUGINS", "VQA-Two")
+    registry = Registry.from_plugins(plugins)
+    assert [c.id for c in registry.corpora] == ["one"]
+    assert [p.status for p in registry.plugins if p.name == "vqa_two"] == ["disabled"]
+    monkeypatch.delenv("VQA_DISABLE_PLUGINS")
+    monkeypatch.setenv("VQA_LOAD_PLUGINS", "vqa-two")
+    assert [c.id for c in Registry.from_plugins(plugins).corpora] == ["two"]
+    monkeypatch.setenv("VQA_LOAD_PLUGINS", "")
+    assert Registry.from_plugins(plugins).corpora == []
+
+
+def test_strict_turns_a_broken_plugin_into_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    plugins = [("bad", Raising(declaration("ex")))]
+    with pytest.raises(PluginLoadError, match="plugin bad is broken"):
+        Registry.from_plugins(plugins, strict=True)
+    monkeypatch.setenv("VQA_STRICT_PLUGINS", "1")
+    with pytest.raises(PluginLoadError):
+        Registry.from_plugins(plugins, strict=None)
+
+
+def test_per_corpus_hooks_reach_only_the_declaring_plugin(tmp_path: Any) -> None:
+    calls: list[str] = []
+
+    class Greedy(Plugin):
+        @hookimpl
+        def vqa_source_rows(self, corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows:
+            calls.append(corpus.id)
+            return SourceRows(files=[], rows=[])
+
+    registry = Registry.from_plugins([("owner", Plugin(declaration("mine"))), ("greedy", Greedy(declaration("theirs")))])
+    spec = SourceSpec(root=tmp_path, metadata=(), clips_dir=tmp_path)
+    with pytest.raises(PluginError, match="returned no source rows"):
+        registry.source_rows("mine", spec)
+    assert calls == []
+    registry.source_rows("theirs", spec)
+    assert calls == ["theirs"]
+
+
+def test_unknown_corpus_says_what_to_install() -> None:
+    registry = Registry.from_plugins([("p", Plugin(declaration("toy")))])
+    with pytest.raises(UnknownCorpusError, match="pip install vqa-chug"):
+        registry.corpus("chug")
+    with pytest.raises(UnknownCorpusError, match="no installed plugin provides corpus 'nope'; installed: toy"):
+        registry.corpus("nope")
+
+
+def test_a_broken_first_party_plugin_is_named_when_its_corpus_is_asked_for() -> None:
+    class Fails(Plugin):
+        @hookimpl
+        def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:
+            raise ValueError("cannot parse")
+
+    registry = Registry.from_plugins([("vqa-chug", Fails())])
+    with pytest.raises(UnknownCorpusError, match="plugin vqa-chug is installed but broken"):
+        registry.corpus("chug")
+
+
+def test_versions_list_core_and_healthy_plugins() -> None:
+    registry = Registry.from_plugins([("p", Plugin(declaration("toy")))])
+    versions = registry.versions()
+    assert "vqa-core" in versions and "p" in versions
