@@ -30,8 +30,21 @@ def test_hook_vqa_schema_extension(konvid_registry: Registry) -> None:
     assert schema.field("konvid_vote_mean").type == pa.float64()
     assert schema.field("konvid_part").nullable
     assert schema.names[:15] == [
-        "src", "src_sha256", "src_size_bytes", "width", "height", "framerate", "duration_s", "pix_fmt",
-        "encoder_upstream", "mos", "mos_std_dev", "n_ratings", "corpus", "corpus_version", "ingested_at_utc",
+        "src",
+        "src_sha256",
+        "src_size_bytes",
+        "width",
+        "height",
+        "framerate",
+        "duration_s",
+        "pix_fmt",
+        "encoder_upstream",
+        "mos",
+        "mos_std_dev",
+        "n_ratings",
+        "corpus",
+        "corpus_version",
+        "ingested_at_utc",
     ]
 
 
@@ -80,12 +93,19 @@ def test_hook_vqa_write_sample(konvid_registry: Registry, tmp_path: Path) -> Non
         drop = konvid_registry.write_sample("konvid-150k", tmp_path / name, 3, 5)
         assert drop.clips == 3 and len(drop.metadata) == 2
         files = sorted(p for p in (tmp_path / name).rglob("*") if p.is_file())
-        digests.append([(p.relative_to(tmp_path / name).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files])
+        digests.append(
+            [
+                (p.relative_to(tmp_path / name).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+                for p in files
+            ]
+        )
     assert digests[0] == digests[1]
 
 
 @pytest.mark.parametrize("corpus_id", ["konvid-1k", "konvid-150k"])
-def test_default_conversion_is_the_affine_map_of_the_declared_scale(konvid_registry: Registry, corpus_id: str) -> None:
+def test_default_conversion_is_the_affine_map_of_the_declared_scale(
+    konvid_registry: Registry, corpus_id: str
+) -> None:
     conversion = konvid_registry.scale_conversion(corpus_id)
     assert conversion is not None and conversion.method == "affine"
     assert conversion.as_dict()["native_scale"] == "1-5"

@@ -53,7 +53,7 @@ def test_every_hookspec_documents_its_contract(name: str, args: list[str]) -> No
 
 @pytest.mark.parametrize(("name", "args"), SPECS, ids=[s[0] for s in SPECS])
 def test_every_firstresult_hook_says_so_the_same_way(name: str, args: list[str]) -> None:
-    opts = getattr(getattr(hookspecs, name), "vqa_spec")
+    opts = getattr(hookspecs, name).vqa_spec
     doc = inspect.getdoc(getattr(hookspecs, name)) or ""
     assert ("Stops at the first non-None result." in doc) == bool(opts.get("firstresult"))
 

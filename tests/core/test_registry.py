@@ -64,13 +64,17 @@ class Misspelled(Plugin):
 
 
 def test_healthy_plugins_load_sorted_by_id() -> None:
-    registry = Registry.from_plugins([("b", Plugin(declaration("zeta"))), ("a", Plugin(declaration("alpha")))])
+    registry = Registry.from_plugins(
+        [("b", Plugin(declaration("zeta"))), ("a", Plugin(declaration("alpha")))]
+    )
     assert [c.id for c in registry.corpora] == ["alpha", "zeta"]
     assert registry.broken == []
 
 
 def test_a_plugin_that_raises_is_broken_and_the_others_load() -> None:
-    registry = Registry.from_plugins([("bad", Raising(declaration("ex"))), ("good", Plugin(declaration("why")))])
+    registry = Registry.from_plugins(
+        [("bad", Raising(declaration("ex"))), ("good", Plugin(declaration("why")))]
+    )
     assert [c.id for c in registry.corpora] == ["why"]
     [broken] = registry.broken
     assert broken.name == "bad"
@@ -90,7 +94,9 @@ def test_a_plugin_whose_import_fails_is_broken() -> None:
 
 
 def test_duplicate_corpus_id_names_the_first_declarer() -> None:
-    registry = Registry.from_plugins([("first", Plugin(declaration("same"))), ("second", Plugin(declaration("same")))])
+    registry = Registry.from_plugins(
+        [("first", Plugin(declaration("same"))), ("second", Plugin(declaration("same")))]
+    )
     assert [c.plugin.name for c in registry.corpora] == ["first"]
     [broken] = registry.broken
     assert broken.name == "second"
@@ -179,7 +185,9 @@ def test_per_corpus_hooks_reach_only_the_declaring_plugin(tmp_path: Any) -> None
             calls.append(corpus.id)
             return SourceRows(files=[], rows=[])
 
-    registry = Registry.from_plugins([("owner", Plugin(declaration("mine"))), ("greedy", Greedy(declaration("theirs")))])
+    registry = Registry.from_plugins(
+        [("owner", Plugin(declaration("mine"))), ("greedy", Greedy(declaration("theirs")))]
+    )
     spec = SourceSpec(root=tmp_path, metadata=(), clips_dir=tmp_path)
     with pytest.raises(PluginError, match="returned no source rows"):
         registry.source_rows("mine", spec)
@@ -192,7 +200,9 @@ def test_unknown_corpus_says_what_to_install() -> None:
     registry = Registry.from_plugins([("p", Plugin(declaration("toy")))])
     with pytest.raises(UnknownCorpusError, match="pip install vqa-chug"):
         registry.corpus("chug")
-    with pytest.raises(UnknownCorpusError, match="no installed plugin provides corpus 'nope'; installed: toy"):
+    with pytest.raises(
+        UnknownCorpusError, match="no installed plugin provides corpus 'nope'; installed: toy"
+    ):
         registry.corpus("nope")
 
 

@@ -76,6 +76,16 @@ class Downloader:
             retries=self._retry(),
         )
 
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._http.clear()
+
+    def __enter__(self) -> Downloader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _retry(self) -> urllib3.Retry:
         import urllib3
 
@@ -147,6 +157,7 @@ class Downloader:
                 raise DownloadError(f"{current}: {_describe(exc)}", url=url, transient=True) from None
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")
+                response.drain_conn()
                 response.release_conn()
                 if not location:
                     raise DownloadError(f"{current}: redirect without a Location", url=url, transient=False)
@@ -163,6 +174,7 @@ class Downloader:
 
         offset = part.stat().st_size if part.exists() else 0
         response = self._open(url, offset)
+        complete = False
         try:
             status = response.status
             if status == 416 and offset:
@@ -187,7 +199,8 @@ class Downloader:
                 fh.seek(offset)
                 fh.truncate()
                 try:
-                    for chunk in response.stream(1 << 20):
+                    # small reads: a connection cut mid-body loses at most one chunk of progress
+                    for chunk in response.stream(1 << 16):
                         fh.write(chunk)
                         written += len(chunk)
                 except (urllib3.exceptions.HTTPError, OSError) as exc:
@@ -208,9 +221,13 @@ class Downloader:
                 )
             if written == 0:
                 raise DownloadError(f"{url}: empty response", url=url, transient=True, status=status)
+            complete = True
             return written
         finally:
-            response.release_conn()
+            if complete:
+                response.release_conn()
+            else:
+                response.close()  # a half-read connection must not go back to the pool
 
 
 def _check_scheme(url: str, original: str) -> None:

@@ -323,7 +323,8 @@ class _Run:
 
     def _reusable(self, prior: Outcome, path: Path) -> bool:
         """May the recorded outcome stand without redoing the clip's work?"""
-        if prior.status in (WRITTEN, DUPLICATE) or prior.reason == "broken-clip":
+        # A duplicate is decided again: the clip it duplicated may have gone since.
+        if prior.status == WRITTEN or prior.reason == "broken-clip":
             try:
                 st = path.stat()
             except OSError:
@@ -337,8 +338,12 @@ class _Run:
 
     def record(self, item: Outcome | ClipResult) -> None:
         if isinstance(item, Outcome):
-            fresh = self.state.get(item.key) != item
-            if fresh:
+            if item.status == WRITTEN and item.sha256 is not None:
+                # Planned before an earlier row of this run took the same content: a duplicate now.
+                other = self.state.written_with_sha(item.sha256)
+                if other is not None and other.key != item.key and other.idx < item.idx:
+                    item = self._duplicate_of(item, other)
+            if self.state.get(item.key) != item:
                 self.state.put(item)
             else:
                 self.reused += 1
@@ -349,85 +354,52 @@ class _Run:
         self.inflight_keys.pop(src, None)
         self.downloaded_bytes += item.downloaded
         prior = self.state.get(src)
-        attempts = (prior.attempts if prior else 0) + (
-            1 if item.reason == "download-failed" or item.downloaded else 0
+        tried = item.reason == "download-failed" or item.downloaded
+        base = Outcome(
+            key=src,
+            idx=item.idx,
+            status=REJECTED,
+            reason=item.reason,
+            detail=item.detail,
+            origin=origin,
+            attempts=(prior.attempts if prior else 0) + (1 if tried else 0),
+            size=item.size,
+            mtime_ns=item.mtime_ns,
+            sha256=item.sha256,
         )
         if not item.ok:
-            outcome = Outcome(
-                key=src,
-                idx=item.idx,
-                status=REJECTED,
-                reason=item.reason,
-                detail=item.detail,
-                origin=origin,
-                attempts=attempts,
-                size=item.size,
-                mtime_ns=item.mtime_ns,
-                sha256=item.sha256,
-            )
-            self.state.put(outcome)
-            self._count(outcome)
+            self._store(base)
             return
         assert item.probe is not None and item.sha256 is not None and source is not None
         problem = geometry_problem(item.probe)
         if problem:
-            outcome = Outcome(
-                key=src,
-                idx=item.idx,
-                status=REJECTED,
-                reason="bad-geometry",
-                detail=f"{src}: {problem}",
-                origin=origin,
-                attempts=attempts,
-                size=item.size,
-                mtime_ns=item.mtime_ns,
-                sha256=item.sha256,
-            )
-            self.state.put(outcome)
-            self._count(outcome)
+            self._store(attrs.evolve(base, reason="bad-geometry", detail=f"{src}: {problem}"))
             return
+        candidate = attrs.evolve(base, status=WRITTEN, reason=None, detail=None)
         other = self.state.written_with_sha(item.sha256)
         if other is not None and other.key != src and other.idx < item.idx:
-            outcome = Outcome(
-                key=src,
-                idx=item.idx,
-                status=DUPLICATE,
-                reason="duplicate",
-                detail=f"{src} ({origin}) has the same content as {other.key} ({other.origin}); kept {other.key}",
-                origin=origin,
-                attempts=attempts,
-                size=item.size,
-                mtime_ns=item.mtime_ns,
-                sha256=item.sha256,
-            )
-            self.state.put(outcome)
-            self._count(outcome)
+            self._store(self._duplicate_of(candidate, other))
             return
         if other is not None and other.key != src:
             # A row earlier in the metadata wins whatever order the runs decided them in.
-            demoted = attrs.evolve(
-                other,
-                status=DUPLICATE,
-                reason="duplicate",
-                detail=f"{other.key} ({other.origin}) has the same content as {src} ({origin}); kept {src}",
-                row=None,
-            )
+            demoted = self._duplicate_of(other, candidate)
             self.state.put(demoted)
             log.warning("%s: duplicate: %s", other.origin, demoted.detail)
-        row = self._row(source, src, item)
-        outcome = Outcome(
-            key=src,
-            idx=item.idx,
-            status=WRITTEN,
-            origin=origin,
-            attempts=attempts,
-            size=item.size,
-            mtime_ns=item.mtime_ns,
-            sha256=item.sha256,
-            row=orjson.dumps(row),
-        )
+        self._store(attrs.evolve(candidate, row=orjson.dumps(self._row(source, src, item))))
+
+    def _store(self, outcome: Outcome) -> None:
         self.state.put(outcome)
         self._count(outcome)
+
+    @staticmethod
+    def _duplicate_of(loser: Outcome, kept: Outcome) -> Outcome:
+        return attrs.evolve(
+            loser,
+            status=DUPLICATE,
+            reason="duplicate",
+            detail=f"{loser.key} ({loser.origin}) has the same content as {kept.key} ({kept.origin}); kept {kept.key}",
+            row=None,
+        )
 
     def _row(self, source: SourceRow, src: str, result: ClipResult) -> dict[str, Any]:
         probe = result.probe

@@ -46,7 +46,9 @@ def _vqa(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 @pytest.fixture(scope="module")
 def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("site")
-    _fake_distribution(site, "vqa-broken-example", "vqa_broken_example", "raise RuntimeError('broken on purpose')\n")
+    _fake_distribution(
+        site, "vqa-broken-example", "vqa_broken_example", "raise RuntimeError('broken on purpose')\n"
+    )
     _fake_distribution(
         site,
         "vqa-dup-example",
@@ -67,7 +69,17 @@ def test_list_json_shows_the_eight_corpora_with_their_stored_scales() -> None:
     entries = {e["id"]: e for e in json.loads(result.stdout) if e["status"] == "ok"}
     assert {k: e["scale"] for k, e in entries.items() if k in FIRST_PARTY} == FIRST_PARTY
     for entry in entries.values():
-        assert set(entry) >= {"id", "distribution", "version", "edition", "scale", "clips", "licence", "status", "error"}
+        assert set(entry) >= {
+            "id",
+            "distribution",
+            "version",
+            "edition",
+            "scale",
+            "clips",
+            "licence",
+            "status",
+            "error",
+        }
 
 
 def test_broken_plugins_are_listed_and_the_healthy_ones_still_work(broken_site: Path) -> None:
@@ -85,8 +97,11 @@ def test_broken_plugins_are_listed_and_the_healthy_ones_still_work(broken_site: 
     assert table.returncode == 0
     assert "vqa-broken-example" in table.stdout and "broken" in table.stdout
 
-    for args, extra_env in ((("corpora", "list", "--strict"), {}), (("--strict", "corpora", "list"), {}),
-                            (("corpora", "list"), {"VQA_STRICT_PLUGINS": "1"})):
+    for args, extra_env in (
+        (("corpora", "list", "--strict"), {}),
+        (("--strict", "corpora", "list"), {}),
+        (("corpora", "list"), {"VQA_STRICT_PLUGINS": "1"}),
+    ):
         strict = _vqa(*args, env={**env, **extra_env})
         assert strict.returncode == 2, args
         assert "broken plugins: vqa-broken-example, vqa-dup-example" in strict.stderr

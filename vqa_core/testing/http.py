@@ -1,0 +1,120 @@
+"""A real HTTP server on 127.0.0.1 for download tests (plugins' and core's).
+
+Serve files with ``Range`` support and script misbehaviour per path::
+
+    with LocalServer() as server:
+        server.add("/clip.mp4", data)                          # 200 / 206
+        server.add("/flaky.mp4", data, fail_first=2)           # 503, 503, then 200
+        server.add("/gone.mp4", status=404)
+        server.add("/slow.mp4", data, delay_s=5)               # headers after 5 s
+        server.add("/cut.mp4", data, cut_after=1000)           # closes mid-body once
+        server.add("/hop", redirect="file:///etc/passwd")
+        url = server.url("/clip.mp4")
+
+``server.requests`` records ``(path, range header)`` of every request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import attrs
+
+__all__ = ["LocalServer", "Route"]
+
+
+@attrs.define
+class Route:
+    data: bytes = b""
+    status: int = 200
+    fail_first: int = 0
+    fail_status: int = 503
+    delay_s: float = 0.0
+    cut_after: int | None = None
+    redirect: str | None = None
+    content_length: int | None = None
+    ranges: bool = True
+    served: int = 0
+
+
+class LocalServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, str | None]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append((self.path, self.headers.get("Range")))
+                route = server.routes.get(self.path)
+                if route is None:
+                    self.send_error(404)
+                    return
+                route.served += 1
+                if route.delay_s:
+                    time.sleep(route.delay_s)
+                if route.redirect:
+                    self.send_response(302)
+                    self.send_header("Location", route.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if route.served <= route.fail_first:
+                    self.send_error(route.fail_status)
+                    return
+                if route.status != 200:
+                    self.send_error(route.status)
+                    return
+                data, start, status = route.data, 0, 200
+                header = self.headers.get("Range")
+                if header and route.ranges and header.startswith("bytes="):
+                    start = int(header[6:].split("-")[0] or 0)
+                    if start >= len(data):
+                        self.send_response(416)
+                        self.send_header("Content-Range", f"bytes */{len(data)}")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    status = 206
+                body = data[start:]
+                self.send_response(status)
+                if status == 206:
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                self.send_header("Accept-Ranges", "bytes")
+                length = route.content_length if route.content_length is not None else len(body)
+                self.send_header("Content-Length", str(length))
+                self.end_headers()
+                if route.cut_after is not None and route.served == route.fail_first + 1:
+                    self.wfile.write(body[: route.cut_after])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.wfile.write(body)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def add(self, path: str, data: bytes = b"", **options: Any) -> Route:
+        route = Route(data=data, **options)
+        self.routes[path] = route
+        return route
+
+    def url(self, path: str = "") -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}{path}"
+
+    def __enter__(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
