@@ -17,7 +17,7 @@ import attrs
 
 from vqa_core.scales import MosScale, resolve_scale
 
-__all__ = ["Access", "Edition", "CorpusDeclaration", "CORPUS_ID_PATTERN", "COLUMN_PREFIX_PATTERN"]
+__all__ = ["Access", "Archive", "Edition", "CorpusDeclaration", "CORPUS_ID_PATTERN", "COLUMN_PREFIX_PATTERN"]
 
 #: How the data is obtained: ``open`` (public download), ``form`` (request form,
 #: then download), ``manual`` (copy by hand; no download URL exists).
@@ -51,6 +51,23 @@ class Edition:
     )
     #: Where the count comes from, for the docs.
     note: str = ""
+
+
+@attrs.frozen
+class Archive:
+    """A published download of the corpus that ``vqa fetch`` retrieves (and unpacks, for zips)."""
+
+    url: str = attrs.field(validator=_url)
+    #: Unpack a ``.zip`` into this folder under the dataset root ("" = the root itself).
+    extract_to: str = ""
+
+    @property
+    def filename(self) -> str:
+        return self.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _archive_tuple(value: Iterable[Archive]) -> tuple[Archive, ...]:
+    return tuple(value)
 
 
 def _edition_tuple(value: Iterable[Edition]) -> tuple[Edition, ...]:
@@ -100,6 +117,8 @@ class CorpusDeclaration:
     default_clips_dir: str = ""
     #: Whether rows carry download URLs (``vqa ingest`` fetches missing clips).
     downloads: bool = False
+    #: Published archives ``vqa fetch`` can download into the dataset root.
+    archives: tuple[Archive, ...] = attrs.field(converter=_archive_tuple, factory=tuple)
     #: Anything a user must know that the fields above cannot say.
     notes: str = ""
 

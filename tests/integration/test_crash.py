@@ -30,8 +30,20 @@ def drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _command(drop: Path, out: Path) -> list[str]:
     return [
-        sys.executable, "-m", "vqa_core", "ingest", "konvid-1k", "--root", str(drop), "-o", str(out),
-        "--timestamp", TIMESTAMP, "--workers", "2", "-q",
+        sys.executable,
+        "-m",
+        "vqa_core",
+        "ingest",
+        "konvid-1k",
+        "--root",
+        str(drop),
+        "-o",
+        str(out),
+        "--timestamp",
+        TIMESTAMP,
+        "--workers",
+        "2",
+        "-q",
     ]
 
 
@@ -52,7 +64,9 @@ def reference(drop: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
-def test_sigkill_then_rerun_gives_the_uninterrupted_shard(drop: Path, reference: bytes, tmp_path: Path, seed: int) -> None:
+def test_sigkill_then_rerun_gives_the_uninterrupted_shard(
+    drop: Path, reference: bytes, tmp_path: Path, seed: int
+) -> None:
     rng = random.Random(seed)
     out = tmp_path / "k1.jsonl"
     state = tmp_path / "k1.jsonl.state.sqlite"

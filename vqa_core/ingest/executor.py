@@ -89,7 +89,8 @@ def make_executor(kind: str, workers: int | None = None, scheduler: str | None =
     if kind == "dask":
         from vqa_core.ingest.dask_executor import DaskExecutor
 
-        return DaskExecutor(scheduler or os.environ.get(env.DASK_SCHEDULER), workers)
+        executor: Executor = DaskExecutor(scheduler or os.environ.get(env.DASK_SCHEDULER), workers)
+        return executor
     raise UsageError(f"unknown executor {kind!r}; use local, thread, process or dask")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.declarations import Archive, CorpusDeclaration, Edition
 
 _SITE: Final = "https://database.mmsp-kn.de"
 ARCHIVES: Final = "https://datasets.vqa.mmsp-kn.de/archives"
@@ -38,6 +38,7 @@ KONVID_1K: Final = CorpusDeclaration(
     ),
     default_clips_dir="KoNViD_1k_videos",
     downloads=False,
+    archives=(Archive(f"{ARCHIVES}/KoNViD_1k_videos.zip"), Archive(f"{ARCHIVES}/KoNViD_1k_metadata.zip")),
     notes=(
         "Clips on disk are named <flickr_id>.mp4 while the attributes file's file_name column "
         "carries older names; rows are joined by flickr_id."
@@ -59,7 +60,8 @@ KONVID_150K: Final = CorpusDeclaration(
     access="open",
     access_instructions=(
         f"download k150ka.zip, k150ka_scores.csv, k150kb.zip and k150kb_scores.csv from {ARCHIVES}/; "
-        "unzip k150ka.zip into k150ka_extracted/ and k150kb.zip into k150kb_extracted/ under the dataset root"
+        "unzip k150ka.zip into k150ka_extracted/ and k150kb.zip into k150kb_extracted/ under the dataset root "
+        "(or run `vqa fetch konvid-150k --root DIR`; part A is about 176 GB)"
     ),
     editions=(
         Edition(
@@ -75,6 +77,12 @@ KONVID_150K: Final = CorpusDeclaration(
     default_metadata=("k150ka_scores.csv", "k150kb_scores.csv"),
     default_clips_dir="",
     downloads=False,
+    archives=(
+        Archive(f"{ARCHIVES}/k150ka_scores.csv"),
+        Archive(f"{ARCHIVES}/k150kb_scores.csv"),
+        Archive(f"{ARCHIVES}/k150kb.zip", extract_to="k150kb_extracted"),
+        Archive(f"{ARCHIVES}/k150ka.zip", extract_to="k150ka_extracted"),
+    ),
     notes=(
         "Part A publishes one score per clip (video_score); part B publishes two estimates, mos and "
         "video_score, that agree on only about 7% of rows. The stored mos is video_score for both parts, "

@@ -1,0 +1,222 @@
+"""``vqa fetch``: download a corpus's published archives and unpack them safely.
+
+Each archive streams to ``<name>.part`` and resumes with HTTP ``Range`` (see
+:mod:`vqa_core.ingest.download`); a zip is checked entry by entry (CRC-32)
+before anything is unpacked, and refused as a whole if any entry would land
+outside its target folder (``..``, absolute paths, drive letters) or is a
+symbolic link. Fetching is idempotent: ``fetch_manifest.json`` in the dataset
+root records each archive's size and SHA-256 and what was unpacked, and a
+rerun skips what is already done.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+from typing import Any, Final
+
+import attrs
+import orjson
+
+from vqa_core import env
+from vqa_core.declarations import Archive
+from vqa_core.errors import DownloadError, UsageError, VqaError
+from vqa_core.fsutil import atomic_writer
+from vqa_core.ingest.download import Downloader, DownloadPolicy, apply_base_url
+from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.registry import Registry
+from vqa_core.timestamps import run_timestamp
+
+__all__ = ["FetchError", "FetchReport", "fetch", "safe_extract", "MANIFEST_NAME"]
+
+MANIFEST_NAME: Final = "fetch_manifest.json"
+MANIFEST_SCHEMA: Final = "vqa-fetch-manifest-v1"
+
+
+class FetchError(VqaError):
+    """An archive is damaged or unsafe to unpack."""
+
+
+@attrs.frozen
+class FetchReport:
+    corpus: str
+    root: Path
+    downloaded: tuple[str, ...]
+    skipped: tuple[str, ...]
+    extracted: tuple[str, ...]
+    manifest: Path
+
+    def summary(self) -> str:
+        return (
+            f"{self.corpus}: {len(self.downloaded)} downloaded, {len(self.skipped)} already present, "
+            f"{len(self.extracted)} unpacked into {self.root}; manifest {self.manifest}"
+        )
+
+
+def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
+    name = info.filename
+    if "\x00" in name:
+        return "contains a NUL byte"
+    posix = PurePosixPath(name.replace("\\", "/"))
+    if posix.is_absolute() or (len(name) > 1 and name[1] == ":"):
+        return "is an absolute path"
+    if ".." in posix.parts:
+        return "leaves the target folder"
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    return None
+
+
+def safe_extract(archive: Path, target: Path) -> int:
+    """Unpack ``archive`` into ``target`` after checking every entry; returns the file count.
+
+    Raises :class:`FetchError` (and unpacks nothing) for an unsafe entry or a
+    corrupt archive.
+    """
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FetchError(f"{archive} is not a readable zip archive ({exc})") from None
+    with zf:
+        members = zf.infolist()
+        for info in members:
+            problem = _unsafe_member(info)
+            if problem:
+                raise FetchError(f"{archive}: refusing to unpack: entry {info.filename!r} {problem}")
+        try:
+            bad = zf.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise FetchError(f"{archive} is damaged ({exc}); delete it and fetch again") from None
+        if bad is not None:
+            raise FetchError(f"{archive}: entry {bad!r} fails its CRC check; delete it and fetch again")
+        target.mkdir(parents=True, exist_ok=True)
+        real_target = os.path.realpath(target)
+        count = 0
+        for info in members:
+            dest = target / PurePosixPath(info.filename.replace("\\", "/"))
+            if not os.path.realpath(dest).startswith(real_target + os.sep):
+                raise FetchError(f"{archive}: entry {info.filename!r} resolves outside {target}")
+            if info.is_dir():
+                dest.mkdir(parents=True, exist_ok=True)
+                continue
+            with zf.open(info) as src, atomic_writer(dest) as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+            count += 1
+    return count
+
+
+def _load_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def fetch(
+    registry: Registry,
+    corpus_id: str,
+    root: Path,
+    *,
+    base_url: str | None = None,
+    delete_archives: bool = False,
+    timestamp: str | None = None,
+    policy: DownloadPolicy | None = None,
+) -> FetchReport:
+    corpus = registry.corpus(corpus_id).declaration
+    if not corpus.archives:
+        raise UsageError(f"{corpus_id} publishes no archive vqa can fetch; {corpus.access_instructions}")
+    base_url = base_url or os.environ.get(env.base_url_variable(corpus_id)) or None
+    root.mkdir(parents=True, exist_ok=True)
+    manifest_path = root / MANIFEST_NAME
+    previous = {
+        a.get("file"): a for a in _load_manifest(manifest_path).get("archives", []) if isinstance(a, dict)
+    }
+    downloaded: list[str] = []
+    skipped: list[str] = []
+    extracted: list[str] = []
+    records = []
+    with Downloader(policy) as downloader:
+        for archive in corpus.archives:
+            record = _fetch_one(downloader, archive, root, base_url, previous.get(archive.filename))
+            (downloaded if record["downloaded"] else skipped).append(archive.filename)
+            if record.get("unpacked_now"):
+                extracted.append(archive.filename)
+            record.pop("unpacked_now", None)
+            if delete_archives and record.get("extracted") and (root / archive.filename).exists():
+                (root / archive.filename).unlink()
+                record["archive_deleted"] = True
+            records.append(record)
+            # Record progress after each archive: an interrupted fetch keeps what it finished.
+            _write(manifest_path, registry, corpus_id, root, records, timestamp)
+    return FetchReport(corpus_id, root, tuple(downloaded), tuple(skipped), tuple(extracted), manifest_path)
+
+
+def _write(
+    path: Path,
+    registry: Registry,
+    corpus_id: str,
+    root: Path,
+    records: list[dict[str, Any]],
+    timestamp: str | None,
+) -> None:
+    write_manifest(
+        path,
+        build_manifest(
+            MANIFEST_SCHEMA,
+            created_at_utc=run_timestamp(timestamp),
+            versions=registry.versions(),
+            corpus=corpus_id,
+            root=root,
+            archives=records,
+        ),
+    )
+
+
+def _still_done(previous: dict[str, Any], dest: Path, is_zip: bool) -> bool:
+    """Did an earlier fetch finish this archive, and is its file unchanged (or deleted on purpose)?"""
+    size = dest.stat().st_size if dest.exists() else None
+    if size is None:
+        return bool(is_zip and previous.get("extracted") and previous.get("archive_deleted"))
+    return size == previous.get("size_bytes") and (previous.get("extracted") or not is_zip)
+
+
+def _fetch_one(
+    downloader: Downloader,
+    archive: Archive,
+    root: Path,
+    base_url: str | None,
+    previous: dict[str, Any] | None,
+) -> dict[str, Any]:
+    dest = root / archive.filename
+    url = apply_base_url(archive.url, base_url, archive.url.rsplit("/", 1)[0])
+    is_zip = archive.filename.lower().endswith(".zip")
+    target = root / archive.extract_to if archive.extract_to else root
+    record: dict[str, Any] = {"file": archive.filename, "url": url, "downloaded": False}
+    if previous is not None and _still_done(previous, dest, is_zip):
+        return {**previous, "downloaded": False, "url": url}
+    if not dest.exists():
+        try:
+            downloader.fetch(url, dest)
+        except DownloadError as exc:
+            raise DownloadError(
+                f"cannot fetch {archive.filename}: {exc}", url=url, transient=exc.transient
+            ) from None
+        record["downloaded"] = True
+    record.update({k: v for k, v in describe_file(dest).items() if k in ("size_bytes", "sha256")})
+    if is_zip:
+        try:
+            files = safe_extract(dest, target)
+        except FetchError:
+            if record["downloaded"]:
+                dest.unlink(missing_ok=True)  # a freshly downloaded bad archive is not kept
+            raise
+        record.update(extracted=True, extracted_to=str(target), files=files, unpacked_now=True)
+    else:
+        record.update(extracted=False)
+    return record
