@@ -85,3 +85,70 @@ def corpus_info(registry: Registry, corpus_id: str) -> dict[str, Any]:
         api=corpus.plugin.api,
     )
     return info
+
+
+def corpora_markdown(registry: Registry) -> str:
+    """``docs/corpora.md``: one section per corpus from its declaration (generated; see tests)."""
+    lines = [
+        "# Corpora",
+        "",
+        "Generated from the plugins' declarations by `python -m vqa_core.listing > docs/corpora.md`;",
+        "a test fails when this page and the declarations disagree. `vqa corpora info ID` prints",
+        "the same facts for what is installed.",
+        "",
+        "| id | distribution | stored scale | clips | licence | access |",
+        "|---|---|---|---:|---|---|",
+    ]
+    for corpus in registry.corpora:
+        decl = corpus.declaration
+        clips = f"{decl.expected_clips:,}" if decl.expected_clips else "-"
+        lines.append(
+            f"| [{decl.id}](#{decl.id}) | {corpus.plugin.name} | {decl.scale.name} | {clips} | "
+            f"[{decl.licence}]({decl.licence_url}) | {decl.access} |"
+        )
+    for corpus in registry.corpora:
+        decl = corpus.declaration
+        lines += [
+            "",
+            f"## {decl.id}",
+            "",
+            f"**{decl.title}** — edition `{decl.version}`, plugin `{corpus.plugin.name}`.",
+            "",
+            f"- Licence: [{decl.licence}]({decl.licence_url})",
+            f"- Citation: {decl.citation}",
+            f"- Homepage: <{decl.homepage}>",
+            f"- Access ({decl.access}): {decl.access_instructions}",
+            f"- Stored `mos` scale: {decl.scale.name} ({decl.scale.kind})",
+        ]
+        if decl.default_metadata:
+            lines.append(
+                f"- Metadata looked for under `--root`: {', '.join(f'`{m}`' for m in decl.default_metadata)}"
+            )
+        lines.append(f"- Clips folder under `--root`: `{decl.default_clips_dir or '.'}`")
+        if corpus.extension:
+            cols = ", ".join(f"`{f.name}` ({f.type})" for f in corpus.extension)
+            lines.append(f"- Extension columns: {cols}")
+        if decl.editions:
+            lines.append("- Known editions (data rows per metadata file):")
+            for edition in decl.editions:
+                note = f" — {edition.note}" if edition.note else ""
+                lines.append(f"  - `{edition.metadata}`: {edition.rows:,} rows, `{edition.name}`{note}")
+        if decl.notes:
+            lines.append(f"- Note: {decl.notes}")
+    return "\n".join(lines) + "\n"
+
+
+def first_party_registry() -> Registry:
+    """The repository's own plugins, loaded from their modules (no entry points needed)."""
+    import importlib
+
+    from vqa_core.catalogue import FIRST_PARTY_DISTRIBUTIONS
+
+    distributions = sorted(set(FIRST_PARTY_DISTRIBUTIONS.values()))
+    return Registry.from_plugins(
+        [(d, importlib.import_module(d.replace("-", "_"))) for d in distributions], strict=True
+    )
+
+
+if __name__ == "__main__":
+    print(corpora_markdown(first_party_registry()), end="")

@@ -1,0 +1,278 @@
+"""Ingestion throughput against a read-only floor and the per-clip-ffprobe baseline.
+
+Usage (from the repository root, after `make .venv/.installed-test`; needs root
+for `drop_caches` and the system `ffprobe` for the baseline — `bench/setup.sh`
+installs it)::
+
+    .venv/bin/python bench/ingest_bench.py [--small 500] [--large 500] [--work bench/.work]
+
+Every timed pass starts with a cold page cache (``sync; echo 3 >
+/proc/sys/vm/drop_caches``) so reading is real disk I/O, and all passes run in
+this one process one after the other, so the ratios compare like with like on
+a shared, noisy machine. Printed as a Markdown table for bench/README.md.
+
+Variants:
+  floor     read every clip in 1 MiB chunks on 2 threads, no other work
+  vqa       `vqa_core.ingest.ingest` (threads, 2 workers, demux verification on)
+  baseline  what the older scripts do: serial, hashlib SHA-256, one `ffprobe`
+            process per clip, the whole JSON progress file rewritten every 50
+            clips, a JSONL append per clip
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def drop_caches() -> None:
+    subprocess.run(["sync"], check=True)
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError as exc:
+        raise SystemExit(f"cannot drop the page cache ({exc}); run as root so cold reads are real") from None
+
+
+def noise_clip(path: Path, width: int, height: int, frames: int, crf: int, seed: int) -> None:
+    """A clip of random noise: it does not compress, so its size is set by geometry × frames."""
+    import av
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": str(crf)}
+        for _ in range(frames):
+            image = rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def make_corpus(root: Path, count: int, *, width: int, height: int, frames: int, crf: int) -> int:
+    """A KoNViD-1k layout of ``count`` distinct clips: a few encoded bases, copied with unique trailing bytes."""
+    if (root / "ready").exists():
+        return sum(p.stat().st_size for p in (root / "KoNViD_1k_videos").iterdir())
+    shutil.rmtree(root, ignore_errors=True)
+    bases = []
+    for i in range(8):
+        base = root / "bases" / f"{i}.mp4"
+        noise_clip(base, width, height, frames, crf, seed=i)
+        bases.append(base.read_bytes())
+    rng = random.Random(7)
+    videos = root / "KoNViD_1k_videos"
+    videos.mkdir(parents=True)
+    rows = ["flickr_id,download_id,file_name,MOS,ti,si,colorfulness,contrast,blur,vniqe"]
+    total = 0
+    for i in range(count):
+        flickr_id = str(4_000_000_000 + i)
+        data = bases[i % len(bases)] + os.urandom(32)  # trailing bytes: unique content, still a valid mp4
+        (videos / f"{flickr_id}.mp4").write_bytes(data)
+        total += len(data)
+        rows.append(
+            f"{flickr_id},{i},{flickr_id}_original_centercrop_960x540_8s.mp4,{rng.uniform(1.2, 4.7):.4f},1,1,1,1,1,1"
+        )
+    meta = root / "KoNViD_1k_metadata"
+    meta.mkdir()
+    (meta / "KoNViD_1k_attributes.csv").write_text("\n".join(rows) + "\n")
+    shutil.rmtree(root / "bases")
+    (root / "ready").write_text("")
+    return total
+
+
+def floor(root: Path) -> float:
+    files = sorted((root / "KoNViD_1k_videos").iterdir())
+
+    def read(path: Path) -> int:
+        n = 0
+        with open(path, "rb", buffering=0) as fh:
+            while chunk := fh.read(1 << 20):
+                n += len(chunk)
+        return n
+
+    drop_caches()
+    started = time.perf_counter()
+    with cf.ThreadPoolExecutor(2) as pool:
+        list(pool.map(read, files))
+    return time.perf_counter() - started
+
+
+def vqa(root: Path, work: Path, executor: str = "thread") -> float:
+    import vqa_konvid
+
+    from vqa_core.ingest import IngestConfig, ingest
+    from vqa_core.registry import Registry
+
+    registry = Registry.from_plugins([("vqa-konvid", vqa_konvid)], strict=True)
+    out = work / f"vqa-{executor}.jsonl"
+    config = IngestConfig(
+        "konvid-1k",
+        root=root,
+        output=out,
+        workers=2,
+        executor=executor,
+        restart=True,
+        timestamp="2026-01-01T00:00:00Z",
+    )
+    drop_caches()
+    started = time.perf_counter()
+    report = ingest(registry, config)
+    elapsed = time.perf_counter() - started
+    assert report.written == report.rows_read, report.skipped
+    return elapsed
+
+
+def baseline(root: Path, work: Path) -> float:
+    """The older scripts' loop, reproduced faithfully for comparison (not product code)."""
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        raise SystemExit("the baseline needs ffprobe: run bench/setup.sh (apt-get install -y ffmpeg)")
+    files = sorted((root / "KoNViD_1k_videos").iterdir())
+    progress_path = work / "baseline-progress.json"
+    out_path = work / "baseline.jsonl"
+    for p in (progress_path, out_path):
+        p.unlink(missing_ok=True)
+    drop_caches()
+    started = time.perf_counter()
+    progress: dict[str, dict[str, str]] = {}
+    pending = 0
+    with open(out_path, "a") as out:
+        for path in files:
+            probe = subprocess.run(
+                [
+                    ffprobe,
+                    "-v",
+                    "error",
+                    "-select_streams",
+                    "v:0",
+                    "-show_entries",
+                    "stream=width,height,r_frame_rate,avg_frame_rate,duration,pix_fmt,codec_name",
+                    "-show_entries",
+                    "format=duration",
+                    "-of",
+                    "json",
+                    str(path),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            stream = json.loads(probe.stdout)["streams"][0]
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+            out.write(
+                json.dumps({"src": path.name, "src_sha256": digest.hexdigest(), **stream}, sort_keys=True)
+                + "\n"
+            )
+            progress[path.name] = {"state": "done"}
+            pending += 1
+            if pending >= 50:
+                fd, tmp = tempfile.mkstemp(dir=work)
+                with os.fdopen(fd, "w") as fh:
+                    json.dump(progress, fh, sort_keys=True, indent=2)
+                os.replace(tmp, progress_path)
+                pending = 0
+    return time.perf_counter() - started
+
+
+def resume_cost(work: Path, sizes: tuple[int, ...] = (1_000, 100_000)) -> dict[int, float]:
+    """µs per clip for the resume bookkeeping (lookup + record) with N clips already recorded."""
+    from vqa_core.ingest.state import Outcome, StateStore
+
+    costs = {}
+    for n in sizes:
+        out = work / f"state-{n}.jsonl"
+        for p in work.glob(f"state-{n}.jsonl*"):
+            p.unlink()
+        with StateStore(out) as state:
+            for i in range(n):
+                state.put(
+                    Outcome(
+                        key=f"batch{i % 97}/{i:08d}.mp4",
+                        idx=i,
+                        status="written",
+                        size=i,
+                        mtime_ns=i,
+                        sha256=hashlib.sha256(str(i).encode()).hexdigest(),
+                        row=b"{}",
+                    )
+                )
+            state.commit()
+            probe = 2_000
+            started = time.perf_counter()
+            for j in range(probe):
+                i = n + j
+                key = f"batch{i % 97}/{i:08d}.mp4"
+                state.get(key)
+                sha = hashlib.sha256(str(i).encode()).hexdigest()
+                state.written_with_sha(sha)
+                state.put(
+                    Outcome(key=key, idx=i, status="written", size=i, mtime_ns=i, sha256=sha, row=b"{}")
+                )
+            state.commit()
+            costs[n] = (time.perf_counter() - started) / probe * 1e6
+    return costs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=500)
+    parser.add_argument("--large", type=int, default=500)
+    parser.add_argument("--work", type=Path, default=REPO / "bench" / ".work")
+    args = parser.parse_args()
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
+
+    results = []
+    for label, count, geometry in (
+        ("small (≤ 2 MB)", args.small, dict(width=640, height=360, frames=3, crf=8)),
+        ("large (≥ 10 MB)", args.large, dict(width=1920, height=1080, frames=3, crf=0)),
+    ):
+        root = work / label.split()[0]
+        total = make_corpus(root, count, **geometry)  # type: ignore[arg-type]
+        mb = total / 1e6
+        t_floor = floor(root)
+        t_vqa = vqa(root, work)
+        t_proc = vqa(root, work, "process")
+        t_base = baseline(root, work)
+        results.append((label, count, mb, t_floor, t_vqa, t_proc, t_base))
+
+    print()
+    print(
+        "| clips | n | MB | floor s | vqa (threads) s | vqa (processes) s | baseline s | vqa clips/s | vqa MB/s | vqa / floor | vqa vs baseline |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, count, mb, t_floor, t_vqa, t_proc, t_base in results:
+        print(
+            f"| {label} | {count} | {mb:,.0f} | {t_floor:.2f} | {t_vqa:.2f} | {t_proc:.2f} | {t_base:.2f} | "
+            f"{count / t_vqa:,.0f} | {mb / t_vqa:,.0f} | {t_floor / t_vqa:.2f} | {t_base / t_vqa:.1f}× |"
+        )
+    costs = resume_cost(work)
+    print()
+    print("| clips already recorded | resume bookkeeping per clip (µs) |")
+    print("|---:|---:|")
+    for n, us in costs.items():
+        print(f"| {n:,} | {us:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The main job on the embedded sample drops: what ``make demo`` runs.
+
+For every installed corpus: write its sample drop, ingest it (an encode grid
+for corpora without labels), and print a summary table of the shards. The
+later stages of the pipeline are added to :func:`run_demo` as steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from vqa_core.errors import PluginError
+from vqa_core.registry import Registry
+
+__all__ = ["DemoResult", "run_demo"]
+
+log = logging.getLogger("vqa.demo")
+
+TIMESTAMP = "2026-01-01T00:00:00Z"
+
+
+@attrs.define
+class DemoResult:
+    out: Path
+    shards: dict[str, Path] = attrs.Factory(dict)
+    grids: dict[str, Path] = attrs.Factory(dict)
+    summary: list[dict[str, Any]] = attrs.Factory(list)
+    artefacts: dict[str, Path] = attrs.Factory(dict)
+
+
+def run_demo(
+    registry: Registry, out: Path, *, clips: int = 6, seed: int = 0, echo: Callable[[str], None] = print
+) -> DemoResult:
+    """Sample → ingest for every installed corpus, into ``out`` (recreated)."""
+    from vqa_core.ingest import IngestConfig, ingest
+    from vqa_core.sample import write_sample
+
+    if out.exists():
+        shutil.rmtree(out)
+    result = DemoResult(out=out)
+    for corpus in registry.corpora:
+        cid = corpus.id
+        try:
+            drop = write_sample(registry, cid, out / "samples" / cid, clips=clips, seed=seed)
+        except PluginError as exc:  # a third-party plugin need not ship a sample writer
+            echo(f"  {cid}: skipped ({exc})")
+            continue
+        if not corpus.declaration.has_labels:
+            from vqa_core.grid import ingest_grid
+            from vqa_core.sources import GridSettings, SourceSpec
+
+            spec = SourceSpec(root=drop.root, metadata=tuple(drop.metadata), clips_dir=drop.root)
+            grid = out / "shards" / f"{cid}.grid.jsonl"
+            report = ingest_grid(
+                registry, cid, spec, GridSettings(timestamp="2026-01-01T00:00:00+00:00"), grid
+            )
+            result.grids[cid] = grid
+            echo(f"  {cid}: encode grid, {report.summary()}")
+            continue
+        shard = out / "shards" / f"{cid}.jsonl"
+        summary = ingest(
+            registry,
+            IngestConfig(
+                cid, root=drop.root, output=shard, metadata=tuple(drop.metadata), timestamp=TIMESTAMP
+            ),
+        )
+        result.shards[cid] = shard
+        result.summary.append(
+            {"corpus": cid, "rows": summary.rows_read, "written": summary.written, "skipped": summary.skipped}
+        )
+        echo(f"  {summary.summary()}")
+    return result
