@@ -64,9 +64,16 @@ def main(ctx: click.Context, strict: bool | None) -> None:
 
 
 def _register_commands() -> None:
-    from vqa_core.cli import corpora, demo, fetch, ingest, sample
+    from vqa_core.cli import corpora, demo, fetch, ingest, plugin, sample
 
-    for command in (corpora.corpora, ingest.command, sample.command, fetch.command, demo.command):
+    for command in (
+        corpora.corpora,
+        ingest.command,
+        sample.command,
+        fetch.command,
+        demo.command,
+        plugin.command,
+    ):
         main.add_command(command)
 
 
