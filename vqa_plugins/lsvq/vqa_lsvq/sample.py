@@ -127,7 +127,7 @@ def write_lsvq(directory: Path, clips: int, seed: int) -> SampleDrop:
             width=width,
             height=height,
             fps=rng.choice((24, 25, 30)),
-            frames=rng.randrange(16, 25),
+            frames=rng.randrange(10, 19),
             quality=rng.random(),
         )
         write_clip(directory / (name + CLIP_SUFFIX), spec, seed=seed * 1000 + i)

@@ -16,6 +16,7 @@ same seed gives the same bytes.
 from __future__ import annotations
 
 import datetime
+import os
 import random
 import zipfile
 from pathlib import Path
@@ -61,6 +62,17 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
+    def write(  # type: ignore[override]
+        self,
+        filename: str | os.PathLike[str],
+        arcname: str | None = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        # openpyxl streams worksheets through temporary files; ZipFile.write would stamp their mtime
+        name = arcname if arcname is not None else os.fspath(filename)
+        self.writestr(name, Path(filename).read_bytes(), compress_type, compresslevel)
+
 
 def write_workbook(path: Path, rows: list[list[object]], *, readme_first: bool = False) -> Path:
     """Write the MOS spreadsheet: sheet ``MOS`` (published header + ``rows``) and ``readme``."""
@@ -105,7 +117,7 @@ def write_youtube_ugc(directory: Path, clips: int, seed: int) -> SampleDrop:
         seen.add(vid)
         quality = rng.random()
         width, height = _GEOMETRIES[i % len(_GEOMETRIES)]
-        spec = ClipSpec(width=width, height=height, fps=rng.choice((24, 25, 30)), frames=20, quality=quality)
+        spec = ClipSpec(width=width, height=height, fps=rng.choice((24, 25, 30)), frames=12, quality=quality)
         if i % 3 == 2:
             write_clip(videos / f"{vid}_crf_10_ss_00_t_20.0.mp4", spec, seed=seed * 1000 + i)
         else:
