@@ -12,11 +12,14 @@ LSVQ: Final = CorpusDeclaration(
     version="lsvq-2021",
     # The published label files carry mos on 0–100 (observed 8.5–91.4), not 1–5.
     scale="0-100",
-    licence="Research use (© UT Austin)",
+    # The README's notice grants use for any purpose, provided the notice travels with every copy
+    # and LIVE at UT Austin is acknowledged in publications.
+    licence="UT Austin copyright notice (free use; keep the notice, acknowledge LIVE)",
     licence_url="https://github.com/baidut/PatchVQ",
     citation=(
         "Z. Ying, M. Mandal, D. Ghadiyaram, A. C. Bovik. Patch-VQ: 'Patching Up' the Video Quality "
-        "Problem. CVPR 2021."
+        "Problem. CVPR 2021 (arXiv:2011.13544); and: LIVE Large-Scale Social Video Quality (LSVQ) "
+        "Database, https://github.com/baidut/PatchVQ, 2020."
     ),
     homepage="https://github.com/baidut/PatchVQ",
     access="form",
