@@ -14,7 +14,7 @@ LSVQ: Final = CorpusDeclaration(
     scale="0-100",
     # The README's notice grants use for any purpose, provided the notice travels with every copy
     # and LIVE at UT Austin is acknowledged in publications.
-    licence="UT Austin copyright notice (free use; keep the notice, acknowledge LIVE)",
+    licence="Free use; UT Austin notice kept",
     licence_url="https://github.com/baidut/PatchVQ",
     citation=(
         "Z. Ying, M. Mandal, D. Ghadiyaram, A. C. Bovik. Patch-VQ: 'Patching Up' the Video Quality "

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from vqa_core.errors import MetadataError
 from vqa_core.ingest.download import apply_base_url
-from vqa_core.schema import Origin, RowRejection, SourceRow
+from vqa_core.schema import RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
 from vqa_youtube_ugc.clips import (
     VIDEO_SUFFIXES,
@@ -46,9 +46,8 @@ def find_metadata(root: Path, clips_dir: Path) -> Path:
     )
 
 
-def _reject(row: SheetRow | Origin, reason: str, detail: str, clip: str | None = None) -> RowRejection:
-    origin = row if isinstance(row, Origin) else row.origin
-    return RowRejection(reason=reason, detail=detail, origin=origin, clip=clip)
+def _reject(row: SheetRow, reason: str, detail: str, clip: str | None = None) -> RowRejection:
+    return RowRejection(reason=reason, detail=detail, origin=row.origin, clip=clip)
 
 
 def _check_header(sheet: Sheet, columns: Columns) -> None:
