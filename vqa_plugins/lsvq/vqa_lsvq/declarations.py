@@ -12,11 +12,14 @@ LSVQ: Final = CorpusDeclaration(
     version="lsvq-2021",
     # The published label files carry mos on 0–100 (observed 8.5–91.4), not 1–5.
     scale="0-100",
-    licence="Research use (© UT Austin)",
+    # The README's notice grants use for any purpose, provided the notice travels with every copy
+    # and LIVE at UT Austin is acknowledged in publications.
+    licence="Free use; UT Austin notice kept",
     licence_url="https://github.com/baidut/PatchVQ",
     citation=(
         "Z. Ying, M. Mandal, D. Ghadiyaram, A. C. Bovik. Patch-VQ: 'Patching Up' the Video Quality "
-        "Problem. CVPR 2021."
+        "Problem. CVPR 2021 (arXiv:2011.13544); and: LIVE Large-Scale Social Video Quality (LSVQ) "
+        "Database, https://github.com/baidut/PatchVQ, 2020."
     ),
     homepage="https://github.com/baidut/PatchVQ",
     access="form",
@@ -30,6 +33,19 @@ LSVQ: Final = CorpusDeclaration(
             "lsvq-2021", "labels_train_test.csv", 35499, "first upload (PatchVQ issue 6); since re-uploaded"
         ),
         Edition("lsvq-2021", "labels_test_1080p.csv", 3573, "first upload (PatchVQ issue 6)"),
+        Edition(
+            "lsvq-2021-whole-test",
+            "LSVQ_whole_test.csv",
+            7220,
+            "the test rows of labels_train_test.csv (38 columns) as redistributed with VQA code bases; "
+            "counted on a copy",
+        ),
+        Edition(
+            "lsvq-2021-whole-test-1080p",
+            "LSVQ_whole_test_1080p.csv",
+            3561,
+            "labels_test_1080p.csv (37 columns) as redistributed with VQA code bases; counted on a copy",
+        ),
     ),
     expected_clips=38811,
     column_prefix="lsvq_",
@@ -37,7 +53,8 @@ LSVQ: Final = CorpusDeclaration(
     default_clips_dir="",
     downloads=False,
     notes=(
-        "Clip names carry their batch folder (yfcc-batch1/747); equal basenames in different "
-        "batches are different clips."
+        "Clip names carry their batch folder and no extension (yfcc-batch1/747 is yfcc-batch1/747.mp4); "
+        "equal basenames in different batches are different clips. Every row keeps its split in lsvq_split: "
+        "train or test from is_test in labels_train_test.csv, test-1080p for labels_test_1080p.csv."
     ),
 )

@@ -39,4 +39,9 @@ YOUTUBE_UGC: Final = CorpusDeclaration(
     default_metadata=("original_videos_MOS_for_YouTube_UGC_dataset.xlsx",),
     default_clips_dir="original_videos",
     downloads=True,
+    notes=(
+        "Scores come from the MOS sheet (MOS full, std full, # subjects; chunk scores in ugc_mos_chunk*); "
+        "a DMOS column is never taken as MOS. Clips are matched by vid whatever their suffix on disk "
+        "(<vid>.mkv, <vid>.mp4, <vid>_crf_10_ss_00_t_20.0.mp4), nested by category/resolution or flat."
+    ),
 )

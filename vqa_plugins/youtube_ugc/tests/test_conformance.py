@@ -1,0 +1,5 @@
+from vqa_core.testing import ConformanceSuite
+
+
+class TestYoutubeUgcConformance(ConformanceSuite):
+    distribution = "vqa-youtube-ugc"
