@@ -14,9 +14,10 @@ column naming the clip directly, and per-row raw geometry (``width``,
 Which shape a file has is decided from its content, not from the encoder name
 (encoders such as ``H264`` and ``AV1`` contain digits): a line of five fields
 whose video number and level are whole numbers and whose last field is a number
-is a ``scores.txt`` row; a first line without any numeric field is a header.
-The first three non-blank lines are looked at, so one damaged first row does
-not turn the whole file into a "header". Anything else is refused as a whole.
+is a ``scores.txt`` row; a first line without any number is a header (this
+corpus's, found by its column names, or another file's, refused by name). Up
+to three lines are looked at, so a damaged first row that still holds numbers
+does not make the whole file unreadable. Anything else is refused as a whole.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def detect_shape(lines: Sequence[Sequence[str]]) -> Shape:
     if _is_scores_line(first):
         return "scores"
     if not any(_is_number(c) for c in first if c.strip()):
-        return "header"
+        return "header"  # a header of this corpus, or someone else's, refused by name after counting
     if any(_is_scores_line(cells) for cells in lines[1:_PEEK_LINES]):
         return "scores"
     return "unknown"
