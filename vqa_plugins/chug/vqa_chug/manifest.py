@@ -27,7 +27,7 @@ from typing import Final
 from vqa_chug.declarations import VIDEO_BASE
 from vqa_core.errors import MetadataError
 from vqa_core.ingest.download import apply_base_url
-from vqa_core.parsing import Record, Table, open_table, reject, to_float, to_int
+from vqa_core.parsing import Header, Record, Table, open_table, reject, to_float, to_int
 from vqa_core.schema import RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
 
@@ -121,8 +121,20 @@ class _BadValue(ValueError):
         self.reason = reason
 
 
-def _number(record: Record, column: str, *, whole: bool = False) -> float | int | None:
-    text = record.get(column)
+class _Columns:
+    """Positions of the published columns in one file's header (looked up once, not per row)."""
+
+    def __init__(self, header: Header) -> None:
+        self._index = {name: header.index(name) for name in HEADER}
+
+    def get(self, record: Record, name: str) -> str | None:
+        """The stripped cell of ``name``, or ``None`` when the column is absent or the cell empty."""
+        index = self._index[name]
+        return None if index is None else record.cell(index)
+
+
+def _number(columns: _Columns, record: Record, column: str, *, whole: bool = False) -> float | int | None:
+    text = columns.get(record, column)
     if text is None:
         return None
     try:
@@ -132,15 +144,15 @@ def _number(record: Record, column: str, *, whole: bool = False) -> float | int 
     return value
 
 
-def _row(record: Record, base_url: str | None) -> SourceRow | RowRejection:
-    video = record.get("Video")
+def _row(columns: _Columns, record: Record, base_url: str | None) -> SourceRow | RowRejection:
+    video = columns.get(record, "Video")
     if video is None:
         return reject(record, "bad-row", "no Video id")
     if not _VIDEO_ID.match(video):
         return reject(record, "bad-row", f"Video {video!r} is not a 32-digit hex id")
     clip = f"{video}.mp4"
     try:
-        raw = to_float(record.get("mos_j"))
+        raw = to_float(columns.get(record, "mos_j"))
     except ValueError as exc:
         return reject(record, "bad-mos", f"mos_j {exc}", clip=clip)
     if not math.isfinite(raw) or not RAW_LO <= raw <= RAW_HI:
@@ -148,7 +160,7 @@ def _row(record: Record, base_url: str | None) -> SourceRow | RowRejection:
             record, "bad-mos", f"mos_j {raw!r} is not a finite score on the published 0–100 scale", clip=clip
         )
     sos: float | None = None
-    sos_text = record.get("sos_j")
+    sos_text = columns.get(record, "sos_j")
     if sos_text is not None:
         try:
             sos = to_float(sos_text)
@@ -157,10 +169,10 @@ def _row(record: Record, base_url: str | None) -> SourceRow | RowRejection:
         if not math.isfinite(sos) or sos < 0:
             return reject(record, "bad-std-dev", f"sos_j {sos!r} is not a finite spread ≥ 0", clip=clip)
     try:
-        ref = _number(record, "ref", whole=True)
-        framerate = _number(record, "framerate")
-        height = _number(record, "height", whole=True)
-        width = _number(record, "width", whole=True)
+        ref = _number(columns, record, "ref", whole=True)
+        framerate = _number(columns, record, "framerate")
+        height = _number(columns, record, "height", whole=True)
+        width = _number(columns, record, "width", whole=True)
     except _BadValue as bad:
         return reject(record, bad.reason, str(bad), clip=clip)
     if ref is not None and ref not in (0, 1):
@@ -177,7 +189,7 @@ def _row(record: Record, base_url: str | None) -> SourceRow | RowRejection:
         "mos_raw_0_100": raw,
     }
     for column, name in _TEXT:
-        extras[name] = record.get(column)
+        extras[name] = columns.get(record, column)
     return SourceRow(
         clip=clip,
         mos=stored_mos(raw),
@@ -200,11 +212,12 @@ def _rows(table: Table, spec: SourceSpec) -> Iterator[SourceRow | RowRejection]:
             path=str(table.path),
             line=1,
         )
+    columns = _Columns(header)
     for record in table.records():
         if record.problem:
             yield reject(record, "bad-row")
             continue
-        yield _row(record, spec.base_url)
+        yield _row(columns, record, spec.base_url)
 
 
 def source_rows(spec: SourceSpec) -> SourceRows:
