@@ -56,6 +56,12 @@ def test_sample_drop_ingests_on_the_stored_scale(reg: Registry, tmp_path: Path) 
         assert row["src"] == f"videos/{row['chug_video_id']}.mp4"
         assert row["framerate"] == pytest.approx(float(row["chug_framerate_manifest"]), abs=1e-6)  # type: ignore[arg-type]
     assert report.editions == {"chug.csv": "unknown"}
+    # the aggregator's conversion of the stored axis gives back the published 0–100 values
+    conversion = reg.scale_conversion(CORPUS)
+    assert conversion is not None
+    for row in rows:
+        assert conversion.convert(float(row["mos"])) == pytest.approx(float(row["mos_raw_0_100"]))  # type: ignore[arg-type]
+        assert conversion.convert_std(float(row["mos_std_dev"])) == pytest.approx(float(row["chug_sos_raw"]))  # type: ignore[arg-type]
 
 
 def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: Path) -> None:
