@@ -31,6 +31,7 @@ twice the expected duration.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -51,6 +52,7 @@ __all__ = [
     "RawDefaults",
     "size_for_token",
     "parse_framerate",
+    "known_pix_fmt",
 ]
 
 #: Assumed pixel format of the raw clips (not published with scores.txt).
@@ -102,13 +104,21 @@ def parse_framerate(text: str) -> float:
     return value
 
 
-def _check_pix_fmt(name: str) -> str:
+@functools.lru_cache(maxsize=64)
+def known_pix_fmt(name: str) -> bool:
+    """Whether FFmpeg knows the pixel format ``name`` (so a raw frame size can be computed)."""
     from vqa_core.samples import raw_frame_bytes
 
     try:
         raw_frame_bytes(16, 16, name)
     except ValueError:
-        raise ValueError(f"{name!r} is not a pixel format FFmpeg knows (e.g. yuv420p, yuv420p10le)") from None
+        return False
+    return True
+
+
+def _check_pix_fmt(name: str) -> str:
+    if not known_pix_fmt(name):
+        raise ValueError(f"{name!r} is not a pixel format FFmpeg knows (e.g. yuv420p, yuv420p10le)")
     return name
 
 

@@ -22,7 +22,6 @@ does not make the whole file unreadable. Anything else is refused as a whole.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -33,7 +32,7 @@ from vqa_core.parsing import Record, Table, open_table, reject, to_float, to_int
 from vqa_core.schema import Origin, RawVideoHints, RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
 from vqa_waterloo_ivc.clips import ClipIndex, clip_stem, is_raw
-from vqa_waterloo_ivc.geometry import RawDefaults, parse_framerate, size_for_token
+from vqa_waterloo_ivc.geometry import RawDefaults, known_pix_fmt, parse_framerate, size_for_token
 
 __all__ = ["METADATA_NAME", "SCORES_COLUMNS", "COLUMNS", "Shape", "detect_shape", "source_rows"]
 
@@ -125,17 +124,6 @@ def find_metadata(root: Path) -> Path:
     raise MetadataError(
         f"no Waterloo IVC 4K metadata under {root} (looked for {METADATA_NAME})", path=str(root)
     )
-
-
-@functools.lru_cache(maxsize=64)
-def _known_pix_fmt(name: str) -> bool:
-    from vqa_core.samples import raw_frame_bytes
-
-    try:
-        raw_frame_bytes(16, 16, name)
-    except ValueError:
-        return False
-    return True
 
 
 class _RowBuilder:
@@ -235,7 +223,7 @@ class _RowBuilder:
                     "so the raw clip's geometry is unknown"
                 )
         pix_fmt = fields.get("pix_fmt")
-        if pix_fmt and not _known_pix_fmt(pix_fmt):
+        if pix_fmt and not known_pix_fmt(pix_fmt):
             return f"pix_fmt {pix_fmt!r} is not a pixel format FFmpeg knows"
         rate_text = fields.get("framerate")
         framerate = None
