@@ -1,4 +1,4 @@
-"""vqa corpus plugin for LIVE_VQC.
+"""vqa corpus plugin for LIVE-VQC, the LIVE video quality challenge database.
 
 This package ships parsers and a synthetic sample writer only; it does not ship
 any clip, score or derived value of the corpus.
@@ -6,14 +6,19 @@ any clip, score or derived value of the corpus.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from vqa_core import hookimpl
 from vqa_live_vqc.declarations import LIVE_VQC
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pyarrow as pa
+
     from vqa_core.declarations import CorpusDeclaration
+    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
 
 __version__ = "0.1.0"
 vqa_plugin_api = ">=1,<2"
@@ -22,3 +27,28 @@ vqa_plugin_api = ">=1,<2"
 @hookimpl
 def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
     register(LIVE_VQC)
+
+
+@hookimpl
+def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None:
+    """No extension: LIVE-VQC publishes a clip name and a MOS, and both land in base columns."""
+    del corpus
+    return None
+
+
+@hookimpl
+def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows | None:
+    from vqa_live_vqc import source as live_source
+
+    if corpus.id != LIVE_VQC.id:
+        return None
+    return live_source.source_rows(source)
+
+
+@hookimpl
+def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+    from vqa_live_vqc import sample
+
+    if corpus.id != LIVE_VQC.id:
+        return None
+    return sample.write_live_vqc(directory, clips, seed)

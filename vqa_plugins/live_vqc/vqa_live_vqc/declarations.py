@@ -32,4 +32,9 @@ LIVE_VQC: Final = CorpusDeclaration(
     default_metadata=("data.mat", "mos.csv", "mos.txt"),
     default_clips_dir="Video",
     downloads=False,
+    notes=(
+        "Scores are read from the published data.mat (video_list and mos, read with scipy) or from "
+        "filename,mos text with or without a header; a bare name gets .mp4. Clips are looked up in Video/ "
+        "under the dataset root."
+    ),
 )

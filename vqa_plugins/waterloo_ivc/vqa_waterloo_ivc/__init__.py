@@ -1,4 +1,4 @@
-"""vqa corpus plugin for WATERLOO_IVC_4K.
+"""vqa corpus plugin for the Waterloo IVC 4K video quality database.
 
 This package ships parsers and a synthetic sample writer only; it does not ship
 any clip, score or derived value of the corpus.
@@ -6,14 +6,19 @@ any clip, score or derived value of the corpus.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from vqa_core import hookimpl
 from vqa_waterloo_ivc.declarations import WATERLOO_IVC_4K
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pyarrow as pa
+
     from vqa_core.declarations import CorpusDeclaration
+    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
 
 __version__ = "0.1.0"
 vqa_plugin_api = ">=1,<2"
@@ -22,3 +27,35 @@ vqa_plugin_api = ">=1,<2"
 @hookimpl
 def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
     register(WATERLOO_IVC_4K)
+
+
+@hookimpl
+def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None:
+    import pyarrow as pa
+
+    if corpus.id != WATERLOO_IVC_4K.id:
+        return None
+    return [
+        pa.field("waterloo_encoder", pa.string()),
+        pa.field("waterloo_video_number", pa.int64()),
+        pa.field("waterloo_resolution", pa.string()),
+        pa.field("waterloo_distortion_level", pa.int64()),
+    ]
+
+
+@hookimpl
+def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows | None:
+    from vqa_waterloo_ivc import scores
+
+    if corpus.id != WATERLOO_IVC_4K.id:
+        return None
+    return scores.source_rows(source)
+
+
+@hookimpl
+def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+    from vqa_waterloo_ivc import sample
+
+    if corpus.id != WATERLOO_IVC_4K.id:
+        return None
+    return sample.write_waterloo_ivc_4k(directory, clips, seed)

@@ -33,5 +33,12 @@ WATERLOO_IVC_4K: Final = CorpusDeclaration(
     default_metadata=("scores.txt",),
     default_clips_dir="",
     downloads=False,
-    notes="Clips are headerless raw .yuv; geometry comes from the clip name, frame count from the file size.",
+    notes=(
+        "Clips are headerless raw .yuv named <encoder>_<video>_<resolution>_<level>.yuv; the frame size "
+        "comes from the resolution token (540p = 960x540, 1080p = 1920x1080, 2160p = 3840x2160), the "
+        "frame count from the file size. The pixel format and frame rate of the raw clips are not "
+        "published with scores.txt: vqa assumes yuv420p at 30 frames/s; set VQA_WATERLOO_IVC_4K_PIX_FMT "
+        "or VQA_WATERLOO_IVC_4K_FRAMERATE if your copy differs. Encoded clips (.mp4, .mkv) with the "
+        "same stem are probed instead."
+    ),
 )

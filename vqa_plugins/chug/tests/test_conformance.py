@@ -1,0 +1,5 @@
+from vqa_core.testing import ConformanceSuite
+
+
+class TestChugConformance(ConformanceSuite):
+    distribution = "vqa-chug"

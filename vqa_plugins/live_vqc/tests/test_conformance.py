@@ -1,0 +1,5 @@
+from vqa_core.testing import ConformanceSuite
+
+
+class TestLiveVqcConformance(ConformanceSuite):
+    distribution = "vqa-live-vqc"

@@ -1,0 +1,5 @@
+from vqa_core.testing import ConformanceSuite
+
+
+class TestWaterlooIvcConformance(ConformanceSuite):
+    distribution = "vqa-waterloo-ivc"
