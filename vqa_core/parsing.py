@@ -43,17 +43,23 @@ MAX_COLUMNS: Final = 4096
 
 @attrs.frozen
 class Header:
-    """Column names as written, with a case-insensitive index."""
+    """Column names as written, with a case-insensitive index (built once per file)."""
 
     names: tuple[str, ...]
+    _positions: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        positions: dict[str, int] = {}
+        for i, name in enumerate(self.names):
+            positions.setdefault(name.strip().lower(), i)
+        object.__setattr__(self, "_positions", positions)
 
     def index(self, *aliases: str) -> int | None:
         """Position of the first alias present (case-insensitive, surrounding space ignored)."""
-        folded = [n.strip().lower() for n in self.names]
         for alias in aliases:
-            key = alias.strip().lower()
-            if key in folded:
-                return folded.index(key)
+            position = self._positions.get(alias.strip().lower())
+            if position is not None:
+                return position
         return None
 
     def has(self, *aliases: str) -> bool:
@@ -73,13 +79,10 @@ class Record:
         """The stripped cell under the first alias with a non-empty value, else ``None``."""
         if self.header is None:
             return None
-        folded = [n.strip().lower() for n in self.header.names]
         for alias in aliases:
-            key = alias.strip().lower()
-            if key in folded:
-                i = folded.index(key)
-                if i < len(self.cells) and self.cells[i].strip():
-                    return self.cells[i].strip()
+            i = self.header.index(alias)
+            if i is not None and i < len(self.cells) and self.cells[i].strip():
+                return self.cells[i].strip()
         return None
 
     def cell(self, index: int) -> str | None:
@@ -125,7 +128,9 @@ class Table:
                     continue
                 cells = _split(text, self.delimiter)
                 problem = None
-                if self.header is not None and len(cells) > len(self.header.names):
+                if self.header is not None and len(cells) < len(self.header.names):
+                    problem = f"ragged line: {len(cells)} fields, the header has {len(self.header.names)}"
+                elif self.header is not None and len(cells) > len(self.header.names):
                     # A trailing empty cell (a line ending in the delimiter) is harmless.
                     extra = cells[len(self.header.names) :]
                     if any(c.strip() for c in extra):
@@ -234,7 +239,11 @@ def open_table(
         raise MetadataError(f"{path}: cannot read ({exc.strerror or exc})", path=str(path)) from None
     if first is None:
         raise MetadataError(f"{path}: the file is empty", path=str(path))
-    delimiter = max(delimiters, key=lambda d: first.count(d)) if len(delimiters) > 1 else delimiters[0]
+    # The most frequent candidate wins; on a tie ';' wins, since "a;3,5" is a semicolon file
+    # with a decimal comma far more often than a comma file with a stray semicolon.
+    delimiter = (
+        max(delimiters, key=lambda d: (first.count(d), d == ";")) if len(delimiters) > 1 else delimiters[0]
+    )
     parsed_header: Header | None = None
     if header:
         names = tuple(c.strip().strip('"') for c in _split(first, delimiter))
@@ -248,9 +257,15 @@ def open_table(
         folded = [n.lower() for n in names]
         for i, name in enumerate(folded):
             if name and folded.index(name) != i:
+                headerless = any(c.replace(".", "", 1).isdigit() for c in folded)
+                hint = (
+                    "; the first line looks like data: is this a headerless file of another corpus?"
+                    if headerless
+                    else "; which one holds the data is ambiguous"
+                )
                 raise MetadataError(
                     f"{path}:{first_line}: column {names[i]!r} appears twice "
-                    f"(columns {folded.index(name) + 1} and {i + 1}); which one holds the data is ambiguous",
+                    f"(columns {folded.index(name) + 1} and {i + 1}){hint}",
                     path=str(path),
                     line=first_line,
                 )

@@ -39,7 +39,15 @@ from vqa_core.errors import (
 from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
 from vqa_core.ingest.download import DownloadPolicy
 from vqa_core.ingest.executor import Ready, Work, default_workers, make_executor, run_ordered
-from vqa_core.ingest.state import DUPLICATE, REJECTED, WRITTEN, Outcome, StateStore, state_path_for
+from vqa_core.ingest.state import (
+    DUPLICATE,
+    REJECTED,
+    STATE_VERSION,
+    WRITTEN,
+    Outcome,
+    StateStore,
+    state_path_for,
+)
 from vqa_core.ingest.validate import clip_path_problem, geometry_problem, label_problem
 from vqa_core.ingest.worker import ClipResult, ClipTask, WorkerSettings, process_clip
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
@@ -243,7 +251,7 @@ class _Run:
         self.root_real = os.path.realpath(config.root)
         self.clips_dir = prepared.spec.clips_dir
         self.base = str(self.clips_dir if config.clips_dir is not None else config.root)
-        self.inflight: dict[int, tuple[SourceRow | None, str, str]] = {}
+        self.inflight: dict[int, tuple[SourceRow | None, str, str, str]] = {}
         self.inflight_keys: dict[str, int] = {}
         self.rows_read = 0
         self.reused = 0
@@ -307,9 +315,10 @@ class _Run:
                     origin,
                 )
             )
-        if prior is not None and prior.idx == idx and self._reusable(prior, path):
+        inputs = _inputs_digest(row)
+        if prior is not None and prior.idx == idx and prior.inputs == inputs and self._reusable(prior, path):
             return Ready(prior)
-        self.inflight[idx] = (row, src, origin)
+        self.inflight[idx] = (row, src, origin, inputs)
         self.inflight_keys[src] = idx
         url = row.url
         return Work(ClipTask(idx=idx, key=src, path=str(path), base=self.base, url=url, hints=row.hints))
@@ -350,7 +359,7 @@ class _Run:
             self._count(item)
             return
         self.processed += 1
-        source, src, origin = self.inflight.pop(item.idx)
+        source, src, origin, inputs = self.inflight.pop(item.idx)
         self.inflight_keys.pop(src, None)
         self.downloaded_bytes += item.downloaded
         prior = self.state.get(src)
@@ -366,6 +375,7 @@ class _Run:
             size=item.size,
             mtime_ns=item.mtime_ns,
             sha256=item.sha256,
+            inputs=inputs,
         )
         if not item.ok:
             self._store(base)
@@ -436,6 +446,16 @@ class _Run:
             log.warning("%s: %s: %s", outcome.origin or outcome.key, reason, outcome.detail)
         elif n == LOG_PER_REASON + 1:
             log.warning("further %s rows are listed in %s", reason, rejections_path_for(self.config.output))
+
+
+def _inputs_digest(row: SourceRow) -> str:
+    """What the plugin said about a row; a stored outcome is reused only while this is unchanged
+    (e.g. raw-video hints set from an environment variable, which the metadata hash cannot see)."""
+    import hashlib
+
+    hints = attrs.astuple(row.hints) if row.hints is not None else None
+    payload = [row.clip, row.mos, row.mos_std_dev, row.n_ratings, row.url, sorted(row.extras.items()), hints]
+    return hashlib.sha256(orjson.dumps(payload, default=str)).hexdigest()[:32]
 
 
 def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink | None = None) -> IngestReport:
@@ -528,10 +548,12 @@ def _check_state(
                 f"{config.output} exists but has no resume state ({state.path.name}); "
                 "remove it, choose another output, or pass --restart"
             )
-        state.set_meta("state_version", "1")
+        state.set_meta("state_version", str(STATE_VERSION))
         state.set_meta("corpus", decl.id)
         state.set_meta("metadata", prepared.fingerprint)
         return
+    if state.get_meta("state_version") != str(STATE_VERSION):
+        raise StateError(f"{state.path.name} was written by another version of vqa; rerun with --restart")
     recorded = state.get_meta("corpus")
     if recorded != decl.id:
         raise StateError(

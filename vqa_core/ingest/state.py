@@ -30,7 +30,7 @@ from vqa_core.errors import StateError
 
 __all__ = ["Outcome", "StateStore", "state_path_for", "lock_path_for", "STATE_VERSION"]
 
-STATE_VERSION: Final = 1
+STATE_VERSION: Final = 2
 WRITTEN: Final = "written"
 REJECTED: Final = "rejected"
 DUPLICATE: Final = "duplicate"
@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS rows (
     size INTEGER,
     mtime_ns INTEGER,
     sha256 TEXT,
-    row BLOB
+    row BLOB,
+    inputs TEXT
 );
 CREATE INDEX IF NOT EXISTS rows_by_idx ON rows(idx);
 CREATE INDEX IF NOT EXISTS rows_by_sha ON rows(sha256) WHERE status = 'written';
@@ -78,6 +79,8 @@ class Outcome:
     mtime_ns: int | None = None
     sha256: str | None = None
     row: bytes | None = None
+    #: Digest of what the plugin said about the row (label, extras, hints): a change means redo.
+    inputs: str | None = None
 
 
 _COLUMNS: Final = tuple(a.name for a in attrs.fields(Outcome))

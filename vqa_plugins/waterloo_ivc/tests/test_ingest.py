@@ -109,6 +109,21 @@ def test_pixel_format_override_reaches_the_rows(
     assert row["duration_s"] == pytest.approx(3 / 60)
 
 
+def test_changing_an_override_between_runs_redoes_the_rows_it_touches(
+    reg: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "data"
+    write_raw_clip(root / "VP9_1_144p_1.yuv", ClipSpec(width=256, height=144, frames=6), seed=6)
+    (root / "scores.txt").write_text("VP9,1,144p,1,70\n")
+    monkeypatch.setenv("VQA_WATERLOO_IVC_4K_FRAMERATE", "30")
+    (row,), _ = _run(reg, root, tmp_path / "shard.jsonl")
+    assert row["duration_s"] == pytest.approx(6 / 30)
+    monkeypatch.setenv("VQA_WATERLOO_IVC_4K_FRAMERATE", "60")
+    (row,), report = _run(reg, root, tmp_path / "shard.jsonl")
+    assert report.processed == 1  # type: ignore[attr-defined]
+    assert row["framerate"] == 60.0 and row["duration_s"] == pytest.approx(6 / 60)
+
+
 def test_unparsable_and_out_of_scale_mos_are_counted_with_file_and_line(
     reg: Registry, tmp_path: Path
 ) -> None:
