@@ -196,11 +196,26 @@ def _prepare(registry: Registry, config: IngestConfig) -> _Prepared:
 def _match_editions(
     registry: Registry, decl: CorpusDeclaration, files: tuple[MetadataFile, ...]
 ) -> dict[str, str]:
-    """Edition per metadata file; refuse a file whose row count is another corpus's."""
+    """Edition per metadata file; refuse a file that is another corpus's by name or row count."""
     editions: dict[str, str] = {}
+    own_names = {e.metadata.lower() for e in decl.editions}
     for meta in files:
         if meta.rows == 0:
             raise MetadataError(f"{meta.path} has a header but no data rows", path=str(meta.path))
+        name = meta.path.name.lower()
+        named = sorted(
+            other.id
+            for other in (c.declaration for c in registry.corpora)
+            if other.id != decl.id
+            and name not in own_names
+            and name in {e.metadata.lower() for e in other.editions}
+        )
+        if named:
+            raise MetadataError(
+                f"{meta.path} is named like {' and '.join(named)}'s published metadata, not like any {decl.id} "
+                f"file; if it belongs there, run `vqa ingest {named[0]}`",
+                path=str(meta.path),
+            )
         own = decl.edition_for_rows(meta.path.name, meta.rows)
         if own is not None:
             editions[meta.path.name] = own.name

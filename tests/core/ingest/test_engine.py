@@ -389,3 +389,20 @@ def test_a_duplicate_is_promoted_when_the_clip_it_duplicated_is_gone(
     report = ingest(konvid_registry, _config(drop, out))
     assert report.skipped == {"missing-clip": 1}
     assert "1234" in {r["konvid_flickr_id"] for r in _rows(out)}
+
+
+def test_another_corpus_published_file_name_is_refused(konvid_registry: Registry, tmp_path: Path) -> None:
+    import vqa_waterloo_ivc
+
+    registry = Registry.from_plugins(
+        [("vqa-konvid", __import__("vqa_konvid")), ("vqa-waterloo-ivc", vqa_waterloo_ivc)]
+    )
+    scores = tmp_path / "scores.txt"
+    scores.write_text("".join(f"H264,{i % 20 + 1},540p,{i % 4 + 1},50.0\n" for i in range(1200)))
+    with pytest.raises(
+        MetadataError, match=r"named like waterloo-ivc-4k's published metadata.*vqa ingest waterloo-ivc-4k"
+    ):
+        ingest(
+            registry,
+            IngestConfig("konvid-1k", root=tmp_path, output=tmp_path / "o.jsonl", metadata=(scores,)),
+        )
