@@ -100,9 +100,14 @@ class Table:
     delimiter: str
     encoding: str
     data_lines: int
+    #: A header that cannot be trusted (a duplicated column); raised when records are read, so
+    #: callers can still look at the file's size (editions) first.
+    header_problem: MetadataError | None = None
 
     def records(self) -> Iterator[Record]:
         """Data records in file order; blank lines are skipped, bad lines flagged."""
+        if self.header_problem is not None:
+            raise self.header_problem
         with _open_text(self.path, self.encoding) as fh:
             line_no = 0
             if self.header is not None:
@@ -203,9 +208,10 @@ def open_table(
 ) -> Table:
     """Open ``path`` for streaming; detect encoding and (among ``delimiters``) the delimiter.
 
-    Raises :class:`MetadataError` for an empty file, a header-only file is fine
-    (``data_lines == 0``; callers decide), undecodable bytes, a header with an
-    absurd number of columns, or a duplicated column name.
+    Raises :class:`MetadataError` for an empty file (a header-only file is fine:
+    ``data_lines == 0``, callers decide), undecodable bytes, or a header with an
+    absurd number of columns. A duplicated column name is raised when the
+    records are read.
     """
     encoding = _detect_encoding(path)
     try:
@@ -245,6 +251,7 @@ def open_table(
         max(delimiters, key=lambda d: (first.count(d), d == ";")) if len(delimiters) > 1 else delimiters[0]
     )
     parsed_header: Header | None = None
+    header_problem: MetadataError | None = None
     if header:
         names = tuple(c.strip().strip('"') for c in _split(first, delimiter))
         if len(names) > MAX_COLUMNS:
@@ -263,14 +270,15 @@ def open_table(
                     if headerless
                     else "; which one holds the data is ambiguous"
                 )
-                raise MetadataError(
+                header_problem = MetadataError(
                     f"{path}:{first_line}: column {names[i]!r} appears twice "
                     f"(columns {folded.index(name) + 1} and {i + 1}){hint}",
                     path=str(path),
                     line=first_line,
                 )
+                break
         parsed_header = Header(names)
-    return Table(path, parsed_header, delimiter, encoding, data_lines)
+    return Table(path, parsed_header, delimiter, encoding, data_lines, header_problem)
 
 
 def count_data_lines(path: Path, *, header: bool = True) -> int:
