@@ -73,7 +73,7 @@ def test_an_absurd_header_is_refused(tmp_path: Path) -> None:
 def test_a_duplicated_column_is_refused_when_read(tmp_path: Path) -> None:
     table = open_table(_write(tmp_path, "name,MOS,mos\na,1,2\n"))
     assert table.data_lines == 1  # the size is still known
-    with pytest.raises(MetadataError, match="column 'mos' appears twice .*ambiguous"):
+    with pytest.raises(MetadataError, match=r"column 'mos' appears twice .*ambiguous"):
         list(table.records())
 
 
