@@ -162,7 +162,9 @@ def vqa_scale_conversion(corpus: CorpusDeclaration) -> ScaleConversion | None:
 
 
 @hookspec(firstresult=True)
-def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+def vqa_write_sample(
+    corpus: CorpusDeclaration, directory: Path, clips: int, seed: int, bad_rows: int
+) -> SampleDrop | None:
     """Write a tiny synthetic dataset of ``corpus`` into ``directory``.
 
     The metadata must be in the corpus's real published format (same file
@@ -175,6 +177,12 @@ def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, see
     :param directory: An existing, empty directory to write into.
     :param clips: How many clips to write (at least 1).
     :param seed: Seed for every random choice.
+    :param bad_rows: How many extra, deliberately unusable metadata rows to add
+        (an unparsable score, a missing name …) after the ``clips`` good ones, so
+        the conformance kit can check they become counted rejections in any
+        metadata format. Report how many were written in ``SampleDrop.bad_rows``;
+        an implementation that ignores the argument writes none (the kit then
+        corrupts text metadata itself).
     :return: A :class:`~vqa_core.sources.SampleDrop` describing what was written.
 
     Stops at the first non-None result. Called by ``vqa sample``, ``make demo``

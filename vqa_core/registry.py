@@ -338,8 +338,12 @@ class Registry:
     def scale_conversion(self, corpus_id: str) -> ScaleConversion | None:
         return self._call(corpus_id, "vqa_scale_conversion")  # type: ignore[no-any-return]
 
-    def write_sample(self, corpus_id: str, directory: Path, clips: int, seed: int) -> SampleDrop:
-        result = self._call(corpus_id, "vqa_write_sample", directory=directory, clips=clips, seed=seed)
+    def write_sample(
+        self, corpus_id: str, directory: Path, clips: int, seed: int, bad_rows: int = 0
+    ) -> SampleDrop:
+        result = self._call(
+            corpus_id, "vqa_write_sample", directory=directory, clips=clips, seed=seed, bad_rows=bad_rows
+        )
         if result is None:
             raise PluginError(
                 f"plugin {self.corpus(corpus_id).plugin.name} cannot write a sample of {corpus_id!r}",

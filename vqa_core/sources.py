@@ -71,7 +71,7 @@ class SampleDrop:
     root: Path
     metadata: tuple[Path, ...] = attrs.field(converter=_paths)
     clips: int
-    #: Rows of the metadata the sample deliberately made invalid (0 for a clean sample).
+    #: Extra metadata rows the sample deliberately made unusable (each must become a rejection).
     bad_rows: int = 0
 
 

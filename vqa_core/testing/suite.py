@@ -252,42 +252,62 @@ class ConformanceSuite:
 
     @_labelled
     def test_bad_metadata_lines_are_counted(self, registry: Registry, corpus_id: str, tmp_path: Path) -> None:
+        """Unusable metadata rows become counted rejections with their file and line, never exceptions."""
+        from vqa_core.ingest import IngestConfig, ingest
         from vqa_core.sample import write_sample
-        from vqa_core.schema import RowRejection, SourceRow
-        from vqa_core.sources import SourceSpec
 
-        drop = write_sample(registry, corpus_id, tmp_path / "drop", clips=2, seed=11)
-        text_files = [Path(p) for p in drop.metadata if _is_text(Path(p))]
-        if not text_files:
-            pytest.skip(f"{corpus_id}: the sample metadata is not a text file; nothing to corrupt")
-        garbage = ["\x00oops", ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", "not a row at all;;;"]
-        for path in text_files:
-            with open(path, "a", encoding="utf-8") as fh:
-                fh.write("\n".join(garbage) + "\n")
-        decl = registry.corpus(corpus_id).declaration
-        spec = SourceSpec(
-            root=drop.root, metadata=tuple(drop.metadata), clips_dir=drop.root / decl.default_clips_dir
-        )
+        drop = write_sample(registry, corpus_id, tmp_path / "drop", clips=2, seed=11, bad_rows=3)
+        expected_bad = drop.bad_rows
+        if expected_bad == 0:
+            # The plugin does not write bad rows itself: corrupt its text metadata instead.
+            text_files = [Path(p) for p in drop.metadata if _is_text(Path(p))]
+            if not text_files:
+                _fail(
+                    f"{corpus_id}: the sample metadata is not text, so the kit cannot corrupt it; "
+                    "accept `bad_rows` in vqa_write_sample and write that many unusable rows"
+                )
+            garbage = [
+                "\x00oops",
+                ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
+                "not a row at all;;;",
+            ]
+            for path in text_files:
+                with open(path, "a", encoding="utf-8") as fh:
+                    fh.write("\n".join(garbage) + "\n")
+            expected_bad = len(garbage) * len(text_files)
         try:
-            source = registry.source_rows(corpus_id, spec)
-            items = list(source.rows)
+            report = ingest(
+                registry,
+                IngestConfig(
+                    corpus_id=corpus_id,
+                    root=drop.root,
+                    output=tmp_path / "shard.jsonl",
+                    metadata=tuple(drop.metadata),
+                    offline=True,
+                    timestamp="2026-01-01T00:00:00Z",
+                ),
+            )
         except Exception as exc:
             _fail(
-                f"{corpus_id}: metadata with bad lines raised {type(exc).__name__}: {exc}; yield "
-                "RowRejection for a bad line instead of raising"
+                f"{corpus_id}: metadata with bad rows raised {type(exc).__name__}: {exc}; yield "
+                "RowRejection for a bad row instead of raising"
             )
-        rejected = [i for i in items if isinstance(i, RowRejection)]
-        good = [i for i in items if isinstance(i, SourceRow)]
-        if len(rejected) < len(garbage) * len(text_files) - len(text_files):
+        skipped = sum(report.skipped.values())
+        if report.written != drop.clips:
+            _fail(f"{corpus_id}: bad rows cost good ones: {report.written} of {drop.clips} written")
+        if skipped != expected_bad:
             _fail(
-                f"{corpus_id}: {len(garbage) * len(text_files)} garbage lines gave only "
-                f"{len(rejected)} rejections; every unusable line must be a counted RowRejection"
+                f"{corpus_id}: {expected_bad} unusable rows gave {skipped} counted rejections "
+                f"({report.skipped}); every unusable row must be exactly one RowRejection"
             )
-        if not good:
-            _fail(f"{corpus_id}: appending bad lines lost the good rows too")
-        for rejection in rejected:
-            if rejection.origin.line < 1:
-                _fail(f"{corpus_id}: rejection {rejection} has no line number")
+        import orjson
+
+        names = {Path(p).name for p in drop.metadata}
+        for line in report.rejections.read_bytes().splitlines():
+            origin = str(orjson.loads(line)["origin"])
+            file, _, number = origin.rpartition(":")
+            if not any(file.startswith(n) for n in names) or not number.isdigit() or int(number) < 1:
+                _fail(f"{corpus_id}: rejection origin {origin!r} does not name a metadata file and line")
 
 
 def _is_text(path: Path) -> bool:

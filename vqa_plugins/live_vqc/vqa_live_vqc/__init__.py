@@ -46,9 +46,11 @@ def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows
 
 
 @hookimpl
-def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+def vqa_write_sample(
+    corpus: CorpusDeclaration, directory: Path, clips: int, seed: int, bad_rows: int
+) -> SampleDrop | None:
     from vqa_live_vqc import sample
 
     if corpus.id != LIVE_VQC.id:
         return None
-    return sample.write_live_vqc(directory, clips, seed)
+    return sample.write_live_vqc(directory, clips, seed, bad_rows)

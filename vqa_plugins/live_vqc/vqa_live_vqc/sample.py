@@ -42,13 +42,14 @@ def mat_bytes(variables: dict[str, object]) -> bytes:
     return bytes(data)
 
 
-def write_live_vqc(directory: Path, clips: int, seed: int) -> SampleDrop:
+def write_live_vqc(directory: Path, clips: int, seed: int, bad_rows: int = 0) -> SampleDrop:
+    """``clips`` good entries, then ``bad_rows`` entries with a non-finite score (no clip)."""
     import numpy as np
 
     rng = random.Random(seed)
     videos = directory / "Video"
-    names = np.empty((clips, 1), dtype=object)
-    scores = np.empty((clips, 1), dtype=np.float64)
+    names = np.empty((clips + bad_rows, 1), dtype=object)
+    scores = np.empty((clips + bad_rows, 1), dtype=np.float64)
     for i in range(clips):
         name = f"A{i + 1:03d}.mp4"
         quality = rng.random()
@@ -57,6 +58,9 @@ def write_live_vqc(directory: Path, clips: int, seed: int) -> SampleDrop:
         write_clip(videos / name, spec, seed=seed * 1000 + i)
         names[i, 0] = name
         scores[i, 0] = _mos(rng, quality)
+    for k in range(bad_rows):
+        names[clips + k, 0] = f"A{clips + k + 1:03d}.mp4"
+        scores[clips + k, 0] = np.nan
     data = directory / "data.mat"
     data.write_bytes(mat_bytes({"video_list": names, "mos": scores}))
-    return SampleDrop(root=directory, metadata=(data,), clips=clips)
+    return SampleDrop(root=directory, metadata=(data,), clips=clips, bad_rows=bad_rows)

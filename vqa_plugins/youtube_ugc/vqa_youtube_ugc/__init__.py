@@ -52,7 +52,9 @@ def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows
 
 
 @hookimpl
-def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+def vqa_write_sample(
+    corpus: CorpusDeclaration, directory: Path, clips: int, seed: int, bad_rows: int
+) -> SampleDrop | None:
     from vqa_youtube_ugc import sample
 
-    return sample.write_youtube_ugc(directory, clips, seed) if corpus.id == YOUTUBE_UGC.id else None
+    return sample.write_youtube_ugc(directory, clips, seed, bad_rows) if corpus.id == YOUTUBE_UGC.id else None

@@ -103,7 +103,8 @@ def _score(rng: random.Random, centre: float, spread: float) -> float:
     return round(min(4.7, max(1.2, centre + rng.gauss(0.0, spread))), 6)
 
 
-def write_youtube_ugc(directory: Path, clips: int, seed: int) -> SampleDrop:
+def write_youtube_ugc(directory: Path, clips: int, seed: int, bad_rows: int = 0) -> SampleDrop:
+    """``clips`` good rows, then ``bad_rows`` rows whose MOS cell is not a number (no clip)."""
     rng = random.Random(seed)
     videos = directory / "original_videos"
     rows: list[list[object]] = []
@@ -129,5 +130,9 @@ def write_youtube_ugc(directory: Path, clips: int, seed: int) -> SampleDrop:
         std_full = round(rng.uniform(0.5, 1.0), 6)
         rows.append([vid, category, resolution, rng.randrange(95, 130), mos, *chunks, std_full, *stds])
     rows.sort(key=lambda r: str(r[0]))  # the published sheet is sorted by vid
+    for k in range(bad_rows):
+        rows.append(
+            [f"Broken_360P-{k:04x}", "Broken", 360, 100, "n/a", None, None, None, 0.5, None, None, None]
+        )
     workbook = write_workbook(directory / SPREADSHEET, rows)
-    return SampleDrop(root=directory, metadata=(workbook,), clips=clips)
+    return SampleDrop(root=directory, metadata=(workbook,), clips=clips, bad_rows=bad_rows)
