@@ -65,9 +65,9 @@ def main(ctx: click.Context, strict: bool | None) -> None:
 
 
 def _register_commands() -> None:
-    from vqa_core.cli import corpora
+    from vqa_core.cli import aggregate, corpora, grid, merge, report
 
-    for command in (corpora.corpora,):
+    for command in (corpora.corpora, aggregate.aggregate, report.report, merge.merge_grid, grid.ingest_grid):
         main.add_command(command)
 
 
