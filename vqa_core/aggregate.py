@@ -239,7 +239,10 @@ def _plan_for(registry: Registry, label: str, shards: list[str]) -> _Plan:
     try:
         corpus = registry.corpus(label)
     except UnknownCorpusError as exc:
-        return _Plan("unknown", message=f"{exc} (rows in {where})")
+        from vqa_core.catalogue import install_hint
+
+        hint = "" if "pip install" in str(exc) or "installed but" in str(exc) else f"; {install_hint(label)}"
+        return _Plan("unknown", message=f"{exc}{hint} (rows in {where})")
     decl = corpus.declaration
     if not decl.has_labels:
         return _Plan(

@@ -160,11 +160,11 @@ def grid_row_problems(row: Mapping[str, Any]) -> list[str]:
         value = row[key]
         if value is None:
             if not nullable:
-                problems.append(f"null where a {kind} is required @ {key}")
+                problems.append(f"null where type {kind} is required @ {key}")
         elif isinstance(value, float) and not math.isfinite(value):
             problems.append(f"non-finite number (write null for a missing metric) @ {key}")
         elif not _type_ok(value, kind):
-            problems.append(f"expected a {kind}, got {value!r} @ {key}")
+            problems.append(f"expected type {kind}, got {value!r} @ {key}")
     if row.get("schema_version") not in (None, GRID_SCHEMA_VERSION) and "schema_version" in row:
         problems.append(
             f"schema_version {row['schema_version']!r} is not {GRID_SCHEMA_VERSION} @ schema_version"
