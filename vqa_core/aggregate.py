@@ -204,11 +204,14 @@ def _load(shard: _Shard, schema: pa.Schema, registry: Registry) -> pa.Table | No
         shard.size_bytes = shard.given.stat().st_size
         return None
     data = read_table(shard.given, schema)
-    shard.data, shard.sha256, shard.size_bytes = data, data.sha256, data.size_bytes
     table = data.table
+    # Keep what points back into the file, not its rows (the working table holds those).
+    shard.data = attrs.evolve(data, table=table.schema.empty_table())
+    shard.sha256, shard.size_bytes = data.sha256, data.size_bytes
     shard.rows_in = table.num_rows
     required = set(BASE_FIELDS) - (_OVERRIDABLE if shard.override else set())
     absent = sorted(required - data.present) if table.num_rows else []
+    del data
     if absent:
         hint = " (or name its corpus with --override SHARD=ID)" if "corpus" in absent else ""
         raise ShardError(
@@ -299,17 +302,70 @@ def aggregate(
     inputs = [_Shard(given[real], real, i, by_path.get(real)) for i, real in enumerate(ordered)]
     tables = [t for t in (_load(s, schema, registry) for s in inputs) if t is not None]
     table = pa.concat_tables(tables) if tables else _load_empty(schema)
+    del tables
+    pa.default_memory_pool().release_unused()  # the JSON reader's scratch space
     work = _Work(registry, inputs, table, on_unknown)
+    del table
     work.classify()
     unified = work.convert()
+    work.release()
+    pa.default_memory_pool().release_unused()
     from vqa_core.dedup import deduplicate
 
     dedup = deduplicate(unified)
-    final = _finish(dedup.kept, stamp)
+    duplicates = _Duplicates.of(dedup, work)
+    final = _finish(unified, dedup.kept_rows, stamp)
+    del dedup, unified
+    pa.default_memory_pool().release_unused()
     _write(final, output, fmt)
-    result = work.result(output, manifest, final, dedup)
-    _write_manifest(work, result, dedup, final, manifest, stamp)
+    result = work.result(output, manifest, final, duplicates)
+    _write_manifest(work, result, duplicates, final, manifest, stamp)
     return result
+
+
+@attrs.frozen
+class _Duplicates:
+    """What the manifest and the result need of a deduplication, without its tables."""
+
+    same_corpus: int
+    cross_corpus: int
+    kept_per_shard: list[int]
+    dropped_per_shard: list[int]
+    dropped_per_label: dict[str, int]
+    entries: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, dedup: Any, work: _Work) -> _Duplicates:
+        import numpy as np
+        import pyarrow as pa
+
+        def per_shard(column: pa.ChunkedArray) -> list[int]:
+            shard = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.int64)
+            return [int(n) for n in np.bincount(shard, minlength=len(work.shards))]
+
+        columns = ["src_sha256", "corpus_source", "src", "_shard", "kept_corpus", "kept_src"]
+        entries = [
+            {
+                "src_sha256": row["src_sha256"],
+                "corpus": row["corpus_source"],
+                "src": row["src"],
+                "shard": str(work.shards[row["_shard"]].given),
+                "kept_corpus": row["kept_corpus"],
+                "kept_src": row["kept_src"],
+            }
+            for row in dedup.dropped.select(columns).to_pylist()
+        ]
+        per_label: dict[str, int] = {}
+        for entry in entries:
+            per_label[entry["corpus"]] = per_label.get(entry["corpus"], 0) + 1
+        return cls(
+            dedup.same_corpus,
+            dedup.cross_corpus,
+            per_shard(dedup.source.column("_shard").take(pa.array(dedup.kept_rows))),
+            per_shard(dedup.dropped.column("_shard")),
+            per_label,
+            entries,
+        )
 
 
 def _load_empty(schema: pa.Schema) -> pa.Table:
@@ -331,6 +387,7 @@ class _Work:
         self.shards = shards
         self.table = table
         self.on_unknown = on_unknown
+        self.rows_read = table.num_rows
         labels: dict[str, set[str]] = {}
         for shard in shards:
             if shard.data is None:
@@ -402,6 +459,12 @@ class _Work:
         self.counts = np.bincount(self.idx * _NREASONS + code, minlength=ncorpora * _NREASONS).reshape(
             ncorpora, _NREASONS
         )
+        self.drop_examples = {
+            (c, k): self._examples(c, k)
+            for c in range(len(self.labels))
+            for k, name in enumerate(DROP_REASONS, start=1)
+            if self.counts[c, k] and name not in ("unknown-corpus", "no-subjective-scores")
+        }
         self._explain()
 
     def _bound(self, label: str, *, low: bool) -> float:
@@ -428,12 +491,12 @@ class _Work:
                 if name in ("unknown-corpus", "no-subjective-scores"):
                     self.messages.append(f"{n} rows left out: {plan.message}")
                 else:
-                    first = self.examples(c, k, 1)[0]["at"]
+                    first = self.drop_examples[c, k][0]["at"]
                     self.messages.append(
                         f"{label or '(no corpus)'}: {n} rows dropped ({name}), first at {first}"
                     )
 
-    def examples(self, c: int, k: int, limit: int = _EXAMPLES) -> list[dict[str, Any]]:
+    def _examples(self, c: int, k: int, limit: int = _EXAMPLES) -> list[dict[str, Any]]:
         import numpy as np
         import pyarrow as pa
 
@@ -490,7 +553,11 @@ class _Work:
         }
         return pa.table(columns)
 
-    def result(self, output: Path, manifest: Path, final: pa.Table, dedup: Any) -> AggregateResult:
+    def release(self) -> None:
+        """Drop the row table once the kept rows are converted (memory stays bounded)."""
+        self.table = self.table.schema.empty_table()
+
+    def result(self, output: Path, manifest: Path, final: pa.Table, dedup: _Duplicates) -> AggregateResult:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -513,19 +580,18 @@ class _Work:
             return np.bincount(found.astype(np.int64), minlength=len(self.labels))
 
         outs = per_label(final.column("corpus_source"))
-        dups = per_label(dedup.dropped.column("corpus_source"))
         corpora = {}
         for c, label in enumerate(self.labels):
             corpora[label or "(no corpus)"] = {
                 "rows_in": int(self.counts[c].sum()),
                 "rows_out": int(outs[c]),
                 "dropped": int(self.counts[c, 1:].sum()),
-                "duplicates": int(dups[c]),
+                "duplicates": dedup.dropped_per_label.get(label, 0),
             }
         excluded_rows = sum(s.rows_in for s in self.shards if s.excluded)
         if excluded_rows:
             dropped.setdefault("no-subjective-scores", {})["(encode-grid shard)"] = excluded_rows
-        rows_in = self.table.num_rows + excluded_rows
+        rows_in = self.rows_read + excluded_rows
         result = AggregateResult(
             output=output,
             manifest=manifest,
@@ -544,13 +610,19 @@ class _Work:
         return result
 
 
-def _finish(kept: pa.Table, stamp: str) -> pa.Table:
-    """Sorted by (corpus_source, src_sha256), unified columns in schema order."""
+def _finish(unified: pa.Table, kept_rows: np.ndarray, stamp: str) -> pa.Table:
+    """The kept rows sorted by (corpus_source, src_sha256), unified columns in schema order."""
+    import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from vqa_core.schema import unified_arrow_schema
 
-    table = kept.sort_by([("corpus_source", "ascending"), ("src_sha256", "ascending")])
+    keys = unified.select(["corpus_source", "src_sha256"]).take(pa.array(kept_rows))
+    order = pc.sort_indices(keys, sort_keys=[("corpus_source", "ascending"), ("src_sha256", "ascending")])
+    rows = pa.array(np.asarray(kept_rows)[np.asarray(order.to_numpy(), dtype=np.int64)])
+    columns = [name for name in UNIFIED_FIELDS if name != "aggregated_at_utc"]
+    table = unified.select(columns).take(rows)
     table = table.append_column("aggregated_at_utc", pa.array([stamp] * table.num_rows, pa.string()))
     return table.select(list(UNIFIED_FIELDS)).cast(unified_arrow_schema())
 
@@ -566,7 +638,7 @@ def _write(table: pa.Table, output: Path, fmt: Literal["jsonl", "parquet"]) -> N
 def _write_manifest(
     work: _Work,
     result: AggregateResult,
-    dedup: Any,
+    dedup: _Duplicates,
     final: pa.Table,
     manifest: Path,
     stamp: str,
@@ -574,16 +646,6 @@ def _write_manifest(
     from vqa_core.provenance import build_manifest, describe_file, write_manifest
 
     shards = []
-    import numpy as np
-
-    out_shards = np.bincount(
-        np.asarray(dedup.kept.column("_shard").to_numpy(zero_copy_only=False), dtype=np.int64),
-        minlength=len(work.shards),
-    )
-    dup_shards = np.bincount(
-        np.asarray(dedup.dropped.column("_shard").to_numpy(zero_copy_only=False), dtype=np.int64),
-        minlength=len(work.shards),
-    )
     for shard in work.shards:
         entry: dict[str, Any] = {
             "path": str(shard.given),
@@ -592,8 +654,8 @@ def _write_manifest(
             "sha256": shard.sha256,
             "format": shard.data.format if shard.data else None,
             "rows_in": shard.rows_in,
-            "rows_out": int(out_shards[shard.index]),
-            "duplicates": int(dup_shards[shard.index]),
+            "rows_out": dedup.kept_per_shard[shard.index],
+            "duplicates": dedup.dropped_per_shard[shard.index],
             "override": shard.override,
         }
         if shard.excluded:
@@ -609,23 +671,8 @@ def _write_manifest(
                 "plugin": plan.distribution,
             }
     examples: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for c, label in enumerate(work.labels):
-        for k, name in enumerate(DROP_REASONS, start=1):
-            if work.counts[c, k] and name not in ("unknown-corpus", "no-subjective-scores"):
-                examples.setdefault(name, {})[label or "(no corpus)"] = work.examples(c, k)
-    duplicates = [
-        {
-            "src_sha256": row["src_sha256"],
-            "corpus": row["corpus_source"],
-            "src": row["src"],
-            "shard": str(work.shards[row["_shard"]].given),
-            "kept_corpus": row["kept_corpus"],
-            "kept_src": row["kept_src"],
-        }
-        for row in dedup.dropped.select(
-            ["src_sha256", "corpus_source", "src", "_shard", "kept_corpus", "kept_src"]
-        ).to_pylist()
-    ]
+    for (c, k), found in sorted(work.drop_examples.items()):
+        examples.setdefault(DROP_REASONS[k - 1], {})[work.labels[c] or "(no corpus)"] = found
     body = build_manifest(
         MANIFEST_SCHEMA,
         created_at_utc=stamp,
@@ -654,9 +701,7 @@ def _write_manifest(
         scale_conversions=scales,
         overrides={str(s.given): s.override for s in work.shards if s.override},
         drop_examples=examples,
-        duplicates=duplicates,
+        duplicates=dedup.entries,
         messages=list(result.messages),
     )
-    from vqa_core.provenance import json_safe
-
-    write_manifest(manifest, json_safe(body))
+    write_manifest(manifest, body)

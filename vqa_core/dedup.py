@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 if TYPE_CHECKING:
+    import numpy as np
     import pyarrow as pa
 
 __all__ = ["TIE_BREAK", "Deduplicated", "deduplicate"]
@@ -42,12 +43,21 @@ TIE_BREAK: Final[tuple[str, ...]] = (
 
 @attrs.frozen
 class Deduplicated:
-    """The rows kept, and the rows dropped with the corpus and ``src`` of their winner."""
+    """Which rows of ``source`` are kept, and the dropped rows with the corpus and ``src``
+    of their winner. Rows are referred to by index, so no sorted copy of the table is made."""
 
-    kept: pa.Table
+    source: pa.Table
+    #: Indices into ``source`` of the rows kept, in (src_sha256, rank) order.
+    kept_rows: np.ndarray
     dropped: pa.Table
     same_corpus: int
     cross_corpus: int
+
+    @property
+    def kept(self) -> pa.Table:
+        import pyarrow as pa
+
+        return self.source.take(pa.array(self.kept_rows))
 
 
 def deduplicate(table: pa.Table) -> Deduplicated:
@@ -60,25 +70,26 @@ def deduplicate(table: pa.Table) -> Deduplicated:
     spread = table.column("mos_std_dev")
     # 0.0 means "not published": the least trustworthy spread of all.
     rank = pc.if_else(pc.equal(spread, 0.0), float("inf"), spread)
-    ranked = table.append_column("_spread_rank", rank)
-    keys = [("src_sha256", "ascending"), ("_spread_rank", "ascending")]
-    keys += [(name, "ascending") for name in TIE_BREAK]
-    ordered = ranked.sort_by(keys)
-    n = ordered.num_rows
+    keys = ["src_sha256", "_spread_rank", *TIE_BREAK]
+    narrow = table.select(["src_sha256", *TIE_BREAK]).append_column("_spread_rank", rank)
+    order = np.asarray(
+        pc.sort_indices(narrow.select(keys), sort_keys=[(k, "ascending") for k in keys]).to_numpy(),
+        dtype=np.int64,
+    )
+    n = len(order)
     first = np.ones(n, dtype=bool)
     if n > 1:
-        sha = ordered.column("src_sha256")
+        sha = table.column("src_sha256").take(pa.array(order))
         differs = pc.not_equal(sha.slice(1), sha.slice(0, n - 1))
         first[1:] = differs.to_numpy(zero_copy_only=False)
-    kept = ordered.filter(pa.array(first)).drop_columns(["_spread_rank"])
-    losers = np.flatnonzero(~first)
     group_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
-    winners = pa.array(group_start[losers])
-    dropped = ordered.take(pa.array(losers)).drop_columns(["_spread_rank"])
-    dropped = dropped.append_column("kept_corpus", ordered.column("corpus_source").take(winners))
-    dropped = dropped.append_column("kept_src", ordered.column("src").take(winners))
+    losers = order[~first]
+    winners = pa.array(order[group_start[~first]])
+    dropped = table.take(pa.array(losers))
+    dropped = dropped.append_column("kept_corpus", table.column("corpus_source").take(winners))
+    dropped = dropped.append_column("kept_src", table.column("src").take(winners))
     if dropped.num_rows:
         same = int(pc.sum(pc.equal(dropped.column("corpus_source"), dropped.column("kept_corpus"))).as_py())
     else:
         same = 0
-    return Deduplicated(kept, dropped, same, dropped.num_rows - same)
+    return Deduplicated(table, order[first], dropped, same, dropped.num_rows - same)
