@@ -241,7 +241,8 @@ def main() -> None:
         print(f"{name:<18} {min(values):>7.2f} {statistics.median(values):>9.2f} {rss[name]:>13.0f}")
     ratio = statistics.median(times["pure Python json"]) / statistics.median(times["vqa aggregate"])
     print(f"interpreter + imports alone: {idle:.0f} MiB; Parquet output: {parquet_s:.2f} s")
-    print(f"speed-up over the pure-Python json baseline (medians): {ratio:.1f}x")
+    best = min(times["pure Python json"]) / min(times["vqa aggregate"])
+    print(f"speed-up over the pure-Python json baseline: {ratio:.1f}x (medians), {best:.1f}x (minima)")
     if not same:
         raise SystemExit("the two engines disagree")
 

@@ -174,6 +174,7 @@ class _Shard:
     data: ShardTable | None = None
     rows_in: int = 0
     excluded: str | None = None
+    labels: frozenset[str] = frozenset()
     sha256: str | None = None
     size_bytes: int | None = None
 
@@ -190,6 +191,7 @@ def _count_grid_rows(path: Path) -> int:
 
 def _load(shard: _Shard, schema: pa.Schema, registry: Registry) -> pa.Table | None:
     """Read one shard into the working table (base columns + corpus_source, _shard, _row)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -221,7 +223,7 @@ def _load(shard: _Shard, schema: pa.Schema, registry: Registry) -> pa.Table | No
         )
     n = table.num_rows
     if shard.override:
-        label = pa.array([shard.override] * n, pa.string())
+        label = pa.repeat(pa.scalar(shard.override, pa.string()), n)
         version = registry.corpus(shard.override).declaration.version
         table = table.set_column(
             table.schema.get_field_index("corpus_version"),
@@ -230,9 +232,10 @@ def _load(shard: _Shard, schema: pa.Schema, registry: Registry) -> pa.Table | No
         )
     else:
         label = pc.fill_null(table.column("corpus"), "")
+    shard.labels = frozenset(pc.unique(label).to_pylist())
     table = table.append_column("corpus_source", label)
-    table = table.append_column("_shard", pa.array([shard.index] * n, pa.int32()))
-    return table.append_column("_row", pa.array(range(n), pa.int64()))
+    table = table.append_column("_shard", pa.repeat(pa.scalar(shard.index, pa.int32()), n))
+    return table.append_column("_row", pa.array(np.arange(n, dtype=np.int64)))
 
 
 def _plan_for(registry: Registry, label: str, shards: list[str]) -> _Plan:
@@ -381,7 +384,6 @@ class _Work:
     """The row table of one run, its per-row reason codes and per-corpus plans."""
 
     def __init__(self, registry: Registry, shards: list[_Shard], table: pa.Table, on_unknown: OnUnknown):
-        import pyarrow.compute as pc
 
         self.registry = registry
         self.shards = shards
@@ -390,10 +392,7 @@ class _Work:
         self.rows_read = table.num_rows
         labels: dict[str, set[str]] = {}
         for shard in shards:
-            if shard.data is None:
-                continue
-            rows = table.filter(pc.equal(table.column("_shard"), shard.index))
-            for label in pc.unique(rows.column("corpus_source")).to_pylist():
+            for label in shard.labels:
                 labels.setdefault(label, set()).add(str(shard.given))
         self.labels = sorted(labels)
         self.plans = {label: _plan_for(registry, label, sorted(labels[label])) for label in self.labels}
@@ -623,7 +622,7 @@ def _finish(unified: pa.Table, kept_rows: np.ndarray, stamp: str) -> pa.Table:
     rows = pa.array(np.asarray(kept_rows)[np.asarray(order.to_numpy(), dtype=np.int64)])
     columns = [name for name in UNIFIED_FIELDS if name != "aggregated_at_utc"]
     table = unified.select(columns).take(rows)
-    table = table.append_column("aggregated_at_utc", pa.array([stamp] * table.num_rows, pa.string()))
+    table = table.append_column("aggregated_at_utc", pa.repeat(pa.scalar(stamp, pa.string()), table.num_rows))
     return table.select(list(UNIFIED_FIELDS)).cast(unified_arrow_schema())
 
 

@@ -590,3 +590,25 @@ def test_cli_errors_are_one_line_and_exit_2(
     assert not (tmp_path / "u.jsonl").exists()
     if message.startswith("error:"):
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_skip_unknown_and_manifest_out(cli: CliRunner, tmp_path: Path) -> None:
+    shard = write_jsonl(tmp_path / "s.jsonl", [row("a.mp4", 3.0, "konvid-1k"), row("x", 3.0, "mystery")])
+    manifest = tmp_path / "elsewhere" / "m.json"
+    result = cli.invoke(
+        main,
+        [
+            "aggregate",
+            str(shard),
+            "-o",
+            str(tmp_path / "u.jsonl"),
+            "--on-unknown",
+            "skip",
+            "--manifest-out",
+            str(manifest),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 rows left out: no installed plugin provides corpus 'mystery'" in result.stderr
+    assert orjson.loads(manifest.read_bytes())["stats"]["dropped"] == {"unknown-corpus": {"mystery": 1}}
+    assert not (tmp_path / "u.manifest.json").exists()
