@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import random
 import statistics
 import subprocess
@@ -216,6 +217,7 @@ def main() -> None:
         run_engine(args.engine)
         return
     registry = Registry.from_plugins(PLUGINS)
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
     shards = generate(registry, args.rows)
     size = sum(p.stat().st_size for p in shards)
@@ -223,11 +225,13 @@ def main() -> None:
     print(f"generated {args.rows:,} rows in {len(shards)} shards, {size / 1e6:.1f} MB, {took:.1f} s")
     out_ours, out_base = WORK / "unified.jsonl", WORK / "baseline.jsonl"
     times: dict[str, list[float]] = {"vqa aggregate": [], "pure Python json": []}
+    cpu: dict[str, list[float]] = {"vqa aggregate": [], "pure Python json": []}
     for _ in range(args.reps):  # interleaved, so load on the machine hits both alike
         for name, job, out in (("vqa aggregate", ours, out_ours), ("pure Python json", baseline, out_base)):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             job(registry, shards, out)
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
     same = out_ours.read_bytes() == out_base.read_bytes()
     rows_out = out_ours.read_bytes().count(b"\n")
     start = time.perf_counter()
@@ -236,9 +240,15 @@ def main() -> None:
     idle = peak_rss_mb("none")
     rss = {"vqa aggregate": peak_rss_mb("ours"), "pure Python json": peak_rss_mb("baseline")}
     print(f"rows out {rows_out:,}; outputs identical: {same}; python {sys.version.split()[0]}")
-    print(f"{'engine':<18} {'min s':>7} {'median s':>9} {'peak RSS MiB':>13}")
+    print(f"load average before: {load:.2f}, after: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
+    print(
+        f"{'engine':<18} {'wall min s':>10} {'wall median s':>14} {'CPU median s':>13} {'peak RSS MiB':>13}"
+    )
     for name, values in times.items():
-        print(f"{name:<18} {min(values):>7.2f} {statistics.median(values):>9.2f} {rss[name]:>13.0f}")
+        print(
+            f"{name:<18} {min(values):>10.2f} {statistics.median(values):>14.2f} "
+            f"{statistics.median(cpu[name]):>13.2f} {rss[name]:>13.0f}"
+        )
     ratio = statistics.median(times["pure Python json"]) / statistics.median(times["vqa aggregate"])
     print(f"interpreter + imports alone: {idle:.0f} MiB; Parquet output: {parquet_s:.2f} s")
     best = min(times["pure Python json"]) / min(times["vqa aggregate"])
