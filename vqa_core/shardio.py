@@ -180,7 +180,14 @@ def _read_jsonl(
     present = frozenset(first or ()) & frozenset(schema.names)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
     try:
-        table = pj.read_json(pa.BufferReader(data), parse_options=options)
+        try:
+            table = pj.read_json(pa.BufferReader(data), parse_options=options)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc):
+                raise
+            # why: a line longer than a read block (1 MiB); read the file as one block
+            blocks = pj.ReadOptions(block_size=len(data) + 1)
+            table = pj.read_json(pa.BufferReader(data), read_options=blocks, parse_options=options)
     # why: pyarrow reports a bad value without a line number (and may raise a
     # UnicodeDecodeError while formatting its own message); find the line ourselves.
     except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:

@@ -69,3 +69,14 @@ def test_any_bytes_read_or_fail_with_a_shard_error(tmp_path: Path, lines: list[b
         read_table(path, SCHEMA)
     except ShardError as exc:
         assert str(exc).startswith(str(path))
+
+
+def test_a_line_longer_than_a_read_block_is_read(tmp_path: Path) -> None:
+    rows = [
+        {"n": 1, "x": 1.0, "s": "a"},
+        {"n": 2, "x": 2.0, "s": "b" * 3_000_000},
+        {"n": 3, "x": 3.0, "s": "c"},
+    ]
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    assert read_table(path, SCHEMA).table.column("n").to_pylist() == [1, 2, 3]
