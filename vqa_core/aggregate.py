@@ -149,6 +149,14 @@ def _check_arguments(
     for target, what in ((output, "output"), (manifest, "manifest")):
         if target.resolve() in resolved:
             raise UsageError(f"the {what} {target} would overwrite an input shard")
+    from vqa_core.fsutil import manifest_path_for
+
+    for real, shard in resolved.items():
+        if manifest.resolve() == manifest_path_for(real):
+            raise UsageError(
+                f"the manifest {manifest} would overwrite the manifest of shard {shard}; "
+                "choose another output name or --manifest-out"
+            )
     by_path: dict[Path, str] = {}
     for path, corpus_id in overrides:
         real = path.resolve()

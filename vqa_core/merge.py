@@ -163,6 +163,14 @@ def _check_paths(inputs: Sequence[Path], output: Path, manifest: Path) -> None:
     for target, what in ((output, "output"), (manifest, "manifest")):
         if target.resolve() in seen:
             raise UsageError(f"the {what} {target} would overwrite an input")
+    from vqa_core.fsutil import manifest_path_for
+
+    for path in inputs:
+        if manifest.resolve() == manifest_path_for(path.resolve()):
+            raise UsageError(
+                f"the manifest {manifest} would overwrite the manifest of input {path}; "
+                "choose another output name or --manifest-out"
+            )
 
 
 def merge_grid(

@@ -298,6 +298,14 @@ def write_report(
     from vqa_core.timestamps import run_timestamp
 
     fmt = report_format(output)
+    manifest = manifest_path_for(output)
+    if manifest.resolve() == manifest_path_for(summary.source.resolve()):
+        from vqa_core.errors import UsageError
+
+        raise UsageError(
+            f"the report's manifest {manifest} would overwrite the manifest of {summary.source}; "
+            "give the report another name"
+        )
     stamp = run_timestamp(timestamp)
     if fmt == "html":
         data = _html(summary, stamp).encode("utf-8")
@@ -305,7 +313,6 @@ def write_report(
         names = [c.corpus for c in summary.corpora] or ["all"]
         data = _figure(summary, names, min(3, len(names)))
     atomic_write_bytes(output, data)
-    manifest = manifest_path_for(output)
     write_manifest(
         manifest,
         build_manifest(

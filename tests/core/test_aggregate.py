@@ -612,3 +612,12 @@ def test_cli_skip_unknown_and_manifest_out(cli: CliRunner, tmp_path: Path) -> No
     assert "warning: 1 rows left out: no installed plugin provides corpus 'mystery'" in result.stderr
     assert orjson.loads(manifest.read_bytes())["stats"]["dropped"] == {"unknown-corpus": {"mystery": 1}}
     assert not (tmp_path / "u.manifest.json").exists()
+
+
+def test_the_manifest_never_overwrites_a_shard_manifest(registry: Registry, tmp_path: Path) -> None:
+    shard = write_jsonl(tmp_path / "konvid.jsonl", [row("a.mp4", 3.0, "konvid-1k")])
+    (tmp_path / "konvid.manifest.json").write_text("{}")
+    with pytest.raises(UsageError, match="would overwrite the manifest of shard"):
+        run(registry, [shard], tmp_path / "konvid.parquet")
+    run(registry, [shard], tmp_path / "konvid.parquet", manifest_out=tmp_path / "unified.manifest.json")
+    assert (tmp_path / "konvid.manifest.json").read_text() == "{}"

@@ -231,3 +231,13 @@ def test_cli_conflict_exits_2_and_keep_first_exits_0(cli: CliRunner, tmp_path: P
     assert failed.exit_code == 2 and "1 conflicting duplicate" in failed.stderr
     kept = cli.invoke(main, ["merge-grid", str(a), str(b), "-o", out, "--on-conflict", "keep-first"])
     assert kept.exit_code == 0 and "warning: kept the first row" in kept.stderr
+
+
+def test_the_manifest_never_overwrites_an_input_manifest(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.jsonl", [grid_row(1)])
+    b = write(tmp_path / "b.jsonl", [grid_row(2)])
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(UsageError, match="would overwrite the manifest of input"):
+        merge_grid(
+            [a, b], tmp_path / "sub" / ".." / "a.jsonl.jsonl", manifest_out=tmp_path / "a.manifest.json"
+        )

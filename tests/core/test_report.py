@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from vqa_core.cli import main
-from vqa_core.errors import OutputError, ShardError
+from vqa_core.errors import OutputError, ShardError, UsageError
 from vqa_core.report import summarise, write_report
 from vqa_core.schema import UNIFIED_FIELDS
 
@@ -129,3 +129,10 @@ def test_cli_errors(table: Path, tmp_path: Path, args: list[str], message: str) 
     names = {"missing": tmp_path / "none.jsonl", "table": table, "tmp": tmp_path}
     result = CliRunner().invoke(main, ["report", *(a.format(**names) for a in args)])
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_report_manifest_never_overwrites_the_tables(table: Path, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="would overwrite the manifest"):
+        write_report(summarise(table), tmp_path / "u.html")
+    result = CliRunner().invoke(main, ["report", str(table), "-o", str(tmp_path / "u.png")])
+    assert result.exit_code == 2 and "give the report another name" in result.stderr

@@ -26,6 +26,15 @@ def report(unified: Path, output: Path | None, as_json: bool, timestamp: str | N
 
     if output is not None:
         report_format(output)  # refuse an unsupported suffix before reading anything
+        from vqa_core.fsutil import manifest_path_for
+
+        if manifest_path_for(output).resolve() == manifest_path_for(unified.resolve()):
+            from vqa_core.errors import UsageError
+
+            raise UsageError(
+                f"the report's manifest would overwrite the manifest of {unified}; "
+                "give the report another name"
+            )
     if not unified.is_file():
         from vqa_core.errors import ShardError
 
