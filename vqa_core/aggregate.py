@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
+    from vqa_core.dedup import Deduplicated
     from vqa_core.registry import Registry
     from vqa_core.shardio import ShardTable
 
@@ -346,7 +347,7 @@ class _Duplicates:
     entries: list[dict[str, Any]]
 
     @classmethod
-    def of(cls, dedup: Any, work: _Work) -> _Duplicates:
+    def of(cls, dedup: Deduplicated, work: _Work) -> _Duplicates:
         import numpy as np
         import pyarrow as pa
 
@@ -392,7 +393,6 @@ class _Work:
     """The row table of one run, its per-row reason codes and per-corpus plans."""
 
     def __init__(self, registry: Registry, shards: list[_Shard], table: pa.Table, on_unknown: OnUnknown):
-
         self.registry = registry
         self.shards = shards
         self.table = table
