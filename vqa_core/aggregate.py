@@ -1,7 +1,7 @@
 """``vqa aggregate``: corpus shards → one table on the unified 0–100 axis.
 
-Pipeline (columnar, pyarrow + numpy; no Python object per row except while
-writing JSONL):
+Pipeline (columnar, pyarrow + numpy; Python objects per row only while writing
+JSONL and for the dropped duplicates the manifest lists):
 
 1. Check the arguments before any work: output suffix, every shard exists and
    is given once, overrides name given shards and installed corpora.

@@ -29,7 +29,9 @@ __all__ = [
     "REPORT_SUFFIXES",
     "CorpusSummary",
     "Summary",
+    "HEADINGS",
     "summarise",
+    "table_rows",
     "report_format",
     "write_report",
 ]

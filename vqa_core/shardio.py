@@ -44,6 +44,7 @@ __all__ = [
     "read_table",
     "write_table",
     "write_jsonl",
+    "iter_lines",
 ]
 
 TableFormat = Literal["jsonl", "parquet"]
