@@ -621,3 +621,21 @@ def test_the_manifest_never_overwrites_a_shard_manifest(registry: Registry, tmp_
         run(registry, [shard], tmp_path / "konvid.parquet")
     run(registry, [shard], tmp_path / "konvid.parquet", manifest_out=tmp_path / "unified.manifest.json")
     assert (tmp_path / "konvid.manifest.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize("corpus", ["konvid-1k", "lsvq"])
+def test_range_decisions_match_the_scale_declared_by_the_plugin(
+    registry: Registry, tmp_path: Path, corpus: str
+) -> None:
+    conversion = registry.scale_conversion(corpus)
+    assert conversion is not None
+    scale = conversion.native
+    values = []
+    for edge in (scale.lo - RANGE_SLACK, scale.hi + RANGE_SLACK):
+        values += [math.nextafter(edge, -math.inf), edge, math.nextafter(edge, math.inf)]
+    values += [scale.lo, scale.hi, scale.lo - 1, scale.hi + 1]
+    rows = [row(f"{i}.mp4", v, corpus) for i, v in enumerate(values)]
+    result = run(registry, [write_parquet(tmp_path / "s.parquet", rows)], tmp_path / "u.jsonl")
+    kept = {r["src"] for r in read_jsonl(tmp_path / "u.jsonl")}
+    assert kept == {f"{i}.mp4" for i, v in enumerate(values) if scale.contains(v)}
+    assert result.dropped_total == len(values) - len(kept) > 0
