@@ -438,6 +438,9 @@ class _Work:
         missing = np.zeros(n, dtype=bool)
         for name in (*_MUST_HAVE, "corpus_version"):
             missing |= isnull(name)
+        with np.errstate(invalid="ignore"):
+            for name in ("framerate", "duration_s"):  # NaN would become null in the output
+                missing |= ~np.isfinite(values(name))
         sha = pc.fill_null(t.column("src_sha256"), "")
         bad_sha = ~np.asarray(
             pc.match_substring_regex(sha, _SHA256_RE).to_numpy(zero_copy_only=False), dtype=bool

@@ -205,6 +205,7 @@ def test_non_finite_and_missing_values_are_counted_per_reason(registry: Registry
             row("ok.mp4", 3.0, "konvid-1k"),
             row("badstd.mp4", 3.0, "konvid-1k", -1.0),
             row("nanstd.mp4", 3.5, "konvid-1k", math.nan),
+            row("nanfps.mp4", 3.5, "konvid-1k", framerate=math.nan),
         ],
     )
     jsonl = write_jsonl(
@@ -222,7 +223,7 @@ def test_non_finite_and_missing_values_are_counted_per_reason(registry: Registry
         "std-dev-invalid": {"konvid-1k": 2},
         "mos-missing": {"lsvq": 1},
         "bad-src-sha256": {"lsvq": 1},
-        "missing-value": {"lsvq": 1},
+        "missing-value": {"konvid-1k": 1, "lsvq": 1},
     }
     out = {r["src"]: r for r in read_jsonl(tmp_path / "u.jsonl")}
     assert set(out) == {"ok.mp4", "nullstd"}
