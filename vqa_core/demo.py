@@ -61,7 +61,7 @@ def run_demo(
                 registry, cid, spec, GridSettings(timestamp="2026-01-01T00:00:00+00:00"), grid
             )
             result.grids[cid] = grid
-            echo(f"  {cid}: encode grid, {report.summary()}")
+            echo(f"  {cid}: {report.rows_written} encode-grid rows -> {grid}")
             continue
         shard = out / "shards" / f"{cid}.jsonl"
         summary = ingest(

@@ -44,6 +44,11 @@ def argv() -> list[str]:
 
 def json_safe(value: Any) -> Any:
     """Paths to strings, tuples to lists, non-finite floats to ``None`` (strict JSON)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # the common leaves, without the cost of ABC checks
+    if kind is dict:
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, float) and not math.isfinite(value):

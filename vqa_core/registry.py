@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from vqa_core.scales import ScaleConversion
-    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
+    from vqa_core.schema import RowRejection
+    from vqa_core.sources import GridSettings, SampleDrop, SourceRows, SourceSpec
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "RegisteredCorpus", "Registry", "PluginStatus"]
 
@@ -332,6 +333,18 @@ class Registry:
             owner = self.corpus(corpus_id).plugin.name
             raise PluginError(
                 f"plugin {owner} declares {corpus_id!r} but returned no source rows", distribution=owner
+            )
+        return result  # type: ignore[no-any-return]
+
+    def encode_grid_rows(
+        self, corpus_id: str, source: SourceSpec, settings: GridSettings
+    ) -> Iterable[Mapping[str, Any] | RowRejection]:
+        """The owner's ``vqa_encode_grid_rows`` for a label-less corpus; :class:`PluginError` if none."""
+        result = self._call(corpus_id, "vqa_encode_grid_rows", source=source, settings=settings)
+        if result is None:
+            owner = self.corpus(corpus_id).plugin.name
+            raise PluginError(
+                f"plugin {owner} declares {corpus_id!r} but returned no encode-grid rows", distribution=owner
             )
         return result  # type: ignore[no-any-return]
 

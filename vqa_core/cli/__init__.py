@@ -64,13 +64,16 @@ def main(ctx: click.Context, strict: bool | None) -> None:
 
 
 def _register_commands() -> None:
-    from vqa_core.cli import corpora, demo, fetch, ingest, plugin, sample
+    from vqa_core.cli import aggregate, corpora, demo, fetch, ingest, merge, plugin, report, sample
 
     for command in (
         corpora.corpora,
-        ingest.command,
-        sample.command,
         fetch.command,
+        sample.command,
+        ingest.command,
+        aggregate.aggregate,
+        report.report,
+        merge.merge_grid,
         demo.command,
         plugin.command,
     ):

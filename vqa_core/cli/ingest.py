@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import click
 
 from vqa_core.cli._common import load_registry
@@ -94,21 +95,16 @@ def command(
     registry = load_registry(ctx)
     corpus = registry.corpus(corpus_id)
     if not corpus.declaration.has_labels:
-        from vqa_core.grid import ingest_grid
-        from vqa_core.sources import GridSettings, SourceSpec
-        from vqa_core.timestamps import run_timestamp
-
-        settings = GridSettings(
-            encoder=encoder,
-            preset=preset,
-            crf=crf,
-            pix_fmt=pix_fmt,
-            vmaf_model=vmaf_model,
-            timestamp=run_timestamp(timestamp),
+        _ingest_grid(
+            ctx,
+            corpus_id,
+            root,
+            output,
+            metadata,
+            manifest_out,
+            timestamp,
+            GridOptions(encoder, preset, crf, pix_fmt, vmaf_model),
         )
-        spec = SourceSpec(root=root, metadata=metadata, clips_dir=clips_dir or root, base_url=base_url)
-        grid_report = ingest_grid(registry, corpus_id, spec, settings, output, manifest_out=manifest_out)
-        click.echo(grid_report.summary())
         return
     config = IngestConfig(
         corpus_id=corpus_id,
@@ -130,3 +126,49 @@ def command(
     )
     report = ingest(registry, config, progress=make_progress(not quiet))
     click.echo(report.summary())
+
+
+@attrs.frozen
+class GridOptions:
+    encoder: str
+    preset: str
+    crf: int
+    pix_fmt: str
+    vmaf_model: str
+
+
+def _ingest_grid(
+    ctx: click.Context,
+    corpus_id: str,
+    root: Path,
+    output: Path,
+    metadata: tuple[Path, ...],
+    manifest_out: Path | None,
+    timestamp: str | None,
+    options: GridOptions,
+) -> None:
+    """Corpora without subjective scores (BVI-DVC) become encode-grid rows, not a clip shard."""
+    from vqa_core.errors import MetadataError
+    from vqa_core.grid import ingest_grid
+    from vqa_core.sources import GridSettings, SourceSpec
+    from vqa_core.timestamps import run_timestamp
+
+    for path in metadata:
+        if not path.is_file():
+            raise MetadataError(f"metadata file not found: {path}", path=str(path))
+    settings = GridSettings(
+        encoder=options.encoder,
+        preset=options.preset,
+        crf=options.crf,
+        pix_fmt=options.pix_fmt,
+        vmaf_model=options.vmaf_model,
+        timestamp=run_timestamp(timestamp),
+    )
+    source = SourceSpec(root=root, metadata=metadata, clips_dir=root)
+    result = ingest_grid(load_registry(ctx), corpus_id, source, settings, output, manifest_out=manifest_out)
+    for rejection in result.rejections:
+        click.echo(f"rejected: {rejection}", err=True)
+    click.echo(
+        f"{corpus_id}: wrote {result.rows_written:,} encode-grid rows, rejected {len(result.rejections):,} "
+        f"-> {result.output} (manifest {result.manifest})"
+    )

@@ -1,4 +1,8 @@
-"""vqa corpus plugin for BVI_DVC.
+"""vqa corpus plugin for BVI-DVC.
+
+BVI-DVC has no subjective scores: the plugin turns cached per-sequence libvmaf
+JSON logs into encode-grid rows (``vqa ingest bvi-dvc``), and the corpus is
+excluded from MOS aggregation.
 
 This package ships parsers and a synthetic sample writer only; it does not ship
 any clip, score or derived value of the corpus.
@@ -6,14 +10,17 @@ any clip, score or derived value of the corpus.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from vqa_bvi_dvc.declarations import BVI_DVC
 from vqa_core import hookimpl
 
 if TYPE_CHECKING:
     from vqa_core.declarations import CorpusDeclaration
+    from vqa_core.schema import RowRejection
+    from vqa_core.sources import GridSettings, SampleDrop, SourceSpec
 
 __version__ = "0.1.0"
 vqa_plugin_api = ">=1,<2"
@@ -22,3 +29,23 @@ vqa_plugin_api = ">=1,<2"
 @hookimpl
 def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
     register(BVI_DVC)
+
+
+@hookimpl
+def vqa_encode_grid_rows(
+    corpus: CorpusDeclaration, source: SourceSpec, settings: GridSettings
+) -> Iterable[Mapping[str, Any] | RowRejection] | None:
+    if corpus.id != BVI_DVC.id:
+        return None
+    from vqa_bvi_dvc.metrics import grid_rows
+
+    return grid_rows(source, settings)
+
+
+@hookimpl
+def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+    if corpus.id != BVI_DVC.id:
+        return None
+    from vqa_bvi_dvc.sample import write_sample
+
+    return write_sample(directory, clips, seed)

@@ -1,0 +1,329 @@
+"""Columnar reading and writing of row tables: corpus shards and the unified table.
+
+Reading is columnar (pyarrow) on the fast path; Python objects per row are built
+only when a file is broken, to say on which line. Wire formats:
+
+* **JSONL** (``.jsonl``, ``.ndjson``): one JSON object per line, UTF-8. Blank
+  lines are allowed. Keys the caller's schema does not name are ignored. A
+  string field is a JSON string, an ``int64`` field a JSON integer, a
+  ``float64`` field a JSON number (integers accepted); ``null`` reads as a
+  missing value. Written with keys sorted, compact separators, one object per
+  line and a trailing newline, by orjson (floats in shortest round-trip form).
+* **Parquet** (``.parquet``, ``.pq``): columns are cast safely to the caller's
+  types (``int32`` → ``int64`` works, ``double`` → ``int64`` is an error).
+  Written with snappy compression and the caller's column order.
+
+A JSONL file that pyarrow cannot read is scanned line by line (orjson) and the
+first offending line is reported as ``<file>:<line>: …``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Final, Literal
+
+import attrs
+import orjson
+
+from vqa_core.errors import OutputError, ShardError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+__all__ = [
+    "TableFormat",
+    "INPUT_SUFFIXES",
+    "OUTPUT_SUFFIXES",
+    "input_format",
+    "output_format",
+    "ShardTable",
+    "probe_columns",
+    "read_table",
+    "write_table",
+    "write_jsonl",
+    "iter_lines",
+]
+
+TableFormat = Literal["jsonl", "parquet"]
+
+INPUT_SUFFIXES: Final[dict[str, TableFormat]] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+OUTPUT_SUFFIXES: Final[dict[str, TableFormat]] = {".jsonl": "jsonl", ".parquet": "parquet"}
+
+#: Rows serialised per write; results are appended to one buffer and freed at
+#: once (keeping thousands of orjson results alive is slow; see bench/README.md).
+JSONL_CHUNK_ROWS: Final = 4096
+
+
+def input_format(path: Path) -> TableFormat:
+    """The format of an input table from its suffix; :class:`ShardError` for anything else."""
+    fmt = INPUT_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(INPUT_SUFFIXES)
+        raise ShardError(f"{path}: unsupported suffix {path.suffix!r}; use one of {known}", path=str(path))
+    return fmt
+
+
+def output_format(path: Path) -> TableFormat:
+    """The format of an output table from its suffix; :class:`OutputError` for anything else."""
+    fmt = OUTPUT_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        known = " or ".join(OUTPUT_SUFFIXES)
+        raise OutputError(f"{path}: unsupported output suffix {path.suffix!r}; use {known}")
+    return fmt
+
+
+@attrs.frozen
+class ShardTable:
+    """A table read from one file, with what is needed to point back into it."""
+
+    path: Path
+    format: TableFormat
+    table: pa.Table
+    #: Column names present in the file (of those the caller asked for).
+    present: frozenset[str]
+    sha256: str
+    size_bytes: int
+    #: 1-based line of each row when the file had blank lines; ``None`` means row + 1.
+    lines: np.ndarray | None = None
+
+    def where(self, row: int) -> str:
+        """``file:line`` of a 0-based row (``file:row N`` for Parquet)."""
+        if self.format == "parquet":
+            return f"{self.path}:row {row + 1}"
+        line = int(self.lines[row]) if self.lines is not None else row + 1
+        return f"{self.path}:{line}"
+
+
+def _first_object(path: Path) -> dict[str, object] | None:
+    """The first non-blank line of a JSONL file as an object (``None`` for an empty file)."""
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise ShardError(
+                    f"{path}:{number}: invalid JSON ({exc})", path=str(path), line=number
+                ) from None
+            if not isinstance(obj, dict):
+                raise ShardError(
+                    f"{path}:{number}: expected a JSON object, got {type(obj).__name__}",
+                    path=str(path),
+                    line=number,
+                )
+            return obj
+    return None
+
+
+def probe_columns(path: Path) -> frozenset[str]:
+    """Column names of a table without reading it: the first JSONL object's keys, or the
+    Parquet schema. :class:`ShardError` when the file is missing or unreadable."""
+    fmt = input_format(path)
+    if not path.is_file():
+        raise ShardError(f"shard not found: {path}", path=str(path))
+    if fmt == "jsonl":
+        first = _first_object(path)
+        return frozenset(first or ())
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return frozenset(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError) as exc:
+        raise ShardError(f"{path}: not a readable Parquet file ({_one_line(exc)})", path=str(path)) from None
+
+
+def read_table(path: Path, schema: pa.Schema) -> ShardTable:
+    """Read the columns of ``schema`` from a JSONL or Parquet file.
+
+    Columns absent from the file come back all-null; ``present`` says which were
+    there. Raises :class:`ShardError` (with ``file:line`` for JSONL) when the file
+    is not valid JSON, a line is not an object, or a value has the wrong type.
+    """
+    fmt = input_format(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ShardError(f"shard not found: {path}", path=str(path)) from None
+    except OSError as exc:
+        raise ShardError(f"{path}: cannot read ({exc.strerror or exc})", path=str(path)) from None
+    digest = hashlib.sha256(data).hexdigest()
+    if fmt == "jsonl":
+        table, present, lines = _read_jsonl(path, data, schema)
+    else:
+        table, present = _read_parquet(path, data, schema)
+        lines = None
+    return ShardTable(path, fmt, table, present, digest, len(data), lines)
+
+
+def _empty(schema: pa.Schema) -> pa.Table:
+    return schema.empty_table()
+
+
+def _read_jsonl(
+    path: Path, data: bytes, schema: pa.Schema
+) -> tuple[pa.Table, frozenset[str], np.ndarray | None]:
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    if not data.strip():
+        return _empty(schema), frozenset(), None
+    first = _first_object(path)
+    present = frozenset(first or ()) & frozenset(schema.names)
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    try:
+        try:
+            table = pj.read_json(pa.BufferReader(data), parse_options=options)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc):
+                raise
+            # why: a line longer than a read block (1 MiB); read the file as one block
+            blocks = pj.ReadOptions(block_size=len(data) + 1)
+            table = pj.read_json(pa.BufferReader(data), read_options=blocks, parse_options=options)
+    # why: pyarrow reports a bad value without a line number (and may raise a
+    # UnicodeDecodeError while formatting its own message); find the line ourselves.
+    except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
+        _locate_problem(path, data, schema)
+        raise ShardError(f"{path}: cannot read as JSONL ({_one_line(exc)})", path=str(path)) from None
+    lines_in_file = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if table.num_rows == lines_in_file:
+        return table.select(schema.names), present, None
+    # Blank lines, or more than one object on a line: map rows to lines exactly.
+    line_numbers = _locate_problem(path, data, schema)
+    if len(line_numbers) != table.num_rows:
+        raise ShardError(
+            f"{path}: read {table.num_rows} rows from {len(line_numbers)} non-blank lines", path=str(path)
+        )
+    import numpy as np
+
+    return table.select(schema.names), present, np.asarray(line_numbers, dtype=np.int64)
+
+
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
+
+
+def _type_problem(value: object, arrow_type: pa.DataType) -> str | None:
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if pa.types.is_integer(arrow_type):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"an integer, got {_short(value)}"
+        if not _INT64_MIN <= value <= _INT64_MAX:
+            return f"a 64-bit integer, got {_short(value)}"
+    elif pa.types.is_floating(arrow_type):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"a number, got {_short(value)}"
+    elif pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        if not isinstance(value, str):
+            return f"a string, got {_short(value)}"
+    elif pa.types.is_boolean(arrow_type) and not isinstance(value, bool):
+        return f"true or false, got {_short(value)}"
+    return None
+
+
+def _locate_problem(path: Path, data: bytes, schema: pa.Schema) -> list[int]:
+    """Scan ``data`` line by line; raise :class:`ShardError` at the first bad line, else
+    return the 1-based numbers of the non-blank lines."""
+    types = {field.name: field.type for field in schema}
+    numbers: list[int] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise ShardError(f"{path}:{number}: invalid JSON ({exc})", path=str(path), line=number) from None
+        if not isinstance(obj, dict):
+            raise ShardError(
+                f"{path}:{number}: expected a JSON object, got {type(obj).__name__}",
+                path=str(path),
+                line=number,
+            )
+        for name, arrow_type in types.items():
+            problem = _type_problem(obj.get(name), arrow_type)
+            if problem:
+                raise ShardError(
+                    f"{path}:{number}: field {name!r} must be {problem}", path=str(path), line=number
+                )
+        numbers.append(number)
+    return numbers
+
+
+def _read_parquet(path: Path, data: bytes, schema: pa.Schema) -> tuple[pa.Table, frozenset[str]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        names = frozenset(parquet.schema_arrow.names)
+        present = names & frozenset(schema.names)
+        raw = parquet.read(columns=[n for n in schema.names if n in present])
+    except (pa.ArrowException, OSError) as exc:
+        raise ShardError(f"{path}: not a readable Parquet file ({_one_line(exc)})", path=str(path)) from None
+    columns = []
+    for field in schema:
+        if field.name not in present:
+            columns.append(pa.nulls(raw.num_rows, field.type))
+            continue
+        column = raw.column(field.name)
+        try:
+            columns.append(column.cast(field.type, safe=True))
+        except (pa.ArrowException, ValueError):
+            raise ShardError(
+                f"{path}: column {field.name!r} is {column.type}, expected {field.type}", path=str(path)
+            ) from None
+    return pa.table(columns, schema=schema.with_metadata(None)), present
+
+
+def write_jsonl(table: pa.Table, fh: IO[bytes]) -> None:
+    """Write ``table`` as JSONL, keys sorted, streamed in chunks of rows."""
+    names = sorted(table.column_names)
+    ordered = table.select(names)
+    dumps = orjson.dumps
+    newline = orjson.OPT_APPEND_NEWLINE
+    for batch in ordered.to_batches(max_chunksize=JSONL_CHUNK_ROWS):
+        columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+        buffer = bytearray()
+        for values in zip(*columns, strict=True):
+            buffer += dumps(dict(zip(names, values, strict=True)), option=newline)
+        fh.write(buffer)
+
+
+def write_table(table: pa.Table, fh: IO[bytes], fmt: TableFormat) -> None:
+    """Write ``table`` in ``fmt`` to an open binary file."""
+    if fmt == "jsonl":
+        write_jsonl(table, fh)
+        return
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, fh, compression="snappy")
+
+
+def iter_lines(paths: Iterable[Path]) -> Iterable[tuple[Path, int, bytes]]:
+    """``(path, 1-based line number, line)`` of every non-blank line of the files."""
+    for path in paths:
+        with open(path, "rb") as fh:
+            for number, line in enumerate(fh, start=1):
+                if line.strip():
+                    yield path, number, line
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
