@@ -1,8 +1,8 @@
 """The main job on the embedded sample drops: what ``make demo`` runs.
 
-For every installed corpus: write its sample drop, ingest it (an encode grid
-for corpora without labels), and print a summary table of the shards. The
-later stages of the pipeline are added to :func:`run_demo` as steps.
+For every installed corpus: write its sample drop and ingest it (an encode
+grid for corpora without labels); then aggregate the shards onto the 0–100
+axis and write the per-corpus report.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class DemoResult:
     grids: dict[str, Path] = attrs.Factory(dict)
     summary: list[dict[str, Any]] = attrs.Factory(list)
     artefacts: dict[str, Path] = attrs.Factory(dict)
+    report_rows: Any = None
 
 
 def run_demo(
@@ -75,4 +76,21 @@ def run_demo(
             {"corpus": cid, "rows": summary.rows_read, "written": summary.written, "skipped": summary.skipped}
         )
         echo(f"  {summary.summary()}")
+    if result.shards:
+        _aggregate_and_report(registry, result, echo)
     return result
+
+
+def _aggregate_and_report(registry: Registry, result: DemoResult, echo: Callable[[str], None]) -> None:
+    from vqa_core.aggregate import aggregate
+    from vqa_core.report import summarise, write_report
+
+    unified = result.out / "unified.parquet"
+    agg = aggregate(registry, list(result.shards.values()), unified, timestamp=TIMESTAMP)
+    echo(f"  aggregate: {agg.rows_in} rows in, {agg.rows_out} out on the 0–100 axis -> {unified}")
+    result.artefacts["unified table"] = unified
+    summary = summarise(unified)
+    report = result.out / "report.html"
+    write_report(summary, report, timestamp=TIMESTAMP, versions=registry.versions())
+    result.artefacts["report"] = report
+    result.report_rows = summary

@@ -109,3 +109,22 @@ def test_default_conversion_is_the_affine_map_of_the_declared_scale(
     conversion = konvid_registry.scale_conversion(corpus_id)
     assert conversion is not None and conversion.method == "affine"
     assert conversion.as_dict()["native_scale"] == "1-5"
+
+
+def test_hook_vqa_encode_grid_rows(tmp_path: Path) -> None:
+    import vqa_bvi_dvc
+
+    from vqa_core.grid import GRID_KEYS
+    from vqa_core.sources import GridSettings
+
+    registry = Registry.from_plugins([("vqa-bvi-dvc", vqa_bvi_dvc)], strict=True)
+    drop = registry.write_sample("bvi-dvc", tmp_path, 3, 1)
+    spec = SourceSpec(root=drop.root, metadata=(), clips_dir=drop.root)
+    settings = GridSettings(crf=27, timestamp="2026-01-01T00:00:00+00:00")
+    rows = list(registry.encode_grid_rows("bvi-dvc", spec, settings))
+    assert len(rows) == 3
+    for row in rows:
+        assert not isinstance(row, RowRejection)
+        assert set(GRID_KEYS) <= set(row)
+        assert row["crf"] == 27 and row["src_sha256_kind"] == "name"
+    assert registry.scale_conversion("bvi-dvc") is None  # no labels: excluded from MOS aggregation

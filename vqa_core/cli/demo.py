@@ -42,6 +42,16 @@ def command(ctx: click.Context, out: Path, clips: int) -> None:
     for row in result.summary:
         skipped = ", ".join(f"{n} {k}" for k, n in row["skipped"].items()) or "-"
         table.add_row(row["corpus"], str(row["rows"]), str(row["written"]), skipped)
-    Console(width=120).print(table)
+    console = Console(width=160)
+    console.print(table)
+    if result.report_rows is not None:
+        from vqa_core.report import HEADINGS, table_rows
+
+        summary_table = Table(title="Unified table, per corpus (MOS on 0–100)", title_justify="left")
+        for heading in HEADINGS:
+            summary_table.add_column(heading)
+        for row in table_rows(result.report_rows):
+            summary_table.add_row(*row)
+        console.print(summary_table)
     for name, path in result.artefacts.items():
         click.echo(f"{name}: {path}")

@@ -107,8 +107,8 @@ class LocalServer:
         return route
 
     def url(self, path: str = "") -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        port = self._httpd.server_address[1]
+        return f"http://127.0.0.1:{port}{path}"
 
     def __enter__(self) -> LocalServer:
         self._thread.start()
