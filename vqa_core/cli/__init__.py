@@ -65,9 +65,17 @@ def main(ctx: click.Context, strict: bool | None) -> None:
 
 
 def _register_commands() -> None:
-    from vqa_core.cli import corpora, ingest, sample
+    from vqa_core.cli import corpora, features, ingest, labels, predict, sample, train
 
-    for command in (corpora.corpora, ingest.command, sample.command):
+    for command in (
+        corpora.corpora,
+        ingest.command,
+        sample.command,
+        labels.group,
+        features.group,
+        train.group,
+        predict.command,
+    ):
         main.add_command(command)
 
 
