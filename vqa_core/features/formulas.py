@@ -62,7 +62,7 @@ def colourfulness(rgb: Frame) -> float:
 
 def rms_contrast(luma: Frame) -> float:
     """RMS contrast (Peli 1990): standard deviation of luma normalised to [0, 1]."""
-    return float((luma / 255.0).std())
+    return float(luma.std() / 255.0)
 
 
 def brightness(luma: Frame) -> float:
