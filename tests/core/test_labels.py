@@ -321,3 +321,43 @@ def test_cli_success_and_one_line_errors(konvid_shard: Path, tmp_path: Path) -> 
         ],
     )
     assert result.exit_code == 2 and "refusing to overwrite" in result.output
+
+
+def test_unified_table_labels_are_read_on_0_100(tmp_path: Path) -> None:
+    """A table shaped like vqa aggregate's output (UnifiedRow): mos and mos_std_dev on 0-100."""
+    from vqa_core.schema import UnifiedRow, converter
+
+    def unified(src: str, mos: float, std: float) -> dict[str, object]:
+        row = UnifiedRow(
+            src=src,
+            src_sha256="ab" * 32,
+            src_size_bytes=10,
+            width=320,
+            height=180,
+            framerate=25.0,
+            duration_s=1.0,
+            pix_fmt="yuv420p",
+            encoder_upstream="h264",
+            mos=mos,
+            mos_native=1 + 4 * mos / 100,
+            mos_native_scale="1-5",
+            mos_std_dev=std,
+            n_ratings=12,
+            corpus="konvid-1k",
+            corpus_source="konvid-1k",
+            corpus_version="1.0",
+            ingested_at_utc="2026-01-01T00:00:00+00:00",
+            aggregated_at_utc="2026-01-01T00:00:00+00:00",
+        )
+        return converter.unstructure(row)  # type: ignore[no-any-return]
+
+    # every value within [1, 5]: without knowing the table, auto would call this column 1-5
+    labels = _jsonl(tmp_path / "unified.jsonl", [unified("a.mp4", 2.0, 5.0), unified("b.mp4", 4.5, 2.5)])
+    features = _jsonl(tmp_path / "f.jsonl", [{"src": "a.mp4"}, {"src": "b.mp4"}])
+    out = tmp_path / "out.jsonl"
+    report = materialize_labels(MaterializeConfig(features=features, labels=(labels,), out=out))
+    rows = _rows(out)
+    assert [r["mos"] for r in rows] == pytest.approx([1.08, 1.18])
+    assert [r["mos_raw_0_100"] for r in rows] == [2.0, 4.5]
+    assert rows[0]["mos_std_dev"] == pytest.approx(0.2) and rows[0]["mos_n_ratings"] == 12
+    assert report.audit["labels"][0]["scale_rule"].startswith("mos of a unified table")

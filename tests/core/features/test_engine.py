@@ -151,3 +151,75 @@ def test_cli(konvid_drop: tuple[Path, Path], tmp_path: Path) -> None:
     assert result.exit_code == 2 and result.output.startswith("error: output")
     with pytest.raises(OutputError):
         extract_features(FeatureConfig(shard=shard, root=root, output=tmp_path / "f.csv"))
+
+
+@pytest.mark.slow
+def test_kill_9_then_rerun_gives_the_uninterrupted_output(tmp_path: Path) -> None:
+    """A real ``vqa features extract`` process killed mid-run, then rerun, equals a clean run."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    import vqa_konvid
+
+    from vqa_core.ingest import IngestConfig, ingest
+    from vqa_core.ingest.state import state_path_for
+    from vqa_core.registry import Registry
+    from vqa_core.sample import write_sample
+
+    registry = Registry.from_plugins([("konvid", vqa_konvid)])
+    drop = write_sample(registry, "konvid-1k", tmp_path / "drop", clips=16, seed=8)
+    shard = tmp_path / "shard.jsonl"
+    ingest(registry, IngestConfig(corpus_id="konvid-1k", root=drop.root, output=shard, workers=2))
+    reference = tmp_path / "reference.jsonl"
+    extract_features(FeatureConfig(shard=shard, root=drop.root, output=reference, workers=1))
+    out = tmp_path / "killed.jsonl"
+    script = (
+        "from vqa_core.cli import main\n"
+        f"main(['features', 'extract', {str(shard)!r}, '--root', {str(drop.root)!r}, '-o', {str(out)!r}, "
+        "'--workers', '1', '-q'])\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script])
+    state = state_path_for(out)
+    deadline = time.monotonic() + 60
+    written = 0
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if state.exists():
+                try:
+                    with sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=0.1) as db:
+                        written = db.execute("SELECT COUNT(*) FROM rows WHERE status = 'written'").fetchone()[
+                            0
+                        ]
+                except sqlite3.Error:
+                    written = 0
+            if written >= 3:
+                process.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.01)
+    finally:
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    assert not out.exists()
+    report = extract_features(FeatureConfig(shard=shard, root=drop.root, output=out, workers=2))
+    assert report.reused >= 3 and report.reused + report.processed == 16
+    assert out.read_bytes() == reference.read_bytes()
+
+
+def test_parquet_shards_work_too(tmp_path: Path) -> None:
+    import vqa_konvid
+
+    from vqa_core.ingest import IngestConfig, ingest
+    from vqa_core.registry import Registry
+    from vqa_core.sample import write_sample
+
+    registry = Registry.from_plugins([("konvid", vqa_konvid)])
+    drop = write_sample(registry, "konvid-150k", tmp_path / "drop", clips=3, seed=2)
+    shard = tmp_path / "shard.parquet"
+    ingest(registry, IngestConfig(corpus_id="konvid-150k", root=drop.root, output=shard, workers=1))
+    out = tmp_path / "f.jsonl"
+    report = extract_features(FeatureConfig(shard=shard, root=drop.root, output=out, workers=1))
+    assert report.written == 3
+    assert {r["corpus"] for r in _rows(out)} == {"konvid-150k"}
