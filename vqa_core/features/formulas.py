@@ -1,20 +1,21 @@
 """Per-frame no-reference features: pure numpy functions of one or two frames.
 
-Every function takes frames as float arrays on the 8-bit code-value scale
-(0–255; deeper sources are rescaled before they get here): ``luma`` is H×W,
-``rgb`` is H×W×3. Formulas and references are in docs/features.md; the tests
+Every function takes frames as float arrays (float32 from the decoder, float64
+in tests) on the 8-bit code-value scale (0–255; deeper sources are rescaled
+before they get here): ``luma`` is H×W, ``rgb`` is H×W×3. Sums and spreads
+accumulate in float64 whatever the input precision. Formulas and references are in docs/features.md; the tests
 check each one on frames with known answers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    Frame = npt.NDArray[np.float64]
+    Frame = npt.NDArray[np.floating[Any]]
 
 __all__ = [
     "sobel_magnitude",
@@ -28,26 +29,36 @@ __all__ = [
 
 
 def sobel_magnitude(luma: Frame) -> Frame:
-    """|∇F| with the 3×3 Sobel kernels, over the interior (a border pixel has no full neighbourhood)."""
+    """|∇F| with the 3×3 Sobel kernels, over the interior (a border pixel has no full neighbourhood).
+
+    Computed separably: Gx = horizontal difference of the vertical [1, 2, 1] smoothing, Gy the
+    transpose, which is the same kernel in half the arithmetic.
+    """
     import numpy as np
 
     f = luma
     if f.shape[0] < 3 or f.shape[1] < 3:
-        return np.zeros((0, 0))
-    gx = (f[:-2, 2:] + 2 * f[1:-1, 2:] + f[2:, 2:]) - (f[:-2, :-2] + 2 * f[1:-1, :-2] + f[2:, :-2])
-    gy = (f[2:, :-2] + 2 * f[2:, 1:-1] + f[2:, 2:]) - (f[:-2, :-2] + 2 * f[:-2, 1:-1] + f[:-2, 2:])
-    return np.asarray(np.hypot(gx, gy))
+        return np.zeros((0, 0), dtype=f.dtype)
+    vertical = f[:-2] + 2 * f[1:-1] + f[2:]
+    horizontal = f[:, :-2] + 2 * f[:, 1:-1] + f[:, 2:]
+    gx = vertical[:, 2:] - vertical[:, :-2]
+    gy = horizontal[2:] - horizontal[:-2]
+    return np.asarray(np.sqrt(gx * gx + gy * gy))
 
 
 def spatial_information(luma: Frame) -> float:
     """ITU-T P.910 SI of one frame: std_space[Sobel(F)] (population standard deviation)."""
+    import numpy as np
+
     magnitude = sobel_magnitude(luma)
-    return float(magnitude.std()) if magnitude.size else 0.0
+    return float(magnitude.std(dtype=np.float64)) if magnitude.size else 0.0
 
 
 def temporal_information(previous: Frame, current: Frame) -> float:
     """ITU-T P.910 TI of one frame: std_space[F_n − F_(n−1)]."""
-    return float((current - previous).std())
+    import numpy as np
+
+    return float((current - previous).std(dtype=np.float64))
 
 
 def colourfulness(rgb: Frame) -> float:
@@ -57,17 +68,25 @@ def colourfulness(rgb: Frame) -> float:
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
     rg = r - g
     yb = 0.5 * (r + g) - b
-    return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
+    f64 = np.float64
+    return float(
+        np.hypot(rg.std(dtype=f64), yb.std(dtype=f64))
+        + 0.3 * np.hypot(rg.mean(dtype=f64), yb.mean(dtype=f64))
+    )
 
 
 def rms_contrast(luma: Frame) -> float:
     """RMS contrast (Peli 1990): standard deviation of luma normalised to [0, 1]."""
-    return float(luma.std() / 255.0)
+    import numpy as np
+
+    return float(luma.std(dtype=np.float64) / 255.0)
 
 
 def brightness(luma: Frame) -> float:
     """Mean luma on the 8-bit code-value scale."""
-    return float(luma.mean())
+    import numpy as np
+
+    return float(luma.mean(dtype=np.float64))
 
 
 def laplacian_variance(luma: Frame) -> float:
@@ -76,4 +95,6 @@ def laplacian_variance(luma: Frame) -> float:
     if f.shape[0] < 3 or f.shape[1] < 3:
         return 0.0
     lap = f[:-2, 1:-1] + f[2:, 1:-1] + f[1:-1, :-2] + f[1:-1, 2:] - 4.0 * f[1:-1, 1:-1]
-    return float(lap.var())
+    import numpy as np
+
+    return float(lap.var(dtype=np.float64))
