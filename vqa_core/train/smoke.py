@@ -25,10 +25,27 @@ _RANGES: Final = {
     "vif_scale2": (0.4, 0.97),
     "vif_scale3": (0.5, 0.98),
     "motion2": (0.0, 30.0),
-    "si_mean": (10.0, 90.0),
-    "ti_mean": (0.0, 40.0),
-    "brightness_mean": (20.0, 230.0),
 }
+#: Ranges of the ``vqa-nr-v1`` per-frame features on real clips, so a smoke model of that schema
+#: sees inputs of the size ``vqa features extract`` writes.
+_NR_RANGES: Final = {
+    "si": (10.0, 90.0),
+    "ti": (0.0, 40.0),
+    "colourfulness": (0.0, 120.0),
+    "contrast": (0.02, 0.35),
+    "brightness": (20.0, 230.0),
+    "sharpness": (10.0, 3000.0),
+}
+
+
+def _range(name: str) -> tuple[float, float]:
+    if name in _RANGES:
+        return _RANGES[name]
+    base, _, stat = name.rpartition("_")
+    if base in _NR_RANGES:
+        lo, hi = _NR_RANGES[base]
+        return (0.0, 0.2 * (hi - lo)) if stat == "std" else (lo, hi)
+    return (0.0, 1.0)
 
 
 def smoke_table(schema: str, *, rows: int = SMOKE_ROWS, seed: int = 0) -> pa.Table:
@@ -40,7 +57,7 @@ def smoke_table(schema: str, *, rows: int = SMOKE_ROWS, seed: int = 0) -> pa.Tab
     columns: dict[str, object] = {"src": [f"smoke/{i:05d}.mp4" for i in range(rows)]}
     values = []
     for name in names:
-        lo, hi = _RANGES.get(name, (0.0, 1.0))
+        lo, hi = _range(name)
         column = rng.uniform(lo, hi, size=rows)
         values.append(column)
         columns[name] = column

@@ -261,3 +261,49 @@ def test_features_labels_training_and_prediction_on_real_clips(tmp_path: Path) -
     assert report.pooled["n"] == 8
     predicted = predict(report.model, labelled, tmp_path / "pred.jsonl")
     assert predicted.predicted == 8
+
+
+def test_demo_chain_features_smoke_training_prediction(tmp_path: Path) -> None:
+    """What `make demo` runs, through the CLI: features of a sample drop, a smoke model, predictions."""
+    import vqa_konvid
+
+    from vqa_core.ingest import IngestConfig, ingest
+    from vqa_core.registry import Registry
+    from vqa_core.sample import write_sample
+
+    registry = Registry.from_plugins([("konvid", vqa_konvid)])
+    drop = write_sample(registry, "konvid-150k", tmp_path / "drop", clips=3, seed=4)
+    shard = tmp_path / "konvid-150k.jsonl"
+    ingest(registry, IngestConfig(corpus_id="konvid-150k", root=drop.root, output=shard, workers=1))
+    runner = CliRunner()
+    features = tmp_path / "features.parquet"
+    steps = [
+        ["features", "extract", str(shard), "--root", str(drop.root), "-o", str(features), "-q"],
+        [
+            "train",
+            "mos-head",
+            "--smoke",
+            "--feature-schema",
+            "vqa-nr-v1",
+            "--out",
+            str(tmp_path / "model"),
+            "--epochs",
+            "20",
+            "--folds",
+            "2",
+        ],
+        [
+            "predict",
+            "--model",
+            str(tmp_path / "model" / "mos_head.onnx"),
+            "--table",
+            str(features),
+            "-o",
+            str(tmp_path / "pred.jsonl"),
+        ],
+    ]
+    for args in steps:
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (args, result.output)
+    rows = [orjson.loads(line) for line in (tmp_path / "pred.jsonl").read_bytes().splitlines()]
+    assert len(rows) == 3 and all(1 <= r["mos_pred"] <= 5 and r["mos_pred_status"] == "ok" for r in rows)
