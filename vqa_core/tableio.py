@@ -90,8 +90,9 @@ class LoadedTable:
     path: Path
     format: str
     table: pa.Table
-    #: Line of each row for JSONL (known while reading); CSV lines are found on demand.
+    #: Line of each row for JSONL (known while reading); CSV lines are found on first need.
     lines: tuple[int, ...] | None = None
+    _csv_lines: list[int] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def num_rows(self) -> int:
@@ -106,7 +107,10 @@ class LoadedTable:
         if self.format == "jsonl" and self.lines is not None:
             return f"{self.path}:{self.lines[index]}"
         if self.format == "csv":
-            return f"{self.path}:{_csv_record_lines(self.path)[index]}"
+            if self._csv_lines is None:
+                object.__setattr__(self, "_csv_lines", _csv_record_lines(self.path))
+            assert self._csv_lines is not None
+            return f"{self.path}:{self._csv_lines[index]}"
         if self.format == "json":
             return f"{self.path}:$.rows[{index}]"
         return f"{self.path}:row {index + 1}"

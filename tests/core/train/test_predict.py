@@ -71,3 +71,17 @@ def test_a_changed_or_bare_model_is_refused(smoke_model: TrainReport, tmp_path: 
         main, ["predict", "--model", str(copy), "--table", str(table), "-o", str(tmp_path / "p.parquet")]
     )
     assert result.exit_code == 2 and "refusing a changed model" in result.output
+
+
+def test_missing_onnxruntime_names_the_extra(smoke_model: TrainReport, tmp_path: Path) -> None:
+    table = smoke_model.model.parent / "smoke_table.parquet"
+    script = (
+        "import sys\n"
+        "sys.modules['onnxruntime'] = None\n"
+        "from vqa_core.cli import main\n"
+        f"main(['predict', '--model', {str(smoke_model.model)!r}, '--table', {str(table)!r}, '-o', {str(tmp_path / 'p.parquet')!r}])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "pip install 'vqa-core[train]'" in result.stderr and "onnxruntime" in result.stderr
+    assert not (tmp_path / "p.parquet").exists()
