@@ -111,6 +111,7 @@ AUDIT_REJECTIONS_LISTED: Final = 1000
 #: Rejections logged one by one on stderr before the rest go only to the audit.
 LOG_REJECTIONS: Final = 20
 _PATHLIKE: Final = ("path", "file", "name", "src")
+_HOW: Final = {"raw": "as written", "basename": "by file name", "stem": "by file name without suffix"}
 _MOS_TOLERANCE: Final = 1e-6
 #: Cell texts that mean "no value" (the CSV reader's own null tokens, for text columns).
 _EMPTY_CELLS: Final = frozenset({"", "na", "n/a", "null", "none", "-"})
@@ -121,15 +122,16 @@ _EMPTY_CELLS: Final = frozenset({"", "na", "n/a", "null", "none", "-"})
 # ---------------------------------------------------------------------------
 
 
-def resolve_normalisation(mode: str, column: str, other_column: str) -> str:
-    """``auto`` → ``raw`` when both sides' key column is ``src`` (vqa's path relative to the
-    dataset root, compared whole so same-named clips in different folders stay apart);
-    otherwise ``basename`` if the column name contains path, file, name or src, else ``raw``."""
+def resolve_normalisation(mode: str, column: str, *, all_src: bool = False) -> str:
+    """``auto`` → ``raw`` when every key column of the join (features and every labels file) is
+    ``src`` (vqa's path relative to the dataset root, compared whole so same-named clips in
+    different folders stay apart); otherwise ``basename`` if the column name contains path,
+    file, name or src, else ``raw``. One rule for the whole join, so both sides agree."""
     if mode not in NORMALISATIONS:
         raise UsageError(f"key normalisation {mode!r} is not one of {', '.join(NORMALISATIONS)}")
     if mode != "auto":
         return mode
-    if column.lower() == "src" and other_column.lower() == "src":
+    if all_src:
         return "raw"
     return "basename" if any(part in column.lower() for part in _PATHLIKE) else "raw"
 
@@ -329,9 +331,8 @@ def _optional_float(value: Any) -> float | None:
 class _LabelSet:
     """Labels of every file, by normalised key, with what was counted on the way."""
 
-    def __init__(self, config: MaterializeConfig, feature_key_column: str) -> None:
+    def __init__(self, config: MaterializeConfig) -> None:
         self.config = config
-        self.feature_key_column = feature_key_column
         self.pattern = _compile(config.label_key_regex, "--label-key-regex")
         self.by_key: dict[str, _Label] = {}
         self.files: list[dict[str, Any]] = []
@@ -339,22 +340,26 @@ class _LabelSet:
         self.rejected: Counter[str] = Counter()
         self.duplicates = 0
 
-    def load(self, path: Path) -> None:
-        config = self.config
+    def read(self, path: Path) -> tuple[LoadedTable, str]:
+        """A labels file and its key column (read as text)."""
         chosen: dict[str, str] = {}
 
         def strings(names: Sequence[str]) -> list[str]:
             chosen["key"] = _choose(
-                names, config.label_key_column, KEY_CANDIDATES, "--label-key-column", path
+                names, self.config.label_key_column, KEY_CANDIDATES, "--label-key-column", path
             )
             return [chosen["key"]]
 
         table = read_table(path, strings=strings)
-        key_column = chosen["key"]
+        return table, chosen["key"]
+
+    def add(self, table: LoadedTable, key_column: str, all_src: bool) -> None:
+        """Load the labels of one file read by :meth:`read`."""
+        config = self.config
         mos_column = _choose(
-            table.columns, config.label_mos_column, MOS_CANDIDATES, "--label-mos-column", path
+            table.columns, config.label_mos_column, MOS_CANDIDATES, "--label-mos-column", table.path
         )
-        mode = resolve_normalisation(config.key_normalize, key_column, self.feature_key_column)
+        mode = resolve_normalisation(config.key_normalize, key_column, all_src=all_src)
         rows = table.table.to_pylist()
         numbers = [_number(r.get(mos_column)) for r in rows]
         unified = "mos_native_scale" in table.columns
@@ -381,11 +386,11 @@ class _LabelSet:
             label = self._label(
                 row, number, decision, std_column, count_column, context_columns, table, index
             )
-            if self._add(key, label):
+            if self._add(key, label, mode):
                 loaded += 1
         self.files.append(
             {
-                "path": str(path),
+                "path": str(table.path),
                 "format": table.format,
                 "rows": table.num_rows,
                 "key_column": key_column,
@@ -452,7 +457,7 @@ class _LabelSet:
         context = tuple((c, None if row.get(c) is None else str(row.get(c))) for c in context_columns)
         return _Label(mos, raw, std, n_ratings, context, str(table.path), table.where(index))
 
-    def _add(self, key: str, label: _Label) -> bool:
+    def _add(self, key: str, label: _Label, mode: str) -> bool:
         prior = self.by_key.get(key)
         if prior is None:
             self.by_key[key] = label
@@ -461,8 +466,8 @@ class _LabelSet:
             self.duplicates += 1
             return False
         raise LabelError(
-            f"conflicting MOS labels for key {key!r}: {prior.where} gives mos {prior.mos:g}, "
-            f"{label.where} gives mos {label.mos:g}",
+            f"conflicting MOS labels for key {key!r} (keys compared {_HOW[mode]}): {prior.where} gives "
+            f"mos {prior.mos:g}, {label.where} gives mos {label.mos:g}",
             path=label.where,
             key=key,
         )
@@ -503,16 +508,17 @@ def materialize_labels(config: MaterializeConfig) -> MaterializeReport:
             "pass --overwrite to replace them",
             path=str(config.features),
         )
-    labels = _LabelSet(config, feature_key_column)
-    for path in config.labels:
-        labels.load(path)
+    labels = _LabelSet(config)
+    label_tables = [labels.read(path) for path in config.labels]
+    all_src = feature_key_column.lower() == "src" and all(k.lower() == "src" for _, k in label_tables)
+    for table, key_column in label_tables:
+        labels.add(table, key_column, all_src)
     if not labels.by_key:
         raise LabelError(
             f"no usable MOS labels in {', '.join(str(p) for p in config.labels)} "
             f"({sum(labels.rejected.values())} rejected)"
         )
-    first_label_key = labels.files[0]["key_column"]
-    feature_mode = resolve_normalisation(config.key_normalize, feature_key_column, first_label_key)
+    feature_mode = resolve_normalisation(config.key_normalize, feature_key_column, all_src=all_src)
     key_values = features.table.column(feature_key_column).to_pylist()
     keys = [normalise_key(v, feature_mode, feature_pattern) for v in key_values]
     unique = set(k for k in keys if k)

@@ -84,13 +84,32 @@ def test_normalise_key(value: str | None, mode: str, regex: str | None, expected
 
 
 def test_auto_normalisation_rules() -> None:
-    assert resolve_normalisation("auto", "src", "src") == "raw"
-    assert resolve_normalisation("auto", "file_name", "key") == "basename"
-    assert resolve_normalisation("auto", "src", "flickr_key") == "basename"
-    assert resolve_normalisation("auto", "key", "src") == "raw"
-    assert resolve_normalisation("stem", "key", "src") == "stem"
+    assert resolve_normalisation("auto", "src", all_src=True) == "raw"
+    assert resolve_normalisation("auto", "src") == "basename"
+    assert resolve_normalisation("auto", "file_name") == "basename"
+    assert resolve_normalisation("auto", "key") == "raw"
+    assert resolve_normalisation("stem", "src", all_src=True) == "stem"
     with pytest.raises(UsageError):
-        resolve_normalisation("lower", "key", "key")
+        resolve_normalisation("lower", "key")
+
+
+def test_auto_is_one_rule_for_the_whole_join(tmp_path: Path) -> None:
+    features = _jsonl(
+        tmp_path / "f.jsonl", [{"src": "batch1/747.mp4"}, {"src": "batch2/747.mp4"}, {"src": "b/9.mp4"}]
+    )
+    shard = _jsonl(
+        tmp_path / "s.jsonl", [{"src": "batch1/747.mp4", "mos": 2.0}, {"src": "batch2/747.mp4", "mos": 4.0}]
+    )
+    out = tmp_path / "o.jsonl"
+    # every key column is src: paths compared whole, so the two 747 clips keep their own labels
+    materialize_labels(MaterializeConfig(features=features, labels=(shard,), out=out, min_match_rate=0.5))
+    assert [r["mos"] for r in _rows(out)] == [2.0, 4.0, None]
+    # a second file keyed by file name switches the whole join to basenames, on both sides
+    names = _jsonl(tmp_path / "n.jsonl", [{"file_name": "9.mp4", "mos": 3.0}])
+    with pytest.raises(
+        LabelError, match=r"conflicting MOS labels for key '747\.mp4' \(keys compared by file name\)"
+    ):
+        materialize_labels(MaterializeConfig(features=features, labels=(shard, names), out=out))
 
 
 # -- scale -------------------------------------------------------------------------------
@@ -213,7 +232,8 @@ def test_conflicting_duplicates_name_the_key(tmp_path: Path) -> None:
     report = materialize_labels(MaterializeConfig(features=features, labels=(first,), out=out))
     assert report.audit["counts"]["duplicate_labels_ignored"] == 1
     with pytest.raises(
-        LabelError, match=r"conflicting MOS labels for key 'a': .*l1\.jsonl:1 .*l2\.jsonl:1"
+        LabelError,
+        match=r"conflicting MOS labels for key 'a' \(keys compared as written\): .*l1\.jsonl:1 .*l2\.jsonl:1",
     ) as info:
         materialize_labels(
             MaterializeConfig(features=features, labels=(first, second), out=tmp_path / "o2.jsonl")
