@@ -1,7 +1,8 @@
 """The MOS head: training with torch, ONNX export, and prediction with onnxruntime only.
 
 :func:`train_mos_head` (needs the ``train`` extra) and :func:`predict` (needs
-onnxruntime). Importing this package imports neither torch nor onnxruntime.
+onnxruntime). Importing this package imports neither torch, onnx, onnxruntime,
+numpy nor pyarrow: those load inside the functions that use them.
 """
 
 from __future__ import annotations

@@ -3,7 +3,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("torch", "onnx", "onnxruntime", "av", "numpy", "pyarrow")
+HEAVY = (
+    "torch",
+    "onnx",
+    "onnxruntime",
+    "av",
+    "numpy",
+    "pyarrow",
+    "vqa_core.ingest.engine",
+    "vqa_core.train.trainer",
+)
 
 
 def test_help_of_the_new_commands_imports_nothing_heavy() -> None:

@@ -170,7 +170,7 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_output(tmp_path: Path) -> Non
     from vqa_core.sample import write_sample
 
     registry = Registry.from_plugins([("konvid", vqa_konvid)])
-    drop = write_sample(registry, "konvid-1k", tmp_path / "drop", clips=16, seed=8)
+    drop = write_sample(registry, "konvid-1k", tmp_path / "drop", clips=24, seed=8)
     shard = tmp_path / "shard.jsonl"
     ingest(registry, IngestConfig(corpus_id="konvid-1k", root=drop.root, output=shard, workers=2))
     reference = tmp_path / "reference.jsonl"
@@ -204,7 +204,7 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_output(tmp_path: Path) -> Non
     assert process.returncode == -signal.SIGKILL, "the run finished before it could be killed"
     assert not out.exists()
     report = extract_features(FeatureConfig(shard=shard, root=drop.root, output=out, workers=2))
-    assert report.reused >= 3 and report.reused + report.processed == 16
+    assert report.reused >= 3 and report.reused + report.processed == 24
     assert out.read_bytes() == reference.read_bytes()
 
 
