@@ -11,7 +11,6 @@ HEAVY = (
     "numpy",
     "pyarrow",
     "vqa_core.ingest.engine",
-    "vqa_core.train.trainer",
 )
 
 
