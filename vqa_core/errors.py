@@ -24,6 +24,9 @@ __all__ = [
     "OutputError",
     "DownloadError",
     "ShardError",
+    "LabelError",
+    "TrainingError",
+    "MissingExtraError",
 ]
 
 
@@ -117,3 +120,24 @@ class ShardError(VqaError, ValueError):
         super().__init__(message)
         self.path = path
         self.line = line
+
+
+class LabelError(VqaError, ValueError):
+    """MOS labels cannot be joined: conflicting duplicates, poor coverage, an ambiguous scale."""
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.key = key
+
+
+class TrainingError(VqaError, ValueError):
+    """A training table cannot train a model (no usable rows, too few for the folds)."""
+
+
+class MissingExtraError(VqaError, ImportError):
+    """A command needs an optional dependency group that is not installed."""
+
+    def __init__(self, message: str, *, extra: str) -> None:
+        super().__init__(message)
+        self.extra = extra

@@ -64,7 +64,21 @@ def main(ctx: click.Context, strict: bool | None) -> None:
 
 
 def _register_commands() -> None:
-    from vqa_core.cli import aggregate, corpora, demo, fetch, ingest, merge, plugin, report, sample
+    from vqa_core.cli import (
+        aggregate,
+        corpora,
+        demo,
+        features,
+        fetch,
+        ingest,
+        labels,
+        merge,
+        plugin,
+        predict,
+        report,
+        sample,
+        train,
+    )
 
     for command in (
         corpora.corpora,
@@ -74,6 +88,10 @@ def _register_commands() -> None:
         aggregate.aggregate,
         report.report,
         merge.merge_grid,
+        features.group,
+        labels.group,
+        train.group,
+        predict.command,
         demo.command,
         plugin.command,
     ):

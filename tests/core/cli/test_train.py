@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = (
+    "torch",
+    "onnx",
+    "onnxruntime",
+    "av",
+    "numpy",
+    "pyarrow",
+    "vqa_core.ingest.engine",
+)
+
+
+def test_help_of_the_new_commands_imports_nothing_heavy() -> None:
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from vqa_core.cli import main\n"
+        "runner = CliRunner()\n"
+        "for args in (['--help'], ['train', 'mos-head', '--help'], ['predict', '--help'],\n"
+        "             ['features', 'extract', '--help'], ['labels', 'materialize', '--help']):\n"
+        "    result = runner.invoke(main, args)\n"
+        "    assert result.exit_code == 0, (args, result.output)\n"
+        "    print(result.output)\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for command in ("labels", "features", "train", "predict"):
+        assert f"  {command}" in result.stdout
+    assert "--feature-schema [konvid-v1|chug-hdr-wide-v1|chug-hdr-display-v1|vqa-nr-v1]" in result.stdout

@@ -1,0 +1,77 @@
+"""``vqa features extract``: no-reference features of every clip of a shard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vqa_core.cli._progress import configure_logging, make_progress
+
+
+@click.group("features")
+def group() -> None:
+    """Clip features computed from decoded frames."""
+
+
+@group.command("extract")
+@click.argument("shard", type=click.Path(path_type=Path))
+@click.option(
+    "--root",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Dataset root the shard's src is relative to.",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(path_type=Path), help="Features: .parquet or .jsonl."
+)
+@click.option("--workers", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
+@click.option(
+    "--sample-fps",
+    type=click.FloatRange(min=0.0, min_open=True),
+    help="Frames per second to compute features on (default: every frame).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "process", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
+)
+@click.option("--scheduler", help="Dask scheduler address (or VQA_DASK_SCHEDULER).")
+@click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@click.option("--restart", is_flag=True, help="Discard the resume state and the output, and start over.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option("-v", "--verbose", count=True, help="More log output.")
+def extract(
+    shard: Path,
+    root: Path,
+    output: Path,
+    workers: int | None,
+    sample_fps: float | None,
+    executor: str,
+    scheduler: str | None,
+    timestamp: str | None,
+    restart: bool,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """Compute vqa-nr-v1 features for every clip of SHARD (resumable: rerun after an interruption)."""
+    from vqa_core.features import FeatureConfig, extract_features
+
+    configure_logging(verbose)
+    report = extract_features(
+        FeatureConfig(
+            shard=shard,
+            root=root,
+            output=output,
+            workers=workers,
+            sample_fps=sample_fps,
+            executor=executor,
+            scheduler=scheduler,
+            timestamp=timestamp,
+            restart=restart,
+        ),
+        progress=make_progress(not quiet),
+    )
+    click.echo(report.summary())

@@ -1,0 +1,35 @@
+"""``vqa predict``: MOS predictions from an exported model (onnxruntime only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("predict")
+@click.option(
+    "--model",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="mos_head.onnx written by vqa train mos-head.",
+)
+@click.option(
+    "--table",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Feature table (.parquet/.jsonl/.json/.csv).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output: .parquet, .jsonl or .json.",
+)
+@click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+def command(model: Path, table: Path, output: Path, timestamp: str | None) -> None:
+    """Add mos_pred (1-5) to every row of --table that has the model's features."""
+    from vqa_core.train.predict import predict
+
+    click.echo(predict(model, table, output, timestamp=timestamp).summary())

@@ -1,0 +1,85 @@
+"""``vqa train mos-head``: fit, validate, gate and export a MOS head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vqa_core.errors import TrainingError
+from vqa_core.train.schemas import FEATURE_SCHEMAS
+
+
+@click.group("train")
+def group() -> None:
+    """Train predictors on labelled feature tables (needs vqa-core[train])."""
+
+
+@group.command("mos-head")
+@click.option(
+    "--table",
+    type=click.Path(path_type=Path),
+    help="Training table: features plus mos (1-5) or mos_raw_0_100.",
+)
+@click.option(
+    "--feature-schema",
+    required=True,
+    type=click.Choice(list(FEATURE_SCHEMAS)),
+    help="Which features, in which order, the model reads.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Directory for mos_head.onnx and its sidecar.",
+)
+@click.option("--smoke", is_flag=True, help="Train on a generated table (seconds); no --table.")
+@click.option("--gate", is_flag=True, help="Exit non-zero when the pooled metrics fail the gate.")
+@click.option(
+    "--folds", default=5, show_default=True, type=click.IntRange(min=2), help="K for K-fold validation."
+)
+@click.option(
+    "--seed", default=20260508, show_default=True, type=int, help="Seed: same table and seed, same bytes."
+)
+@click.option(
+    "--display-profile", type=click.Path(path_type=Path), help="Display-profile JSON (chug-hdr-display-v1)."
+)
+@click.option("--epochs", default=100, show_default=True, type=click.IntRange(min=1))
+@click.option("--batch-size", default=256, show_default=True, type=click.IntRange(min=1))
+@click.option("--lr", default=1e-2, show_default=True, type=click.FloatRange(min=0.0, min_open=True))
+@click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+def mos_head(
+    table: Path | None,
+    feature_schema: str,
+    out: Path,
+    smoke: bool,
+    gate: bool,
+    folds: int,
+    seed: int,
+    display_profile: Path | None,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    timestamp: str | None,
+) -> None:
+    """Train a MOS head on --table (or --smoke) and export it as ONNX with a JSON sidecar."""
+    from vqa_core.train import FitSettings, TrainConfig, train_mos_head
+
+    report = train_mos_head(
+        TrainConfig(
+            out=out,
+            feature_schema=feature_schema,
+            table=table,
+            smoke=smoke,
+            folds=folds,
+            seed=seed,
+            display_profile=display_profile,
+            fit=FitSettings(epochs=epochs, batch_size=batch_size, lr=lr),
+            timestamp=timestamp,
+        )
+    )
+    click.echo(report.summary())
+    if gate and not report.gate["passed"]:
+        raise TrainingError(
+            "gate failed: " + "; ".join(report.gate["failures"]) + f" (details in {report.sidecar})"
+        )

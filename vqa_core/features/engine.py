@@ -1,0 +1,532 @@
+"""``vqa features extract``: a corpus shard in, one feature row per clip out, resumably.
+
+Rows stream from the shard (JSONL or Parquet); per-clip decoding runs on the
+executor with bounded in-flight work (:func:`~vqa_core.ingest.executor.run_ordered`);
+outcomes are recorded in shard order in a SQLite resume store beside the output
+(the same store ingest uses, :class:`~vqa_core.ingest.state.StateStore`). When
+every row is decided, the output is rendered from the store atomically, then
+the rejections list and the manifest sidecar. An interrupted run, rerun, reuses
+every clip already decided whose file has not changed (size and mtime) and
+gives the same output as an uninterrupted run.
+
+Every shard row is either written or counted under one reason: ``bad-row``
+(no ``src``), ``unsafe-path``, ``duplicate-row``, ``missing-clip``,
+``changed-clip`` (its bytes no longer match the shard's ``src_sha256``),
+``undecodable-clip``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import orjson
+
+from vqa_core.errors import DatasetNotFoundError, OutputError, ShardError, StateError, UsageError
+from vqa_core.features.clip import (
+    FEATURE_SET,
+    VQA_NR_V1,
+    FeatureResult,
+    FeatureTask,
+    RawGeometry,
+    extract_clip,
+)
+from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
+from vqa_core.ingest.engine import ProgressSink, rejections_path_for
+from vqa_core.ingest.executor import Ready, Work, default_workers, make_executor, run_ordered
+from vqa_core.ingest.state import REJECTED, WRITTEN, Outcome, StateStore, state_path_for
+from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.timestamps import run_timestamp
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["FeatureConfig", "FeatureReport", "extract_features", "OUTPUT_SUFFIXES", "feature_arrow_schema"]
+
+log = logging.getLogger("vqa.features")
+
+OUTPUT_SUFFIXES: Final = (".parquet", ".jsonl")
+MANIFEST_SCHEMA: Final = "vqa-features-manifest-v1"
+ROW_SCHEMA: Final = "vqa-features-row-v1"
+#: Columns before the features: what identifies the clip and how much of it was read.
+ID_COLUMNS: Final = ("src", "src_sha256", "corpus", "frames_decoded", "frames_used", "sample_fps")
+LOG_PER_REASON: Final = 20
+#: Outcomes whose recorded result stands while the clip's size and mtime are unchanged.
+_REUSABLE_REASONS: Final = ("undecodable-clip", "changed-clip")
+
+
+def feature_arrow_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field("src", pa.string(), nullable=False),
+            pa.field("src_sha256", pa.string(), nullable=False),
+            pa.field("corpus", pa.string()),
+            pa.field("frames_decoded", pa.int64(), nullable=False),
+            pa.field("frames_used", pa.int64(), nullable=False),
+            pa.field("sample_fps", pa.float64()),
+            *(pa.field(name, pa.float64()) for name in VQA_NR_V1),
+        ]
+    )
+
+
+def _positive_or_none(_: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise UsageError(f"--{attribute.name.replace('_', '-')} must be a positive number, got {value}")
+
+
+@attrs.frozen
+class FeatureConfig:
+    shard: Path
+    root: Path
+    output: Path
+    workers: int | None = None
+    sample_fps: float | None = attrs.field(default=None, validator=_positive_or_none)
+    executor: str = "local"
+    scheduler: str | None = None
+    timestamp: str | None = None
+    restart: bool = False
+    manifest_out: Path | None = None
+    #: Items in flight at once; default 4 × workers.
+    window: int | None = None
+
+
+@attrs.frozen
+class FeatureReport:
+    output: Path
+    manifest: Path
+    rejections: Path
+    rows_read: int
+    written: int
+    skipped: dict[str, int]
+    reused: int
+    processed: int
+    elapsed_s: float
+
+    def summary(self) -> str:
+        skipped = ", ".join(f"{n:,} {reason}" for reason, n in sorted(self.skipped.items())) or "none"
+        return (
+            f"features: {self.rows_read:,} clips read, {self.written:,} written, skipped: {skipped} "
+            f"({self.processed:,} decoded, {self.reused:,} from resume state, {self.elapsed_s:.1f} s) "
+            f"-> {self.output}"
+        )
+
+
+class _NoProgress:
+    def start(self, total: int | None, description: str) -> None:
+        pass
+
+    def advance(self, written: int, skipped: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+# ---------------------------------------------------------------------------
+# Reading the shard
+# ---------------------------------------------------------------------------
+
+
+def _shard_rows(shard: Path) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    """``(file:line, row or None, problem)`` for every row of a JSONL or Parquet shard."""
+    if shard.suffix.lower() == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            parquet = pq.ParquetFile(shard)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise ShardError(f"{shard} is not a readable Parquet shard: {exc}", path=str(shard)) from None
+        number = 0
+        for batch in parquet.iter_batches(batch_size=1024):
+            for row in batch.to_pylist():
+                number += 1
+                yield f"{shard}:row {number}", row, None
+        return
+    with open(shard, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            where = f"{shard}:{number}"
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield where, None, f"not a JSON object ({exc})"
+                continue
+            if not isinstance(row, dict):
+                yield where, None, "not a JSON object"
+                continue
+            yield where, row, None
+
+
+def _count_rows(shard: Path) -> int | None:
+    """Rows in the shard, for the progress display (a fast line count; Parquet from its footer)."""
+    if shard.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return int(pq.read_metadata(shard).num_rows)
+        except (OSError, ValueError):  # why: the count only feeds the ETA; the run reports a bad file
+            return None
+    count = 0
+    with open(shard, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+def _raw_geometry(row: dict[str, Any], src: str) -> RawGeometry | str | None:
+    """Geometry for a raw ``.yuv`` clip from its shard row; a string says what is missing."""
+    if PurePosixPath(src).suffix.lower() != ".yuv" and row.get("encoder_upstream") != "rawvideo":
+        return None
+    try:
+        geometry = RawGeometry(
+            width=int(row["width"]),
+            height=int(row["height"]),
+            pix_fmt=str(row["pix_fmt"]),
+            framerate=float(row["framerate"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return "a raw clip's row needs width, height, pix_fmt and framerate"
+    if geometry.width <= 0 or geometry.height <= 0 or not geometry.framerate > 0 or not geometry.pix_fmt:
+        return "a raw clip's row needs positive width, height and framerate and a pix_fmt"
+    return geometry
+
+
+# ---------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, config: FeatureConfig, state: StateStore) -> None:
+        self.config = config
+        self.state = state
+        self.base = str(config.root)
+        self.rows_read = 0
+        self.reused = 0
+        self.processed = 0
+        self.written = 0
+        self.skipped = 0
+        self.seen: dict[str, int] = {}
+        self.inflight: dict[int, tuple[str, str | None]] = {}
+        self.logged: Counter[str] = Counter()
+
+    def plan(self) -> Iterator[Ready[Outcome | FeatureResult] | Work[FeatureTask]]:
+        for where, row, problem in _shard_rows(self.config.shard):
+            idx = self.rows_read
+            self.rows_read += 1
+            if row is None:
+                yield Ready(self._rejection("@" + where, idx, "bad-row", problem or "unreadable", where))
+                continue
+            src = row.get("src")
+            if not isinstance(src, str) or not src:
+                yield Ready(self._rejection("@" + where, idx, "bad-row", "row has no src", where))
+                continue
+            posix = PurePosixPath(src)
+            if posix.is_absolute() or ".." in posix.parts:
+                yield Ready(
+                    self._rejection("@" + where, idx, "unsafe-path", f"{src} leaves the dataset root", where)
+                )
+                continue
+            first = self.seen.setdefault(src, idx)
+            if first != idx:
+                yield Ready(
+                    self._rejection(
+                        "@" + where,
+                        idx,
+                        "duplicate-row",
+                        f"{src} is listed again (first at row {first + 1})",
+                        where,
+                    )
+                )
+                continue
+            raw = _raw_geometry(row, src)
+            if isinstance(raw, str):
+                yield Ready(self._rejection(src, idx, "bad-row", f"{src}: {raw}", where))
+                continue
+            sha = row.get("src_sha256") if isinstance(row.get("src_sha256"), str) else None
+            corpus = row.get("corpus") if isinstance(row.get("corpus"), str) else None
+            path = self.config.root / src
+            prior = self.state.get(src)
+            if prior is not None and prior.idx == idx and self._reusable(prior, path):
+                yield Ready(prior)
+                continue
+            self.inflight[idx] = (where, corpus)
+            yield Work(
+                FeatureTask(
+                    idx=idx,
+                    key=src,
+                    path=str(path),
+                    base=self.base,
+                    sha256=sha,
+                    raw=raw,
+                    sample_fps=self.config.sample_fps,
+                )
+            )
+
+    @staticmethod
+    def _rejection(key: str, idx: int, reason: str, detail: str, origin: str) -> Outcome:
+        return Outcome(key=key, idx=idx, status=REJECTED, reason=reason, detail=detail, origin=origin)
+
+    @staticmethod
+    def _reusable(prior: Outcome, path: Path) -> bool:
+        if prior.status != WRITTEN and prior.reason not in _REUSABLE_REASONS:
+            return False
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        return st.st_size == prior.size and st.st_mtime_ns == prior.mtime_ns
+
+    def record(self, item: Outcome | FeatureResult) -> None:
+        if isinstance(item, Outcome):
+            if self.state.get(item.key) != item:
+                self.state.put(item)
+            else:
+                self.reused += 1
+            self._count(item)
+            return
+        self.processed += 1
+        where, corpus = self.inflight.pop(item.idx)
+        if not item.ok:
+            outcome = Outcome(
+                key=item.key,
+                idx=item.idx,
+                status=REJECTED,
+                reason=item.reason,
+                detail=item.detail,
+                origin=where,
+                size=item.size,
+                mtime_ns=item.mtime_ns,
+                sha256=item.sha256,
+            )
+        else:
+            row = {
+                "src": item.key,
+                "src_sha256": item.sha256,
+                "corpus": corpus,
+                "frames_decoded": item.frames_decoded,
+                "frames_used": item.frames_used,
+                "sample_fps": self.config.sample_fps,
+                **item.values,
+            }
+            outcome = Outcome(
+                key=item.key,
+                idx=item.idx,
+                status=WRITTEN,
+                origin=where,
+                size=item.size,
+                mtime_ns=item.mtime_ns,
+                sha256=item.sha256,
+                row=orjson.dumps(row),
+            )
+        self.state.put(outcome)
+        self._count(outcome)
+
+    def _count(self, outcome: Outcome) -> None:
+        if outcome.status == WRITTEN:
+            self.written += 1
+            return
+        self.skipped += 1
+        reason = outcome.reason or outcome.status
+        self.logged[reason] += 1
+        if self.logged[reason] <= LOG_PER_REASON:
+            log.warning("%s: %s: %s", outcome.origin or outcome.key, reason, outcome.detail)
+
+
+def _fingerprint(config: FeatureConfig, shard_sha: str) -> str:
+    return orjson.dumps(
+        {"shard_sha256": shard_sha, "feature_set": FEATURE_SET, "sample_fps": config.sample_fps},
+        option=orjson.OPT_SORT_KEYS,
+    ).decode()
+
+
+def _check_state(state: StateStore, config: FeatureConfig, fingerprint: str) -> None:
+    if state.is_empty():
+        if config.output.exists():
+            raise StateError(
+                f"{config.output} exists but has no resume state ({state.path.name}); "
+                "remove it, choose another output, or pass --restart"
+            )
+        state.set_meta("state_version", "1")
+        state.set_meta("kind", "features")
+        state.set_meta("fingerprint", fingerprint)
+        return
+    if state.get_meta("kind") != "features":
+        raise StateError(
+            f"{state.path} is not the resume state of a feature extraction; choose another output"
+        )
+    if state.get_meta("fingerprint") != fingerprint:
+        raise StateError(
+            f"the shard or the extraction settings changed since {state.path.name} was written; "
+            "rerun with --restart to extract from scratch"
+        )
+
+
+def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = None) -> FeatureReport:
+    """Extract ``vqa-nr-v1`` features for every clip of ``config.shard`` (see the module docstring)."""
+    started = time.monotonic()
+    progress = progress or _NoProgress()
+    if config.output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise OutputError(f"output {config.output} must end in .parquet or .jsonl")
+    if config.shard.suffix.lower() not in (".jsonl", ".parquet"):
+        raise ShardError(
+            f"shard {config.shard} must be a .jsonl or .parquet corpus shard", path=str(config.shard)
+        )
+    if not config.shard.is_file():
+        raise ShardError(f"shard {config.shard} does not exist", path=str(config.shard))
+    if not config.root.is_dir():
+        raise DatasetNotFoundError(f"dataset root {config.root} is not a directory", path=str(config.root))
+    shard_sha = sha256_file(config.shard)
+    timestamp = run_timestamp(config.timestamp)
+    workers = config.workers or default_workers()
+    window = config.window or max(8, 4 * workers)
+    config.output.parent.mkdir(parents=True, exist_ok=True)
+    # one commit per clip: decoding a clip costs far more than a WAL commit
+    with StateStore(config.output, commit_every=1) as state:
+        if config.restart:
+            state.db.execute("DELETE FROM rows")
+            state.db.execute("DELETE FROM meta")
+            state.commit()
+            for stale in (config.output, rejections_path_for(config.output)):
+                stale.unlink(missing_ok=True)
+        _check_state(state, config, _fingerprint(config, shard_sha))
+        state.commit()
+        run = _Run(config, state)
+        progress.start(_count_rows(config.shard), "features")
+        executor = make_executor(config.executor, workers, config.scheduler)
+        try:
+            for item in run_ordered(executor, extract_clip, run.plan(), window=window):
+                run.record(item)
+                progress.advance(run.written, run.skipped)
+        finally:
+            state.commit()
+            executor.shutdown()
+            progress.finish()
+        _render(state, config.output, run.rows_read)
+        rejections = rejections_path_for(config.output)
+        _render_rejections(state, rejections, run.rows_read)
+        counts = state.counts(below_idx=run.rows_read)
+    written = counts.get((WRITTEN, None), 0)
+    skipped: dict[str, int] = {}
+    for (status, reason), n in counts.items():
+        if status != WRITTEN:
+            skipped[reason or status] = skipped.get(reason or status, 0) + n
+    if written + sum(skipped.values()) != run.rows_read:
+        raise StateError(
+            f"internal accounting mismatch: {written} written + {sum(skipped.values())} skipped "
+            f"!= {run.rows_read} read; rerun with --restart"
+        )
+    report = FeatureReport(
+        output=config.output,
+        manifest=config.manifest_out or manifest_path_for(config.output),
+        rejections=rejections,
+        rows_read=run.rows_read,
+        written=written,
+        skipped=dict(sorted(skipped.items())),
+        reused=run.reused,
+        processed=run.processed,
+        elapsed_s=time.monotonic() - started,
+    )
+    _write_manifest(config, report, timestamp, workers)
+    return report
+
+
+def _render(state: StateStore, output: Path, rows_read: int) -> None:
+    import pyarrow as pa
+
+    schema = feature_arrow_schema()
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        batch: list[dict[str, Any]] = []
+        for outcome in state.outcomes(below_idx=rows_read, status=WRITTEN):
+            assert outcome.row is not None
+            batch.append(orjson.loads(outcome.row))
+            if len(batch) >= 4096:
+                yield batch
+                batch = []
+        yield batch
+
+    if output.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        with atomic_writer(output) as fh:
+            writer = pq.ParquetWriter(fh, schema, compression="zstd")
+            for batch in batches():
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            writer.close()
+        return
+    with atomic_writer(output) as fh:
+        for batch in batches():
+            pa.Table.from_pylist(batch, schema=schema)  # the same checks as the Parquet path
+            fh.write(b"".join(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n" for r in batch))
+
+
+def _render_rejections(state: StateStore, path: Path, rows_read: int) -> None:
+    with atomic_writer(path) as fh:
+        for outcome in state.outcomes(below_idx=rows_read):
+            if outcome.status == WRITTEN:
+                continue
+            record = {
+                "key": outcome.key,
+                "row": outcome.idx + 1,
+                "origin": outcome.origin,
+                "reason": outcome.reason or outcome.status,
+                "detail": outcome.detail,
+            }
+            fh.write(orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n")
+
+
+def _write_manifest(config: FeatureConfig, report: FeatureReport, timestamp: str, workers: int) -> None:
+    from vqa_core import __version__
+
+    manifest = build_manifest(
+        MANIFEST_SCHEMA,
+        created_at_utc=timestamp,
+        versions={"vqa-core": __version__, "av": _av_version()},
+        inputs={"shard": describe_file(config.shard)},
+        outputs={
+            "features": describe_file(config.output),
+            "rejections": describe_file(report.rejections),
+            "state": describe_file(state_path_for(config.output), hash_file=False),
+        },
+        row_schema=ROW_SCHEMA,
+        feature_set=FEATURE_SET,
+        columns=[*ID_COLUMNS, *VQA_NR_V1],
+        stats={
+            "rows_read": report.rows_read,
+            "written": report.written,
+            "skipped": report.skipped,
+            "skipped_total": sum(report.skipped.values()),
+        },
+        run={
+            "processed": report.processed,
+            "reused_from_state": report.reused,
+            "elapsed_s": round(report.elapsed_s, 3),
+        },
+        config={
+            "root": config.root,
+            "sample_fps": config.sample_fps,
+            "workers": workers,
+            "executor": config.executor,
+        },
+    )
+    write_manifest(report.manifest, manifest)
+
+
+def _av_version() -> str | None:
+    try:
+        import av
+
+        return str(av.__version__)
+    except ImportError:  # why: the manifest records versions; a missing module is recorded as None
+        return None

@@ -1,0 +1,142 @@
+"""``vqa predict``: apply an exported MOS head to a table with onnxruntime only (no torch).
+
+The model's sidecar (``mos_head.manifest.json`` beside ``mos_head.onnx``) names the
+feature schema and order; the model file must still have the sha256 the sidecar
+recorded. Each row is projected exactly as in training (own column, ``<name>_mean``,
+derivations, the recorded display profile); a row missing a feature gets no
+prediction and is counted. The output is the input table plus ``mos_pred`` (1–5,
+null where refused) and ``mos_pred_status`` (``ok`` or ``missing-feature``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import orjson
+
+from vqa_core.errors import TrainingError, UsageError
+from vqa_core.fsutil import manifest_path_for, sha256_file
+from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.tableio import output_format, read_table, write_table
+from vqa_core.timestamps import run_timestamp
+
+__all__ = ["PredictReport", "predict", "MANIFEST_SCHEMA"]
+
+MANIFEST_SCHEMA: Final = "vqa-predict-manifest-v1"
+_COMMAND: Final = "vqa predict"
+
+
+@attrs.frozen
+class PredictReport:
+    output: Path
+    manifest: Path
+    rows: int
+    predicted: int
+    refused: dict[str, int]
+    elapsed_s: float
+
+    def summary(self) -> str:
+        refused = sum(self.refused.values())
+        return f"predict: {self.predicted:,} of {self.rows:,} rows predicted ({refused:,} refused) -> {self.output}"
+
+
+def _sidecar(model: Path) -> dict[str, Any]:
+    path = manifest_path_for(model)
+    if not model.is_file():
+        raise UsageError(f"model {model} does not exist")
+    try:
+        sidecar = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise UsageError(
+            f"model {model} has no sidecar {path.name}; it was not written by vqa train mos-head"
+        ) from None
+    except orjson.JSONDecodeError as exc:
+        raise UsageError(f"sidecar {path} is not valid JSON: {exc}") from None
+    if not isinstance(sidecar, dict) or sidecar.get("schema") != "vqa-mos-head-v1":
+        raise UsageError(f"{path} is not the sidecar of a vqa MOS head")
+    recorded = sidecar.get("model", {}).get("sha256")
+    actual = sha256_file(model)
+    if recorded != actual:
+        raise UsageError(
+            f"{model} has sha256 {actual[:12]}…, its sidecar recorded {str(recorded)[:12]}…; refusing a changed model"
+        )
+    return sidecar
+
+
+def predict(model: Path, table: Path, out: Path, *, timestamp: str | None = None) -> PredictReport:
+    """Predict MOS for every row of ``table`` with the ONNX ``model`` and write ``out``."""
+    import numpy as np
+    import pyarrow as pa
+
+    started = time.monotonic()
+    output_format(out)
+    sidecar = _sidecar(model)
+    from vqa_core.train.extras import require
+
+    require("onnxruntime", _COMMAND)
+    from vqa_core.train.export import run_onnx, session_for
+    from vqa_core.train.project import project
+
+    names = tuple(sidecar["feature_order"])
+    profile = sidecar.get("display_profile") or {}
+    loaded = read_table(table)
+    projection = project(loaded.table, names, display_profile=profile.get("feature_values"), need_mos=False)
+    if projection.n_usable == 0:
+        missing = ", ".join(sorted(projection.missing_features)[:5])
+        raise TrainingError(
+            f"no row of {table} has every feature of {sidecar['feature_schema']} (missing e.g. {missing}); nothing written"
+        )
+    usable = np.flatnonzero(projection.usable)
+    predictions = np.full(loaded.num_rows, np.nan)
+    predictions[usable] = run_onnx(session_for(str(model)), projection.features[usable])
+    values = [float(v) if np.isfinite(v) else None for v in predictions]
+    status = ["ok" if ok else "missing-feature" for ok in projection.usable]
+    result = loaded.table
+    for name, array in (
+        ("mos_pred", pa.array(values, pa.float64())),
+        ("mos_pred_status", pa.array(status, pa.string())),
+    ):
+        if name in result.column_names:
+            result = result.set_column(result.column_names.index(name), name, array)
+        else:
+            result = result.append_column(name, array)
+    write_table(result, out)
+    report = PredictReport(
+        output=out,
+        manifest=manifest_path_for(out),
+        rows=loaded.num_rows,
+        predicted=int(usable.size),
+        refused=projection.refused,
+        elapsed_s=time.monotonic() - started,
+    )
+    from vqa_core import __version__
+
+    write_manifest(
+        report.manifest,
+        build_manifest(
+            MANIFEST_SCHEMA,
+            created_at_utc=run_timestamp(timestamp),
+            versions={
+                "vqa-core": __version__,
+                "onnxruntime": str(require("onnxruntime", _COMMAND).__version__),
+            },
+            inputs={
+                "model": describe_file(model),
+                "sidecar": describe_file(manifest_path_for(model)),
+                "table": describe_file(table),
+            },
+            outputs={"table": describe_file(out)},
+            feature_schema=sidecar["feature_schema"],
+            feature_order=list(names),
+            stats={
+                "rows": report.rows,
+                "predicted": report.predicted,
+                "refused": report.refused,
+                "missing_features": projection.missing_features,
+            },
+        ),
+    )
+    return report

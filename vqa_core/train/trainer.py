@@ -1,0 +1,364 @@
+"""``vqa train mos-head``: a training table in, a gated, verified ONNX MOS head out.
+
+1. Rows are projected onto the feature schema (:mod:`~vqa_core.train.project`);
+   a row missing a feature or a MOS is refused and counted, never zero-filled.
+   No usable row → :class:`~vqa_core.errors.TrainingError` (exit 2), nothing written.
+2. Validation: a ``split`` column with ``train`` and ``val`` (else ``test``) rows
+   gives one fold (``explicit-split``; the shipped model is that fold's, trained on
+   ``train`` only); otherwise K folds over a seeded permutation (``<K>-fold``;
+   the shipped model is trained on every usable row). Standardisation statistics
+   always come from the rows a model is trained on.
+3. Metrics per fold and pooled over every validation prediction, with 95 %
+   intervals (:mod:`~vqa_core.train.metrics`); the gate (PLCC ≥ 0.85, SROCC ≥ 0.82,
+   RMSE ≤ 0.45) is judged on the pooled metrics and always reported.
+4. Export to ONNX (opset 17, weights inside), onnx.checker, onnxruntime on the
+   parity rows (the validation rows; every row under K-fold) with
+   max |torch − onnxruntime| < 1e-4, then ``mos_head.onnx`` and its sidecar
+   ``mos_head.manifest.json`` are written atomically.
+
+Determinism: fold ``i`` trains with seed ``seed + i``, the shipped model with
+``seed``; torch runs single-threaded with deterministic algorithms, so two runs
+on the same table give byte-identical ONNX files.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from vqa_core.errors import TrainingError, UsageError
+from vqa_core.fsutil import atomic_write_bytes, manifest_path_for
+from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.tableio import read_table, write_table
+from vqa_core.timestamps import run_timestamp
+from vqa_core.train.model import FitSettings
+from vqa_core.train.schemas import DISPLAY_11, feature_names
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = [
+    "TrainConfig",
+    "TrainReport",
+    "train_mos_head",
+    "GATE",
+    "MODEL_NAME",
+    "SIDECAR_SCHEMA",
+    "judge_gate",
+]
+
+MODEL_NAME: Final = "mos_head.onnx"
+SMOKE_TABLE_NAME: Final = "smoke_table.parquet"
+SIDECAR_SCHEMA: Final = "vqa-mos-head-v1"
+GATE: Final = {
+    "plcc_min": 0.85,
+    "srocc_min": 0.82,
+    "rmse_max": 0.45,
+    "judged_on": "pooled validation predictions",
+}
+CI_METHOD: Final = (
+    "PLCC, SROCC, KROCC: Fisher z (variances 1/(n-3), 1.06/(n-3), 0.437/(n-4)); "
+    "RMSE: percentile bootstrap, 2000 resamples, fixed seed"
+)
+_COMMAND: Final = "vqa train mos-head"
+
+
+@attrs.frozen
+class TrainConfig:
+    out: Path
+    feature_schema: str
+    table: Path | None = None
+    smoke: bool = False
+    folds: int = attrs.field(default=5, validator=attrs.validators.ge(2))
+    seed: int = 20260508
+    display_profile: Path | None = None
+    fit: FitSettings = attrs.field(factory=FitSettings)
+    timestamp: str | None = None
+    smoke_rows: int = attrs.field(default=600, validator=attrs.validators.ge(20))
+
+
+@attrs.frozen
+class TrainReport:
+    model: Path
+    sidecar: Path
+    gate: dict[str, Any]
+    pooled: dict[str, Any]
+    folds: list[dict[str, Any]]
+    rows: dict[str, Any]
+    parity_max_abs_diff: float
+    validation_policy: str
+    elapsed_s: float
+
+    def summary(self) -> str:
+        p = self.pooled
+        verdict = "PASS" if self.gate["passed"] else "FAIL (" + "; ".join(self.gate["failures"]) + ")"
+        return (
+            f"mos-head: {self.rows['usable']:,} usable rows ({self.rows['refused_total']:,} refused), "
+            f"{self.validation_policy}: PLCC {_fmt(p['plcc'])} SROCC {_fmt(p['srocc'])} "
+            f"KROCC {_fmt(p['krocc'])} RMSE {_fmt(p['rmse'])}; gate {verdict}; "
+            f"onnx parity {self.parity_max_abs_diff:.2e} -> {self.model}"
+        )
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def judge_gate(pooled: dict[str, Any]) -> dict[str, Any]:
+    """The gate verdict on pooled metrics; an undefined metric fails."""
+    failures = []
+    plcc, srocc, rmse = pooled.get("plcc"), pooled.get("srocc"), pooled.get("rmse")
+    if plcc is None or not plcc >= GATE["plcc_min"]:
+        failures.append(f"PLCC {_fmt(plcc)} < {GATE['plcc_min']}")
+    if srocc is None or not srocc >= GATE["srocc_min"]:
+        failures.append(f"SROCC {_fmt(srocc)} < {GATE['srocc_min']}")
+    if rmse is None or not rmse <= GATE["rmse_max"]:
+        failures.append(f"RMSE {_fmt(rmse)} > {GATE['rmse_max']}")
+    return {**GATE, "passed": not failures, "failures": failures}
+
+
+def _versions() -> dict[str, str | None]:
+    from vqa_core import __version__
+
+    out: dict[str, str | None] = {"vqa-core": __version__}
+    for module in ("torch", "onnx", "onnxruntime", "numpy", "pyarrow"):
+        try:
+            out[module] = str(__import__(module).__version__)
+        except ImportError:  # why: versions are recorded, an absent module is recorded as None
+            out[module] = None
+    return out
+
+
+@attrs.frozen
+class _Fold:
+    name: str
+    train: npt.NDArray[np.int64]
+    val: npt.NDArray[np.int64]
+    seed: int
+
+
+def _plan(
+    split: tuple[str, ...] | None, usable: npt.NDArray[np.int64], folds: int, seed: int
+) -> tuple[str, list[_Fold], dict[str, int]]:
+    """The validation policy, its folds (indices into the usable rows) and rows left out by it."""
+    import numpy as np
+
+    left_out: dict[str, int] = {}
+    if split is not None:
+        labels = np.asarray([split[i] for i in usable])
+        train = np.flatnonzero(labels == "train")
+        held = "val" if (labels == "val").any() else "test"
+        val = np.flatnonzero(labels == held)
+        if train.size and val.size:
+            if train.size < 2 or val.size < 2:
+                raise TrainingError(
+                    f"the split column gives {train.size} train and {val.size} {held} rows; each needs at least 2"
+                )
+            unassigned = int((~np.isin(labels, ["train", held])).sum())
+            if unassigned:
+                left_out["not-in-train-or-" + held] = unassigned
+            return "explicit-split", [_Fold(f"train->{held}", train, val, seed)], left_out
+    n = usable.size
+    if n < 2 * folds:
+        raise TrainingError(f"{n} usable rows are too few for {folds} folds (need at least {2 * folds})")
+    order = np.random.default_rng(seed).permutation(n)
+    chunks = np.array_split(order, folds)
+    plan = []
+    for i, val in enumerate(chunks):
+        train = np.concatenate([c for j, c in enumerate(chunks) if j != i])
+        plan.append(_Fold(f"fold-{i + 1}", np.sort(train), np.sort(val), seed + i + 1))
+    return f"{folds}-fold", plan, left_out
+
+
+def train_mos_head(config: TrainConfig) -> TrainReport:
+    """Train, validate, export and verify a MOS head (see the module docstring)."""
+    import numpy as np
+
+    started = time.monotonic()
+    names = feature_names(config.feature_schema)
+    if config.smoke == (config.table is not None):
+        raise UsageError("give --table T or --smoke (a generated table), not both")
+    if config.out.exists() and not config.out.is_dir():
+        raise UsageError(f"--out {config.out} exists and is not a directory")
+    from vqa_core.train.extras import require
+
+    for module in ("torch", "onnx", "onnxruntime"):
+        require(module, _COMMAND)
+    from vqa_core.train import export, metrics, model
+    from vqa_core.train.display import load_display_profile
+    from vqa_core.train.project import project
+
+    timestamp = run_timestamp(config.timestamp)
+    uses_display = any(n in DISPLAY_11 for n in names)
+    profile = load_display_profile(config.display_profile) if config.display_profile else None
+    notes = []
+    if profile is not None and not uses_display:
+        notes.append(f"display profile ignored: {config.feature_schema} has no display features")
+        profile = None
+    if config.smoke:
+        from vqa_core.train.smoke import smoke_table
+
+        table = smoke_table(config.feature_schema, rows=config.smoke_rows, seed=config.seed)
+        table_path = config.out / SMOKE_TABLE_NAME
+    else:
+        assert config.table is not None
+        table_path = config.table
+        table = read_table(table_path).table
+    projection = project(table, names, display_profile=profile["feature_values"] if profile else None)
+    refused_total = sum(projection.refused.values())
+    if projection.n_usable == 0:
+        reasons = (
+            ", ".join(f"{n:,} {r}" for r, n in sorted(projection.refused.items())) or "the table is empty"
+        )
+        missing = sorted(projection.missing_features.items(), key=lambda kv: -kv[1])[:5]
+        hint = ("; most missing: " + ", ".join(f"{k} ({v:,} rows)" for k, v in missing)) if missing else ""
+        raise TrainingError(
+            f"no usable rows for {config.feature_schema} in {table_path}: {table.num_rows:,} rows, refused: "
+            f"{reasons}{hint}; nothing written"
+        )
+    usable = np.flatnonzero(projection.usable)
+    x_all = projection.features[usable]
+    assert projection.mos is not None
+    y_all = projection.mos[usable]
+    policy, plan, left_out = _plan(projection.split, usable, config.folds, config.seed)
+    fold_reports: list[dict[str, Any]] = []
+    pooled_pred: list[npt.NDArray[np.float64]] = []
+    pooled_true: list[npt.NDArray[np.float64]] = []
+    ship = None
+    for fold in plan:
+        fitted = model.fit(x_all[fold.train], y_all[fold.train], seed=fold.seed, settings=config.fit)
+        predicted = model.predict_torch(fitted, x_all[fold.val])
+        pooled_pred.append(predicted)
+        pooled_true.append(y_all[fold.val])
+        fold_reports.append(
+            {
+                "fold": fold.name,
+                "seed": fold.seed,
+                "n_train": int(fold.train.size),
+                "n_val": int(fold.val.size),
+                **metrics.evaluate(predicted, y_all[fold.val]),
+            }
+        )
+        if policy == "explicit-split":
+            ship = (fitted, fold.train, fold.val)
+    if ship is None:
+        everything = np.arange(usable.size)
+        ship = (model.fit(x_all, y_all, seed=config.seed, settings=config.fit), everything, everything)
+    shipped, ship_train, parity_rows = ship
+    pooled = metrics.evaluate(np.concatenate(pooled_pred), np.concatenate(pooled_true))
+    gate = judge_gate(pooled)
+    data = export.export_onnx(shipped, len(names))
+    operators = export.check_onnx(data, len(names))
+    session = export.session_for(data)
+    x_parity = x_all[parity_rows]
+    parity = float(
+        np.max(np.abs(model.predict_torch(shipped, x_parity) - export.run_onnx(session, x_parity)))
+    )
+    if not parity < export.PARITY_TOLERANCE:
+        raise RuntimeError(
+            f"onnxruntime disagrees with torch by {parity:.3g} (tolerance {export.PARITY_TOLERANCE}); nothing written"
+        )
+    mean, std = model.standardisation(x_all[ship_train])
+    config.out.mkdir(parents=True, exist_ok=True)
+    if config.smoke:
+        _write_smoke_table(table, table_path, timestamp, config)
+    model_path = config.out / MODEL_NAME
+    atomic_write_bytes(model_path, data)
+    rows = {
+        "read": int(table.num_rows),
+        "usable": int(usable.size),
+        "refused": dict(sorted(projection.refused.items())),
+        "refused_total": refused_total,
+        "missing_features": dict(sorted(projection.missing_features.items())),
+        "left_out_by_split": left_out,
+        "trained_on": int(ship_train.size),
+    }
+    report = TrainReport(
+        model=model_path,
+        sidecar=manifest_path_for(model_path),
+        gate=gate,
+        pooled=pooled,
+        folds=fold_reports,
+        rows=rows,
+        parity_max_abs_diff=parity,
+        validation_policy=policy,
+        elapsed_s=time.monotonic() - started,
+    )
+    sidecar = build_manifest(
+        SIDECAR_SCHEMA,
+        created_at_utc=timestamp,
+        versions=_versions(),
+        inputs={
+            "table": describe_file(table_path),
+            **({"display_profile": describe_file(Path(profile["source_path"]))} if profile else {}),
+        },
+        outputs={"onnx": describe_file(model_path)},
+        model={
+            "onnx": MODEL_NAME,
+            "sha256": describe_file(model_path)["sha256"],
+            "size_bytes": len(data),
+            "opset": export.OPSET,
+            "input": {"name": export.INPUT_NAME, "dtype": "float32", "shape": ["N", len(names)]},
+            "output": {"name": export.OUTPUT_NAME, "dtype": "float32", "shape": ["N", 1]},
+            "mos_range": [1.0, 5.0],
+            "architecture": f"standardise -> MLP {list(config.fit.hidden)} ReLU -> 1 + 4*sigmoid",
+            "n_parameters": model.n_parameters(shipped),
+            "operators": operators,
+        },
+        feature_schema=config.feature_schema,
+        feature_order=list(names),
+        feature_sources=projection.sources,
+        normalisation={
+            "mean": mean,
+            "std": std,
+            "computed_on": f"the {int(ship_train.size)} rows the shipped model was trained on",
+            "inside_model": True,
+        },
+        training={
+            "seed": config.seed,
+            "smoke": config.smoke,
+            "validation_policy": policy,
+            "folds": len(plan),
+            "epochs": config.fit.epochs,
+            "batch_size": config.fit.batch_size,
+            "lr": config.fit.lr,
+            "weight_decay": config.fit.weight_decay,
+            "hidden": list(config.fit.hidden),
+            "optimizer": "AdamW, MSE loss",
+        },
+        rows=rows,
+        metrics={"folds": fold_reports, "pooled": pooled, "ci_method": CI_METHOD},
+        gate=gate,
+        parity={
+            "rows": int(parity_rows.size),
+            "max_abs_diff": parity,
+            "tolerance": export.PARITY_TOLERANCE,
+            "engine": "onnxruntime CPUExecutionProvider",
+        },
+        display_profile=profile,
+        notes=notes,
+    )
+    write_manifest(report.sidecar, sidecar)
+    return report
+
+
+def _write_smoke_table(table: Any, path: Path, timestamp: str, config: TrainConfig) -> None:
+    write_table(table, path)
+    from vqa_core import __version__
+
+    write_manifest(
+        manifest_path_for(path),
+        build_manifest(
+            "vqa-smoke-table-v1",
+            created_at_utc=timestamp,
+            versions={"vqa-core": __version__},
+            outputs={"table": describe_file(path)},
+            feature_schema=config.feature_schema,
+            rows=int(table.num_rows),
+            seed=config.seed,
+        ),
+    )
