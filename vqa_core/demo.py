@@ -2,7 +2,9 @@
 
 For every installed corpus: write its sample drop and ingest it (an encode
 grid for corpora without labels); then aggregate the shards onto the 0–100
-axis and write the per-corpus report.
+axis and write the per-corpus report; extract clip features, join the labels
+onto them, train a MOS head on a generated table (``--smoke``) and apply it to
+every corpus's features.
 """
 
 from __future__ import annotations
@@ -78,7 +80,53 @@ def run_demo(
         echo(f"  {summary.summary()}")
     if result.shards:
         _aggregate_and_report(registry, result, echo)
+        _features_train_predict(registry, result, echo)
     return result
+
+
+def _features_train_predict(registry: Registry, result: DemoResult, echo: Callable[[str], None]) -> None:
+    """Features of every sample clip, labels joined on, a smoke-trained MOS head, predictions."""
+    from vqa_core.errors import MissingExtraError
+    from vqa_core.features import FeatureConfig, extract_features
+    from vqa_core.labels import MaterializeConfig, materialize_labels
+
+    tables = []
+    for cid, shard in result.shards.items():
+        features = result.out / "features" / f"{cid}.parquet"
+        report = extract_features(
+            FeatureConfig(
+                shard=shard, root=result.out / "samples" / cid, output=features, timestamp=TIMESTAMP
+            )
+        )
+        labelled = result.out / "labelled" / f"{cid}.parquet"
+        materialize_labels(
+            MaterializeConfig(
+                features=features, labels=(shard,), out=labelled, label_scale="auto", timestamp=TIMESTAMP
+            )
+        )
+        tables.append(labelled)
+        echo(f"  {report.summary()}")
+    try:
+        from vqa_core.train import TrainConfig, predict, train_mos_head
+    except MissingExtraError as exc:
+        echo(f"  training skipped: {exc}")
+        return
+    model_dir = result.out / "model"
+    try:
+        trained = train_mos_head(
+            TrainConfig(out=model_dir, feature_schema="vqa-nr-v1", smoke=True, timestamp=TIMESTAMP)
+        )
+    except MissingExtraError as exc:
+        echo(f"  training skipped: {exc}")
+        return
+    echo(f"  {trained.summary()}")
+    result.artefacts["MOS head (ONNX)"] = trained.model
+    for table in tables:
+        predicted = predict(
+            trained.model, table, result.out / "predictions" / table.name, timestamp=TIMESTAMP
+        )
+        result.artefacts.setdefault("predictions", predicted.output.parent)
+    echo(f"  predictions for {len(tables)} corpora -> {result.out / 'predictions'}")
 
 
 def _aggregate_and_report(registry: Registry, result: DemoResult, echo: Callable[[str], None]) -> None:

@@ -331,8 +331,11 @@ def _optional_float(value: Any) -> float | None:
 class _LabelSet:
     """Labels of every file, by normalised key, with what was counted on the way."""
 
-    def __init__(self, config: MaterializeConfig) -> None:
+    def __init__(self, config: MaterializeConfig, prefer_key: str | None = None) -> None:
         self.config = config
+        #: Without --label-key-column, a labels file that has the feature table's key column
+        #: joins on that same column (a shard's src with a features table's src).
+        self.prefer_key = prefer_key
         self.pattern = _compile(config.label_key_regex, "--label-key-regex")
         self.by_key: dict[str, _Label] = {}
         self.files: list[dict[str, Any]] = []
@@ -345,9 +348,13 @@ class _LabelSet:
         chosen: dict[str, str] = {}
 
         def strings(names: Sequence[str]) -> list[str]:
-            chosen["key"] = _choose(
-                names, self.config.label_key_column, KEY_CANDIDATES, "--label-key-column", path
-            )
+            same = [n for n in names if self.prefer_key and n.lower() == self.prefer_key.lower()]
+            if self.config.label_key_column is None and same:
+                chosen["key"] = same[0]
+            else:
+                chosen["key"] = _choose(
+                    names, self.config.label_key_column, KEY_CANDIDATES, "--label-key-column", path
+                )
             return [chosen["key"]]
 
         table = read_table(path, strings=strings)
@@ -508,7 +515,7 @@ def materialize_labels(config: MaterializeConfig) -> MaterializeReport:
             "pass --overwrite to replace them",
             path=str(config.features),
         )
-    labels = _LabelSet(config)
+    labels = _LabelSet(config, prefer_key=None if config.feature_key_column else feature_key_column)
     label_tables = [labels.read(path) for path in config.labels]
     all_src = feature_key_column.lower() == "src" and all(k.lower() == "src" for _, k in label_tables)
     for table, key_column in label_tables:

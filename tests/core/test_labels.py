@@ -381,3 +381,19 @@ def test_unified_table_labels_are_read_on_0_100(tmp_path: Path) -> None:
     assert [r["mos_raw_0_100"] for r in rows] == [2.0, 4.5]
     assert rows[0]["mos_std_dev"] == pytest.approx(0.2) and rows[0]["mos_n_ratings"] == 12
     assert report.audit["labels"][0]["scale_rule"].startswith("mos of a unified table")
+
+
+def test_a_labels_file_with_the_feature_key_column_joins_on_it(tmp_path: Path) -> None:
+    from vqa_core.labels import MaterializeConfig, materialize_labels
+
+    features = tmp_path / "f.jsonl"
+    features.write_text('{"src": "videos/a.mp4", "si_mean": 1.0}\n{"src": "videos/b.mp4", "si_mean": 2.0}\n')
+    labels = tmp_path / "l.jsonl"
+    labels.write_text(
+        '{"src": "videos/a.mp4", "chug_video_id": "a", "mos": 3.0}\n'
+        '{"src": "videos/b.mp4", "chug_video_id": "b", "mos": 4.0}\n'
+    )
+    report = materialize_labels(
+        MaterializeConfig(features=features, labels=(labels,), out=tmp_path / "o.jsonl")
+    )
+    assert report.audit["match_rate"] == 1.0

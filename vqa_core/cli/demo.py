@@ -50,8 +50,8 @@ def command(ctx: click.Context, out: Path, clips: int) -> None:
         summary_table = Table(title="Unified table, per corpus (MOS on 0–100)", title_justify="left")
         for heading in HEADINGS:
             summary_table.add_column(heading)
-        for row in table_rows(result.report_rows):
-            summary_table.add_row(*row)
+        for cells in table_rows(result.report_rows):
+            summary_table.add_row(*cells)
         console.print(summary_table)
     for name, path in result.artefacts.items():
         click.echo(f"{name}: {path}")
