@@ -24,6 +24,7 @@ __all__ = [
     "OutputError",
     "DownloadError",
     "ShardError",
+    "ExecutorError",
 ]
 
 
@@ -117,3 +118,7 @@ class ShardError(VqaError, ValueError):
         super().__init__(message)
         self.path = path
         self.line = line
+
+
+class ExecutorError(VqaError):
+    """Per-item work cannot run where it was sent (missing extra, unreachable scheduler, unlike workers)."""
