@@ -244,15 +244,20 @@ def test_clip_that_kills_every_worker_it_meets_is_a_counted_rejection(
         report = run(registry, drop, tmp_path, "dask", cluster.scheduler_address)
     finally:
         scheduler.allowed_failures = allowed
-    assert report.skipped["worker-error"] == 1 and report.written == 20
     rejected = [
         orjson.loads(line) for line in (tmp_path / "shard.rejections.jsonl").read_bytes().splitlines()
     ]
-    [poison] = [r for r in rejected if r["reason"] == "worker-error"]
-    assert poison["row"] == 12 and "KilledWorker" in poison["detail"]
-    # Every other row is exactly the local run's.
-    kept = [line for line in local["shard.jsonl"].splitlines() if poison["key"].encode() not in line]
-    assert (tmp_path / "shard.jsonl").read_bytes().splitlines() == kept
+    failed = {r["row"]: r for r in rejected if r["reason"] == "worker-error"}
+    assert 12 in failed and all("KilledWorker" in r["detail"] for r in failed.values())
+    # With no failure allowed, a task that merely shared the dying worker may be blamed too
+    # (docs/decisions/0041-failed-tasks.md); whatever is blamed is counted, and nothing else changes.
+    assert report.skipped["worker-error"] == len(failed)
+    assert report.written + sum(report.skipped.values()) == 24
+    # A rerun without the fault tries the failed rows again and ends as the local run.
+    monkeypatch.setattr(engine, "process_clip", process_clip)
+    again = run(registry, drop, tmp_path, "dask", cluster.scheduler_address)
+    assert again.processed == len(failed) + 1  # and the missing clip, looked for again
+    assert outputs(tmp_path) == local
 
 
 @pytest.mark.parametrize("executor", ["thread", "dask"])
@@ -459,6 +464,18 @@ def test_facts_mismatch_names_the_worker_and_what_differs() -> None:
     )
 
 
+def wait_for_scheduler_file(path: Path, timeout_s: float = 60.0) -> str:
+    """The address in a scheduler file, once it is completely written."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return str(orjson.loads(path.read_bytes())["address"])
+        except (OSError, orjson.JSONDecodeError, KeyError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def test_lost_scheduler_stops_the_run_with_an_executor_error(tmp_path: Path) -> None:
     """A real `dask scheduler` and `dask worker`, the scheduler SIGKILLed while tasks run."""
     bin_dir = Path(sys.executable).parent
@@ -468,10 +485,7 @@ def test_lost_scheduler_stops_the_run_with_an_executor_error(tmp_path: Path) -> 
     scheduler = subprocess.Popen([*command, "--scheduler-file", scheduler_file], **quiet)
     worker = None
     try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        address = orjson.loads(scheduler_file.read_bytes())["address"]
+        address = wait_for_scheduler_file(scheduler_file)
         worker = subprocess.Popen(
             [bin_dir / "dask", "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
             **quiet,
