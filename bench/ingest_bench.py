@@ -190,8 +190,17 @@ def resume_cost(work: Path, sizes: tuple[int, ...] = (1_000, 100_000)) -> dict[i
             p.unlink()
         with StateStore(out) as state:
             for i in range(n):
-                state.put(Outcome(key=f"batch{i % 97}/{i:08d}.mp4", idx=i, status="written", size=i, mtime_ns=i,
-                                  sha256=hashlib.sha256(str(i).encode()).hexdigest(), row=b"x" * 300))
+                state.put(
+                    Outcome(
+                        key=f"batch{i % 97}/{i:08d}.mp4",
+                        idx=i,
+                        status="written",
+                        size=i,
+                        mtime_ns=i,
+                        sha256=hashlib.sha256(str(i).encode()).hexdigest(),
+                        row=b"x" * 300,
+                    )
+                )
             state.commit()
             started = time.perf_counter()
             for j in range(probe):
@@ -205,7 +214,9 @@ def resume_cost(work: Path, sizes: tuple[int, ...] = (1_000, 100_000)) -> dict[i
                 state.get(key)
                 sha = hashlib.sha256(str(i).encode()).hexdigest()
                 state.written_with_sha(sha)
-                state.put(Outcome(key=key, idx=i, status="written", size=i, mtime_ns=i, sha256=sha, row=b"x" * 300))
+                state.put(
+                    Outcome(key=key, idx=i, status="written", size=i, mtime_ns=i, sha256=sha, row=b"x" * 300)
+                )
             state.commit()
             record = (time.perf_counter() - started) / probe * 1e6
             costs[n] = (skip, record)
