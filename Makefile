@@ -35,8 +35,11 @@ unit: $(VENV)/.installed-test
 
 test: lint typecheck unit
 
+# A wheel and an sdist for vqa-core and for every plugin, into dist/.
 dist: $(VENV)/.installed-test
-	$(PY) -m vqa_core.dist --out dist
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	for plugin in $(dir $(PLUGINS)); do $(PY) -m build --outdir dist $$plugin || exit 1; done
 
 clean:
 	rm -rf $(VENV) dist build $(DEMO_DIR)

@@ -27,6 +27,7 @@ __all__ = [
     "LabelError",
     "TrainingError",
     "MissingExtraError",
+    "ExecutorError",
 ]
 
 
@@ -141,3 +142,7 @@ class MissingExtraError(VqaError, ImportError):
     def __init__(self, message: str, *, extra: str) -> None:
         super().__init__(message)
         self.extra = extra
+
+
+class ExecutorError(VqaError):
+    """Per-item work cannot run where it was sent (missing extra, unreachable scheduler, unlike workers)."""

@@ -26,7 +26,11 @@ from vqa_core.errors import UsageError
 )
 @click.option("--max-rows", type=click.IntRange(min=1), help="Read only the first N metadata rows.")
 @click.option("--full", is_flag=True, help="Read every metadata row (the default; excludes --max-rows).")
-@click.option("--workers", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Parallel workers (default: CPU count); with --executor dask, wait until this many have joined.",
+)
 @click.option(
     "--executor",
     type=click.Choice(["local", "thread", "process", "dask"]),
@@ -34,7 +38,7 @@ from vqa_core.errors import UsageError
     show_default=True,
     help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
 )
-@click.option("--scheduler", help="Dask scheduler address (or VQA_DASK_SCHEDULER).")
+@click.option("--scheduler", help="Dask scheduler address or scheduler file (or VQA_DASK_SCHEDULER).")
 @click.option(
     "--manifest-out", type=click.Path(path_type=Path), help="Manifest path (default: <output>.manifest.json)."
 )

@@ -14,6 +14,8 @@ either written or counted under one reason.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import contextlib
 import logging
 import math
 import os
@@ -30,6 +32,7 @@ from vqa_core import env
 from vqa_core.declarations import CorpusDeclaration
 from vqa_core.errors import (
     DatasetNotFoundError,
+    ExecutorError,
     MetadataError,
     OutputError,
     PluginError,
@@ -38,7 +41,7 @@ from vqa_core.errors import (
 )
 from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
 from vqa_core.ingest.download import DownloadPolicy
-from vqa_core.ingest.executor import Ready, Work, default_workers, make_executor, run_ordered
+from vqa_core.ingest.executor import Executor, Ready, Work, default_workers, make_executor, run_ordered
 from vqa_core.ingest.state import (
     DUPLICATE,
     REJECTED,
@@ -480,9 +483,10 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
     prepared = _prepare(registry, config)
     decl = prepared.corpus.declaration
     config.output.parent.mkdir(parents=True, exist_ok=True)
-    workers = config.workers or default_workers()
-    window = config.window or max(8, 4 * workers)
-    with StateStore(config.output) as state:
+    with _executor_for(config, prepared) as executor, StateStore(config.output) as state:
+        # A cluster's size is known once connected; the window follows the slots really there.
+        workers: int = getattr(executor, "workers", None) or config.workers or default_workers()
+        window = config.window or max(8, 4 * workers)
         if config.restart:
             state.db.execute("DELETE FROM rows")
             state.db.execute("DELETE FROM meta")
@@ -497,7 +501,6 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
         if config.max_rows is not None:
             total = min(total, config.max_rows)
         progress.start(total, f"ingest {decl.id}")
-        executor = make_executor(config.executor, workers, config.scheduler)
         settings = WorkerSettings(
             offline=config.offline,
             probe_timeout_s=config.probe_timeout_s,
@@ -505,7 +508,9 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
             download=config.download,
         )
         try:
-            for item in run_ordered(executor, process_clip, run.plan(), window=window, args=(settings,)):
+            for item in run_ordered(
+                executor, process_clip, run.plan(), window=window, args=(settings,), on_error=_failed_task
+            ):
                 run.record(item)
                 progress.advance(run.written, run.skipped)
         except MetadataError as exc:
@@ -547,11 +552,38 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
         downloaded_bytes=run.downloaded_bytes,
         elapsed_s=time.monotonic() - started,
     )
-    _write_ingest_manifest(registry, config, prepared, report, timestamp, workers)
+    scheduler: str | None = getattr(executor, "address", None)
+    _write_ingest_manifest(registry, config, prepared, report, timestamp, workers, scheduler)
     for reason, n in sorted(skipped.items()):
         if n > LOG_PER_REASON:
             log.warning("%s: %s rows in all (see %s)", reason, f"{n:,}", rejections)
     return report
+
+
+@contextlib.contextmanager
+def _executor_for(config: IngestConfig, prepared: _Prepared) -> Iterator[Executor]:
+    """The run's executor, connected and checked before any state is touched; shut down at exit."""
+    executor = make_executor(config.executor, config.workers, config.scheduler)
+    try:
+        check_paths = getattr(executor, "check_paths", None)
+        if check_paths is not None:  # a cluster: its workers must see the dataset where the client does
+            check_paths([p for p in (config.root, prepared.spec.clips_dir) if p.is_dir()])
+        yield executor
+    finally:
+        executor.shutdown()
+
+
+def _failed_task(task: ClipTask, exc: Exception) -> ClipResult:
+    """A task that raised, or took every worker it ran on down with it, is a counted rejection.
+
+    A rerun tries it again (``worker-error`` is never reused from the state). A
+    lost executor is no clip's fault: it stops the run, state kept.
+    """
+    if isinstance(exc, ExecutorError | cf.CancelledError):
+        raise exc
+    lines = str(exc).strip().splitlines()
+    detail = f"{task.key}: {type(exc).__name__}" + (f": {lines[0][:300]}" if lines else "")
+    return ClipResult(task.idx, task.key, reason="worker-error", detail=detail)
 
 
 def _check_state(
@@ -669,6 +701,7 @@ def _write_ingest_manifest(
     report: IngestReport,
     timestamp: str,
     workers: int,
+    scheduler: str | None = None,
 ) -> None:
     decl = prepared.corpus.declaration
     manifest = build_manifest(
@@ -707,6 +740,7 @@ def _write_ingest_manifest(
             "max_rows": config.max_rows,
             "workers": workers,
             "executor": config.executor,
+            "scheduler": scheduler,
             "offline": config.offline,
             "retry_failed": config.retry_failed,
             "verify": config.verify,

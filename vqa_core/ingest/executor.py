@@ -101,24 +101,41 @@ def run_ordered(
     *,
     window: int,
     args: tuple[Any, ...] = (),
+    on_error: Callable[[T, Exception], R] | None = None,
 ) -> Iterator[R]:
-    """Yield ``fn(task, *args)`` for each Work and the value of each Ready, in input order."""
+    """Yield ``fn(task, *args)`` for each Work and the value of each Ready, in input order.
+
+    When ``fn`` raised (or the executor failed the task), ``on_error(task, exc)``
+    gives the item's value instead, or raises to stop the run; without it the
+    exception propagates.
+    """
     pending: deque[cf.Future[R] | R] = deque()
     markers: deque[bool] = deque()  # True where the slot holds a future
+    tasks: deque[T | None] = deque()  # the task of each future, for on_error
 
     def pop() -> R:
         is_future = markers.popleft()
         slot = pending.popleft()
-        return slot.result() if is_future else slot  # type: ignore[union-attr, return-value]
+        task = tasks.popleft()
+        if not is_future:
+            return slot  # type: ignore[return-value]
+        if on_error is None:
+            return slot.result()  # type: ignore[union-attr]
+        try:
+            return slot.result()  # type: ignore[union-attr]
+        except Exception as exc:  # why: the caller decides what a failed task becomes
+            return on_error(task, exc)  # type: ignore[arg-type]
 
     try:
         for item in items:
             if isinstance(item, Work):
                 pending.append(executor.submit(fn, item.task, *args))
                 markers.append(True)
+                tasks.append(item.task)
             else:
                 pending.append(item.value)
                 markers.append(False)
+                tasks.append(None)
             # Hand back everything already finished at the head, and block once the window is full.
             while pending and (len(pending) >= window or (not markers[0] or pending[0].done())):  # type: ignore[union-attr]
                 yield pop()

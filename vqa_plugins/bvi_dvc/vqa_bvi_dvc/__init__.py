@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from vqa_core.schema import RowRejection
     from vqa_core.sources import GridSettings, SampleDrop, SourceSpec
 
-__version__ = "0.1.0"
 vqa_plugin_api = ">=1,<2"
 
 

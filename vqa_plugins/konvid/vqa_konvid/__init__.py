@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from vqa_core.declarations import CorpusDeclaration
     from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
 
-__version__ = "0.1.0"
 vqa_plugin_api = ">=1,<2"
 
 
