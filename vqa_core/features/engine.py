@@ -37,7 +37,7 @@ from vqa_core.features.clip import (
     RawGeometry,
     extract_clip,
 )
-from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
+from vqa_core.fsutil import atomic_writer, ensure_directory, manifest_path_for, sha256_file
 from vqa_core.ingest.engine import ProgressSink, rejections_path_for
 from vqa_core.ingest.executor import Ready, Work, default_workers, make_executor, run_ordered
 from vqa_core.ingest.state import REJECTED, WRITTEN, Outcome, StateStore, state_path_for
@@ -390,9 +390,10 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
     timestamp = run_timestamp(config.timestamp)
     workers = config.workers or default_workers()
     window = config.window or max(8, 4 * workers)
-    config.output.parent.mkdir(parents=True, exist_ok=True)
+    ensure_directory(config.output.parent)
+    companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
     # one commit per clip: decoding a clip costs far more than a WAL commit
-    with StateStore(config.output, commit_every=1) as state:
+    with StateStore(config.output, commit_every=1, companions=companions) as state:
         if config.restart:
             state.db.execute("DELETE FROM rows")
             state.db.execute("DELETE FROM meta")

@@ -39,7 +39,7 @@ from vqa_core.errors import (
     StateError,
     UsageError,
 )
-from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
+from vqa_core.fsutil import atomic_writer, ensure_directory, manifest_path_for, sha256_file
 from vqa_core.ingest.download import DownloadPolicy
 from vqa_core.ingest.executor import Executor, Ready, Work, default_workers, make_executor, run_ordered
 from vqa_core.ingest.state import (
@@ -482,8 +482,12 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
     progress = progress or _NoProgress()
     prepared = _prepare(registry, config)
     decl = prepared.corpus.declaration
-    config.output.parent.mkdir(parents=True, exist_ok=True)
-    with _executor_for(config, prepared) as executor, StateStore(config.output) as state:
+    ensure_directory(config.output.parent)
+    companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
+    with (
+        _executor_for(config, prepared) as executor,
+        StateStore(config.output, companions=companions) as state,
+    ):
         # A cluster's size is known once connected; the window follows the slots really there.
         workers: int = getattr(executor, "workers", None) or config.workers or default_workers()
         window = config.window or max(8, 4 * workers)
