@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import threading
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -192,6 +195,148 @@ def _read_only(tree: Path) -> None:
 def _writable(tree: Path) -> None:
     for path in [tree, *tree.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_a_read_only_dataset_root_works_for_ingest_and_features(
+    kit: ModuleType, drop: Path, reference: Path, tmp_path: Path, bits_apply: Any
+) -> None:
+    data = Path(shutil.copytree(drop, tmp_path / "data"))
+    _read_only(data)
+    before = kit.snapshot(data)
+    try:
+        out = tmp_path / "out"
+        kit.run_vqa(*kit.ingest_args(data, out / "k.jsonl"), preexec_fn=bits_apply).assert_ok()
+        kit.run_vqa(
+            *_features_args(kit, data, out / "k.jsonl", out / "f.jsonl"), preexec_fn=bits_apply
+        ).assert_ok()
+        assert kit.snapshot(data) == before
+        # src is relative to the root, so a copy elsewhere gives the same bytes
+        _same_outputs(out, reference, "k.jsonl", "f.jsonl")
+    finally:
+        _writable(data)
+
+
+def test_one_unreadable_clip_is_counted_and_the_others_are_written(
+    kit: ModuleType, drop: Path, reference: Path, tmp_path: Path, bits_apply: Any
+) -> None:
+    data = Path(shutil.copytree(drop, tmp_path / "data"))
+    clip = sorted((data / "KoNViD_1k_videos").iterdir())[5]
+    clip.chmod(0o000)
+    out = tmp_path / "k.jsonl"
+    done = kit.run_vqa(*kit.ingest_args(data, out), preexec_fn=bits_apply)
+    done.assert_ok()
+    assert f"{N_CLIPS - 1} written" in done.stdout and "1 unreadable-clip" in done.stdout
+    rejection = orjson.loads((tmp_path / "k.rejections.jsonl").read_bytes())
+    assert rejection["reason"] == "unreadable-clip" and "Permission denied" in rejection["detail"]
+    assert rejection["key"] == f"KoNViD_1k_videos/{clip.name}"
+    reference_rows = (reference / "k.jsonl").read_bytes().splitlines()
+    assert out.read_bytes().splitlines() == [r for r in reference_rows if clip.name.encode() not in r]
+
+    features = tmp_path / "f.jsonl"
+    done = kit.run_vqa(*_features_args(kit, data, reference / "k.jsonl", features), preexec_fn=bits_apply)
+    done.assert_ok()
+    assert "1 unreadable-clip" in done.stdout
+    clip.chmod(0o644)
+
+
+def test_an_unreadable_metadata_file_or_root_is_one_line(
+    kit: ModuleType, drop: Path, tmp_path: Path, bits_apply: Any
+) -> None:
+    data = Path(shutil.copytree(drop, tmp_path / "data"))
+    metadata = data / "KoNViD_1k_metadata" / "KoNViD_1k_attributes.csv"
+    metadata.chmod(0o000)
+    failed = kit.run_vqa(*kit.ingest_args(data, tmp_path / "a.jsonl"), preexec_fn=bits_apply)
+    failed.assert_clean_error(str(metadata), "Permission denied")
+    metadata.chmod(0o644)
+    (data / "KoNViD_1k_videos").chmod(0o000)
+    try:
+        done = kit.run_vqa(*kit.ingest_args(data, tmp_path / "b.jsonl"), preexec_fn=bits_apply)
+        done.assert_ok()
+        assert f"skipped: {N_CLIPS} unreadable-clip" in done.stdout
+    finally:
+        (data / "KoNViD_1k_videos").chmod(0o755)
+    unwritable = tmp_path / "closed"
+    unwritable.mkdir(mode=0o555)
+    failed = kit.run_vqa(*kit.ingest_args(data, unwritable / "k.jsonl"), preexec_fn=bits_apply)
+    failed.assert_clean_error("Permission denied", str(unwritable))
+
+
+# -- files that vanish mid-run ------------------------------------------------------------------
+
+
+def test_clips_vanishing_mid_run_are_counted_and_a_rerun_gives_the_full_shard(
+    kit: ModuleType, drop: Path, reference: Path, tmp_path: Path
+) -> None:
+    data = Path(shutil.copytree(drop, tmp_path / "data"))
+    clips = sorted((data / "KoNViD_1k_videos").iterdir())
+    out = tmp_path / "k.jsonl"
+    stash = tmp_path / "stash"
+    stash.mkdir()
+    proc = subprocess.Popen(
+        kit.vqa_command(*kit.ingest_args(data, out, "--workers", "1")),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kit.vqa_env(),
+    )
+
+    def vanish() -> None:  # every fifth clip disappears while the run goes on
+        for clip in reversed(clips[::5]):
+            shutil.move(clip, stash / clip.name)
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=vanish)
+    thread.start()
+    _, stderr = proc.communicate(timeout=120)
+    thread.join()
+    assert proc.returncode == 0 and "Traceback" not in stderr, stderr
+    manifest = orjson.loads((tmp_path / "k.manifest.json").read_bytes())["stats"]
+    assert manifest["rows_read"] == N_CLIPS
+    assert manifest["written"] + manifest["skipped_total"] == N_CLIPS
+    assert set(manifest["skipped"]) <= {"missing-clip"}
+    written = out.read_bytes().splitlines()
+    assert len(written) == manifest["written"] == len(set(written))
+    assert set(written) <= set((reference / "k.jsonl").read_bytes().splitlines())
+    for clip in stash.iterdir():
+        shutil.move(clip, data / "KoNViD_1k_videos" / clip.name)
+    kit.run_vqa(*kit.ingest_args(data, out)).assert_ok()
+    _same_outputs(tmp_path, reference, "k.jsonl", "k.rejections.jsonl")
+
+
+def test_metadata_vanishing_after_it_was_opened_is_one_clear_error(
+    drop: Path, reference: Path, tmp_path: Path
+) -> None:
+    """The plugin reads its rows lazily; the file goes between the row count and the first row."""
+    import vqa_konvid
+
+    from vqa_core.errors import MetadataError
+    from vqa_core.ingest import IngestConfig, ingest
+    from vqa_core.registry import Registry
+
+    data = Path(shutil.copytree(drop, tmp_path / "data"))
+    metadata = data / "KoNViD_1k_metadata" / "KoNViD_1k_attributes.csv"
+    saved = metadata.read_bytes()
+
+    class Vanish:
+        def start(self, total: int | None, description: str) -> None:
+            metadata.unlink()
+
+        def advance(self, written: int, skipped: int) -> None:
+            pass
+
+        def finish(self) -> None:
+            pass
+
+    registry = Registry.from_plugins([("vqa-konvid", vqa_konvid)])
+    config = IngestConfig(
+        "konvid-1k", root=data, output=tmp_path / "k.jsonl", timestamp="2026-03-04T05:06:07Z", workers=2
+    )
+    with pytest.raises(MetadataError, match=r"KoNViD_1k_attributes\.csv") as info:
+        ingest(registry, config, progress=Vanish())
+    assert "\n" not in str(info.value) and "No such file" in str(info.value)
+    metadata.write_bytes(saved)
+    ingest(registry, config)
+    _same_outputs(tmp_path, reference, "k.jsonl")
 
 
 def test_a_lock_file_left_by_a_killed_run_does_not_block(kit: ModuleType, drop: Path, tmp_path: Path) -> None:

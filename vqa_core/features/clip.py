@@ -3,7 +3,8 @@
 :func:`extract_clip` is a pure function of its :class:`FeatureTask` (plus the
 file system), picklable, and safe on threads, processes or Dask workers. It
 never raises for a clip problem: the returned :class:`FeatureResult` carries a
-reason instead (``missing-clip``, ``changed-clip``, ``undecodable-clip``).
+reason instead (``missing-clip``, ``unreadable-clip``, ``changed-clip``,
+``undecodable-clip``).
 
 Frames are sampled at ``sample_fps`` (every frame when ``None``). TI always
 compares a sampled frame with the frame decoded just before it, so sampling
@@ -137,14 +138,17 @@ def extract_clip(task: FeatureTask) -> FeatureResult:
     try:
         st = path.stat()
     except OSError as exc:
-        return fail("missing-clip", f"{task.key}: {exc.strerror or exc}")
+        # a clip that is there but may not be read is not missing: say which
+        reason = "unreadable-clip" if isinstance(exc, PermissionError) else "missing-clip"
+        return fail(reason, f"{task.key}: {exc.strerror or exc}")
     if not path.is_file():
         return fail("missing-clip", f"{task.key} is not a regular file")
     stamp: dict[str, Any] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
     try:
         sha = sha256_file(path)
     except OSError as exc:
-        return fail("missing-clip", f"{task.key}: {exc.strerror or exc}", **stamp)
+        reason = "missing-clip" if isinstance(exc, FileNotFoundError) else "unreadable-clip"
+        return fail(reason, f"{task.key}: {exc.strerror or exc}", **stamp)
     if task.sha256 and sha != task.sha256:
         return fail(
             "changed-clip",

@@ -11,8 +11,8 @@ gives the same output as an uninterrupted run.
 
 Every shard row is either written or counted under one reason: ``bad-row``
 (no ``src``), ``unsafe-path``, ``duplicate-row``, ``missing-clip``,
-``changed-clip`` (its bytes no longer match the shard's ``src_sha256``),
-``undecodable-clip``.
+``unreadable-clip`` (there, but permission denied), ``changed-clip`` (its bytes
+no longer match the shard's ``src_sha256``), ``undecodable-clip``.
 """
 
 from __future__ import annotations

@@ -85,10 +85,17 @@ def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
 
     path = Path(task.path)
     downloaded = 0
-    if os.path.lexists(path) and not _inside(task.path, task.base):
+    try:
+        os.lstat(path)
+        present = True
+    except PermissionError as exc:  # a folder on the way may not be searched: there, but unreadable
+        return fail("unreadable-clip", f"{task.key}: {exc.strerror or exc}")
+    except OSError:
+        present = False
+    if present and not _inside(task.path, task.base):
         return fail("unsafe-path", f"{task.key} resolves outside {task.base} (symlink)")
     if not path.exists():
-        if os.path.lexists(path):
+        if present:
             return fail("missing-clip", f"{task.key} is a dangling symlink")
         if not task.url:
             return fail("missing-clip", f"{task.key} is not on disk and the metadata gives no download URL")
