@@ -343,3 +343,26 @@ def test_a_lock_file_left_by_a_killed_run_does_not_block(kit: ModuleType, drop: 
     out = tmp_path / "k.jsonl"
     (tmp_path / "k.jsonl.lock").write_text(str(os.getpid() + 10_000_000))  # a holder that is long gone
     kit.run_vqa(*kit.ingest_args(drop, out)).assert_ok()
+
+
+def test_an_unreadable_input_shard_is_one_line_for_every_command(
+    kit: ModuleType, drop: Path, reference: Path, tmp_path: Path, bits_apply: Any
+) -> None:
+    shard = tmp_path / "k.jsonl"
+    shutil.copy(reference / "k.jsonl", shard)
+    grid = tmp_path / "g.jsonl"
+    grid.write_bytes(orjson.dumps(_grid_row(1)) + b"\n")
+    for path in (shard, grid):
+        path.chmod(0o000)
+    commands: list[list[str | Path]] = [
+        ["aggregate", shard, "-o", tmp_path / "u.jsonl"],
+        ["merge-grid", grid, reference / "k.jsonl", "-o", tmp_path / "m.jsonl"],
+        _features_args(kit, drop, shard, tmp_path / "f.jsonl"),
+    ]
+    for args in commands:
+        result = kit.run_vqa(*args, preexec_fn=bits_apply)
+        if "Usage:" in result.stderr:  # click checked the argument first: its own one-line reason
+            assert result.returncode == 2 and "is not readable" in result.stderr, result.stderr
+            assert "Traceback" not in result.stderr
+        else:
+            result.assert_clean_error("Permission denied")
