@@ -14,6 +14,7 @@ import errno
 import hashlib
 import os
 import secrets
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Final
@@ -46,10 +47,20 @@ CHUNK_BYTES: Final = 1 << 20
 def sha256_file(path: Path | str, *, on_chunk: Callable[[], None] | None = None) -> str:
     """Lowercase hex SHA-256 of a file, streamed in 1 MiB chunks (memory stays flat).
 
-    ``on_chunk`` is called after every chunk (a watchdog's heartbeat).
+    ``on_chunk`` is called after every chunk (a watchdog's heartbeat). Only a
+    regular file is read: the file is opened without blocking and checked, so a
+    FIFO or device put in its place raises ``OSError`` instead of waiting for a
+    writer that never comes.
     """
     digest = hashlib.sha256()
-    with open(path, "rb", buffering=0) as fh:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    with open(fd, "rb", buffering=0) as fh:
         while chunk := fh.read(CHUNK_BYTES):
             digest.update(chunk)
             if on_chunk is not None:

@@ -249,3 +249,17 @@ def fifo_cleanup() -> Iterator[list[Path]]:
 def kit() -> ModuleType:
     """This module: test modules cannot import it (``--import-mode=importlib``), so they get it here."""
     return sys.modules[__name__]
+
+
+def run_measured(*args: str | Path, env: dict[str, str] | None = None) -> tuple[Result, int]:
+    """Run ``vqa ARGS``; the result and the child's peak resident set size in KiB (``wait4``)."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(vqa_command(*args), stdout=out, stderr=err, env=vqa_env(env))
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = Result(proc.returncode, out.read().decode(), err.read().decode())
+    return result, int(usage.ru_maxrss)

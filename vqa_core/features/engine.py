@@ -30,6 +30,7 @@ import orjson
 
 from vqa_core.errors import DatasetNotFoundError, OutputError, ShardError, StateError, UsageError
 from vqa_core.features.clip import (
+    DECODE_TIMEOUT_S,
     FEATURE_SET,
     VQA_NR_V1,
     FeatureResult,
@@ -41,6 +42,7 @@ from vqa_core.fsutil import atomic_writer, ensure_directory, manifest_path_for, 
 from vqa_core.ingest.engine import ProgressSink, rejections_path_for
 from vqa_core.ingest.executor import Ready, Work, default_workers, make_executor, run_ordered
 from vqa_core.ingest.state import REJECTED, WRITTEN, Outcome, StateStore, state_path_for
+from vqa_core.ingest.watchdog import StalledTask
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.timestamps import run_timestamp
 
@@ -404,9 +406,9 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
         state.commit()
         run = _Run(config, state)
         progress.start(_count_rows(config.shard), "features")
-        executor = make_executor(config.executor, workers, config.scheduler)
+        executor = make_executor(config.executor, workers, config.scheduler, stall_s=2 * DECODE_TIMEOUT_S)
         try:
-            for item in run_ordered(executor, extract_clip, run.plan(), window=window):
+            for item in run_ordered(executor, extract_clip, run.plan(), window=window, on_error=_stalled):
                 run.record(item)
                 progress.advance(run.written, run.skipped)
         finally:
@@ -440,6 +442,19 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
     )
     _write_manifest(config, report, timestamp, workers)
     return report
+
+
+def _stalled(task: FeatureTask, exc: Exception) -> FeatureResult:
+    """A clip the watchdog abandoned (no decoded frame for the stall time) is ``undecodable-clip``;
+    anything else a task raised stops the run as before."""
+    if isinstance(exc, StalledTask):
+        return FeatureResult(
+            task.idx,
+            task.key,
+            reason="undecodable-clip",
+            detail=f"{task.key}: {exc} while decoding; abandoned",
+        )
+    raise exc
 
 
 def _render(state: StateStore, output: Path, rows_read: int) -> None:
