@@ -68,6 +68,7 @@ def _rows(table: Table, clips_dir: Path) -> Iterator[SourceRow | RowRejection]:
             line=1,
         )
     index = _clip_index(clips_dir)
+    decimal_comma = table.delimiter == ";"  # a semicolon export writes 3,41 for 3.41
     for record in table.records():
         if record.problem:
             yield reject(record, "bad-row")
@@ -80,7 +81,7 @@ def _rows(table: Table, clips_dir: Path) -> Iterator[SourceRow | RowRejection]:
             yield reject(record, "bad-row", f"flickr_id {flickr_id!r} is not a number")
             continue
         try:
-            mos = to_float(record.get("mos"))
+            mos = to_float(record.get("mos"), decimal_comma=decimal_comma)
         except ValueError as exc:
             yield reject(record, "bad-mos", f"MOS {exc}")
             continue
