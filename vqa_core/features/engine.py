@@ -143,16 +143,24 @@ def _shard_rows(shard: Path) -> Iterator[tuple[str, dict[str, Any] | None, str |
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        # why: a damaged file fails as ArrowInvalid, OSError, or a UnicodeDecodeError (ValueError)
+        # from a footer string that is not UTF-8, when opened or later, batch by batch
         try:
             parquet = pq.ParquetFile(shard)
-        except (pa.ArrowInvalid, OSError) as exc:
+            batches = parquet.iter_batches(batch_size=1024)
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise ShardError(f"{shard} is not a readable Parquet shard: {exc}", path=str(shard)) from None
         number = 0
-        for batch in parquet.iter_batches(batch_size=1024):
+        while True:
+            try:
+                batch = next(batches, None)
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise ShardError(f"{shard}: unreadable after row {number} ({exc})", path=str(shard)) from None
+            if batch is None:
+                return
             for row in batch.to_pylist():
                 number += 1
                 yield f"{shard}:row {number}", row, None
-        return
     with open(shard, "rb") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
