@@ -263,3 +263,35 @@ def run_measured(*args: str | Path, env: dict[str, str] | None = None) -> tuple[
         err.seek(0)
         result = Result(proc.returncode, out.read().decode(), err.read().decode())
     return result, int(usage.ru_maxrss)
+
+
+def run_sampled(*args: str | Path, every_s: float = 0.2) -> tuple[Result, int, list[int]]:
+    """Like :func:`run_measured`, also sampling the child's resident set (KiB) every ``every_s``."""
+    import tempfile
+    import threading
+
+    samples: list[int] = []
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(vqa_command(*args), stdout=out, stderr=err, env=vqa_env())
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(every_s):
+                try:
+                    with open(f"/proc/{proc.pid}/status") as fh:
+                        for line in fh:
+                            if line.startswith("VmRSS:"):
+                                samples.append(int(line.split()[1]))
+                except OSError:
+                    return
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        stop.set()
+        thread.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = Result(proc.returncode, out.read().decode(), err.read().decode())
+    return result, int(usage.ru_maxrss), samples
