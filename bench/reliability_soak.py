@@ -7,7 +7,9 @@ Usage (from the repository root, after ``make .venv/.installed-test``)::
 Builds KoNViD-1k drops (published layout, every clip a real 32×18 H.264 clip
 made unique by an MP4 ``free`` box, ~2 KB each) with the same writer as
 ``tests/reliability`` and runs the real CLI (``python -m vqa_core ingest``,
-2 workers) in subprocesses, measuring each child's peak RSS with ``wait4``:
+2 workers) in subprocesses, measuring each child's peak RSS (its own ``VmHWM``;
+``ru_maxrss`` would also count the memory it had before ``exec``, a copy of
+this process):
 
 1. an uninterrupted run of ``--small`` rows and of ``--rows`` rows (peak RSS, wall time);
 2. a rerun over the finished state of ``--rows`` (nothing left);

@@ -252,46 +252,49 @@ def kit() -> ModuleType:
 
 
 def run_measured(*args: str | Path, env: dict[str, str] | None = None) -> tuple[Result, int]:
-    """Run ``vqa ARGS``; the result and the child's peak resident set size in KiB (``wait4``)."""
-    import tempfile
+    """Run ``vqa ARGS``; the result and the child's peak resident set size in KiB.
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(vqa_command(*args), stdout=out, stderr=err, env=vqa_env(env))
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        result = Result(proc.returncode, out.read().decode(), err.read().decode())
-    return result, int(usage.ru_maxrss)
+    The peak is the child's own ``VmHWM``, read from ``/proc`` while it runs, not
+    ``ru_maxrss``: Linux keeps in ``ru_maxrss`` the high-water mark of the memory
+    the child had before ``exec`` — a copy of this (large) test process.
+    """
+    result, peak, _ = run_sampled(*args, env=env, every_s=0.05)
+    return result, peak
 
 
-def run_sampled(*args: str | Path, every_s: float = 0.2) -> tuple[Result, int, list[int]]:
-    """Like :func:`run_measured`, also sampling the child's resident set (KiB) every ``every_s``."""
+def run_sampled(
+    *args: str | Path, env: dict[str, str] | None = None, every_s: float = 0.2
+) -> tuple[Result, int, list[int]]:
+    """Run ``vqa ARGS``: the result, the child's peak RSS (its last ``VmHWM``, KiB) and its
+    ``VmRSS`` sampled every ``every_s`` seconds (KiB)."""
     import tempfile
     import threading
 
     samples: list[int] = []
+    peak = [0]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(vqa_command(*args), stdout=out, stderr=err, env=vqa_env())
+        proc = subprocess.Popen(vqa_command(*args), stdout=out, stderr=err, env=vqa_env(env))
         stop = threading.Event()
 
         def sample() -> None:
-            while not stop.wait(every_s):
+            while not stop.is_set():
                 try:
                     with open(f"/proc/{proc.pid}/status") as fh:
-                        for line in fh:
-                            if line.startswith("VmRSS:"):
-                                samples.append(int(line.split()[1]))
+                        fields = dict(line.split(":", 1) for line in fh if ":" in line)
                 except OSError:
                     return
+                if "VmHWM" not in fields:  # a zombie: the memory is gone
+                    return
+                peak[0] = max(peak[0], int(fields["VmHWM"].split()[0]))
+                samples.append(int(fields["VmRSS"].split()[0]))
+                stop.wait(every_s)
 
         thread = threading.Thread(target=sample, daemon=True)
         thread.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         stop.set()
         thread.join()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         result = Result(proc.returncode, out.read().decode(), err.read().decode())
-    return result, int(usage.ru_maxrss), samples
+    return result, peak[0], samples

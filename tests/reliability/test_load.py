@@ -2,8 +2,8 @@
 
 The scaled version of ``bench/reliability_soak.py`` (150,000 rows): KoNViD-1k
 drops of :data:`SMALL` and :data:`LARGE` unique tiny clips go through the real
-CLI. Two measures of the child's memory: its peak RSS (``ru_maxrss`` from
-``wait4``), reached when the shard is rendered at the end, and the median of
+CLI. Two measures of the child's memory: its peak RSS (its own ``VmHWM``),
+reached when the shard is rendered at the end, and the median of
 its RSS sampled every 0.2 s during the middle half of the run — the plateau
 while clips are processed. The plateau is what a per-row structure raises
 even when it is freed before the render (the KoNViD-1k clip index did: at
