@@ -295,6 +295,7 @@ def aggregate(
     missing column, unknown corpus with ``on_unknown="error"``.
     """
     from vqa_core.fsutil import manifest_path_for
+    from vqa_core.outputlock import OutputLock
     from vqa_core.shardio import output_format
     from vqa_core.timestamps import run_timestamp
 
@@ -306,33 +307,35 @@ def aggregate(
     for corpus_id in sorted(set(by_path.values())):
         registry.corpus(corpus_id)  # an override must name an installed corpus
     stamp = run_timestamp(timestamp)
-    given = {s.resolve(): s for s in shards}
+    # one writer per output: a second aggregate (or ingest) into the same file is refused
+    with OutputLock(output, companions=(manifest,)):
+        given = {s.resolve(): s for s in shards}
 
-    import pyarrow as pa
+        import pyarrow as pa
 
-    schema = _read_schema()
-    inputs = [_Shard(given[real], real, i, by_path.get(real)) for i, real in enumerate(ordered)]
-    tables = [t for t in (_load(s, schema, registry) for s in inputs) if t is not None]
-    table = pa.concat_tables(tables) if tables else _load_empty(schema)
-    del tables
-    pa.default_memory_pool().release_unused()  # the JSON reader's scratch space
-    work = _Work(registry, inputs, table, on_unknown)
-    del table
-    work.classify()
-    unified = work.convert()
-    work.release()
-    pa.default_memory_pool().release_unused()
-    from vqa_core.dedup import deduplicate
+        schema = _read_schema()
+        inputs = [_Shard(given[real], real, i, by_path.get(real)) for i, real in enumerate(ordered)]
+        tables = [t for t in (_load(s, schema, registry) for s in inputs) if t is not None]
+        table = pa.concat_tables(tables) if tables else _load_empty(schema)
+        del tables
+        pa.default_memory_pool().release_unused()  # the JSON reader's scratch space
+        work = _Work(registry, inputs, table, on_unknown)
+        del table
+        work.classify()
+        unified = work.convert()
+        work.release()
+        pa.default_memory_pool().release_unused()
+        from vqa_core.dedup import deduplicate
 
-    dedup = deduplicate(unified)
-    duplicates = _Duplicates.of(dedup, work)
-    final = _finish(unified, dedup.kept_rows, stamp)
-    del dedup, unified
-    pa.default_memory_pool().release_unused()
-    _write(final, output, fmt)
-    result = work.result(output, manifest, final, duplicates)
-    _write_manifest(work, result, duplicates, final, manifest, stamp)
-    return result
+        dedup = deduplicate(unified)
+        duplicates = _Duplicates.of(dedup, work)
+        final = _finish(unified, dedup.kept_rows, stamp)
+        del dedup, unified
+        pa.default_memory_pool().release_unused()
+        _write(final, output, fmt)
+        result = work.result(output, manifest, final, duplicates)
+        _write_manifest(work, result, duplicates, final, manifest, stamp)
+        return result
 
 
 @attrs.frozen

@@ -185,6 +185,7 @@ def merge_grid(
     """Merge encode-grid files into ``output``; see the module docstring for the rules."""
     from vqa_core import __version__
     from vqa_core.fsutil import atomic_writer, manifest_path_for
+    from vqa_core.outputlock import OutputLock
     from vqa_core.provenance import build_manifest, describe_file, write_manifest
     from vqa_core.timestamps import run_timestamp
 
@@ -194,126 +195,130 @@ def merge_grid(
     _check_paths(inputs, output, manifest)
     stamp = run_timestamp(timestamp)
 
-    # Pass 1: validate everything and decide which lines are kept.
-    problems: list[str] = []
-    first_of: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
-    conflicts: list[Conflict] = []
-    keep: list[set[int]] = []
-    per_input: list[dict[str, Any]] = []
-    digests: list[str] = []
-    rows_in = 0
-    for path in inputs:
-        kept_lines: set[int] = set()
-        digest = hashlib.sha256()
-        rows = duplicates = 0
-        with open(path, "rb") as fh:
-            for number, line in enumerate(fh, start=1):
-                digest.update(line)
-                if not line.strip():
-                    continue
-                rows += 1
-                where = f"{path}:{number}"
-                try:
-                    row = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    problems.append(f"{where}: invalid JSON ({exc})")
-                    continue
-                problem = _row_problems(row)
-                if problem:
-                    problems.append(f"{where}: {problem}")
-                    continue
-                key = (
-                    row["src_sha256"],
-                    row["encoder"],
-                    normalise_setting(row["preset"]),
-                    normalise_setting(row["crf"]),
-                )
-                if key in first_of:
-                    duplicates += 1
-                    first_where, first_scores = first_of[key]
-                    scores = {k: row.get(k) for k in SCORE_KEYS}
-                    differences = _score_differences(first_scores, scores)
-                    if differences:
-                        conflicts.append(Conflict(key, first_where, where, differences))
-                    continue
-                first_of[key] = (where, {k: row.get(k) for k in SCORE_KEYS})
-                kept_lines.add(number)
-        rows_in += rows
-        keep.append(kept_lines)
-        digests.append(digest.hexdigest())
-        per_input.append(
-            {"path": str(path), "rows": rows, "rows_kept": len(kept_lines), "duplicates": duplicates}
-        )
-    if problems:
-        more = f" (and {len(problems) - _SHOWN} more problems)" if len(problems) > _SHOWN else ""
-        raise ShardError("; ".join(problems[:_SHOWN]) + more, path=problems[0].split(":", 1)[0])
-    if conflicts and on_conflict == "error":
-        more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
-        raise ShardError(
-            f"{len(conflicts)} conflicting duplicate{'s' if len(conflicts) > 1 else ''}: "
-            f"{conflicts[0]}{more}; "
-            "fix the inputs or pass --on-conflict keep-first to keep the first row of each key"
-        )
-
-    # Pass 2: write the kept lines, keys sorted, after checking the inputs did not change.
-    sources: set[str] = set()
-    with atomic_writer(output) as out:
-        for index, path in enumerate(inputs):
+    # one writer per output: a second merge (or any other command) into the same file is refused
+    with OutputLock(output, companions=(manifest,)):
+        # Pass 1: validate everything and decide which lines are kept.
+        problems: list[str] = []
+        first_of: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+        conflicts: list[Conflict] = []
+        keep: list[set[int]] = []
+        per_input: list[dict[str, Any]] = []
+        digests: list[str] = []
+        rows_in = 0
+        for path in inputs:
+            kept_lines: set[int] = set()
             digest = hashlib.sha256()
-            buffer = bytearray()
+            rows = duplicates = 0
             with open(path, "rb") as fh:
                 for number, line in enumerate(fh, start=1):
                     digest.update(line)
-                    if number in keep[index]:
+                    if not line.strip():
+                        continue
+                    rows += 1
+                    where = f"{path}:{number}"
+                    try:
                         row = orjson.loads(line)
-                        sources.add(row["src_sha256"])
-                        buffer += orjson.dumps(row, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
-                        if len(buffer) > 1 << 20:
-                            out.write(buffer)
-                            buffer = bytearray()
-            out.write(buffer)
-            if digest.hexdigest() != digests[index]:
-                raise ShardError(
-                    f"{path} changed while it was being merged; run merge-grid again", path=str(path)
-                )
-    rows_out = sum(len(k) for k in keep)
-    for entry, digest_hex in zip(per_input, digests, strict=True):
-        entry["sha256"] = digest_hex
-        entry["size_bytes"] = Path(entry["path"]).stat().st_size
-    result = MergeResult(
-        output=output,
-        manifest=manifest,
-        rows_in=rows_in,
-        rows_out=rows_out,
-        duplicates=rows_in - rows_out,
-        conflicts=tuple(conflicts),
-        unique_sources=len(sources),
-        inputs=tuple(per_input),
-    )
-    body = build_manifest(
-        MANIFEST_SCHEMA,
-        created_at_utc=stamp,
-        versions=versions or {"vqa-core": __version__},
-        inputs={"grids": list(per_input)},
-        outputs={"grid": {**describe_file(output), "rows": rows_out}},
-        required_keys=list(GRID_KEYS),
-        dedup_key=list(DEDUP_KEY),
-        config={
-            "on_conflict": on_conflict,
-            "score_tolerance": SCORE_TOLERANCE,
-            "score_keys": list(SCORE_KEYS),
-        },
-        stats={
-            "rows_in": rows_in,
-            "rows_out": rows_out,
-            "duplicates": result.duplicates,
-            "conflicts": len(conflicts),
-            "unique_sources": result.unique_sources,
-        },
-        conflicts=[
-            {"first": c.first, "second": c.second, "key": list(c.key), "differences": list(c.differences)}
-            for c in conflicts
-        ],
-    )
-    write_manifest(manifest, body)
-    return result
+                    except orjson.JSONDecodeError as exc:
+                        problems.append(f"{where}: invalid JSON ({exc})")
+                        continue
+                    problem = _row_problems(row)
+                    if problem:
+                        problems.append(f"{where}: {problem}")
+                        continue
+                    key = (
+                        row["src_sha256"],
+                        row["encoder"],
+                        normalise_setting(row["preset"]),
+                        normalise_setting(row["crf"]),
+                    )
+                    if key in first_of:
+                        duplicates += 1
+                        first_where, first_scores = first_of[key]
+                        scores = {k: row.get(k) for k in SCORE_KEYS}
+                        differences = _score_differences(first_scores, scores)
+                        if differences:
+                            conflicts.append(Conflict(key, first_where, where, differences))
+                        continue
+                    first_of[key] = (where, {k: row.get(k) for k in SCORE_KEYS})
+                    kept_lines.add(number)
+            rows_in += rows
+            keep.append(kept_lines)
+            digests.append(digest.hexdigest())
+            per_input.append(
+                {"path": str(path), "rows": rows, "rows_kept": len(kept_lines), "duplicates": duplicates}
+            )
+        if problems:
+            more = f" (and {len(problems) - _SHOWN} more problems)" if len(problems) > _SHOWN else ""
+            raise ShardError("; ".join(problems[:_SHOWN]) + more, path=problems[0].split(":", 1)[0])
+        if conflicts and on_conflict == "error":
+            more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+            raise ShardError(
+                f"{len(conflicts)} conflicting duplicate{'s' if len(conflicts) > 1 else ''}: "
+                f"{conflicts[0]}{more}; "
+                "fix the inputs or pass --on-conflict keep-first to keep the first row of each key"
+            )
+
+        # Pass 2: write the kept lines, keys sorted, after checking the inputs did not change.
+        sources: set[str] = set()
+        with atomic_writer(output) as out:
+            for index, path in enumerate(inputs):
+                digest = hashlib.sha256()
+                buffer = bytearray()
+                with open(path, "rb") as fh:
+                    for number, line in enumerate(fh, start=1):
+                        digest.update(line)
+                        if number in keep[index]:
+                            row = orjson.loads(line)
+                            sources.add(row["src_sha256"])
+                            buffer += orjson.dumps(
+                                row, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+                            )
+                            if len(buffer) > 1 << 20:
+                                out.write(buffer)
+                                buffer = bytearray()
+                out.write(buffer)
+                if digest.hexdigest() != digests[index]:
+                    raise ShardError(
+                        f"{path} changed while it was being merged; run merge-grid again", path=str(path)
+                    )
+        rows_out = sum(len(k) for k in keep)
+        for entry, digest_hex in zip(per_input, digests, strict=True):
+            entry["sha256"] = digest_hex
+            entry["size_bytes"] = Path(entry["path"]).stat().st_size
+        result = MergeResult(
+            output=output,
+            manifest=manifest,
+            rows_in=rows_in,
+            rows_out=rows_out,
+            duplicates=rows_in - rows_out,
+            conflicts=tuple(conflicts),
+            unique_sources=len(sources),
+            inputs=tuple(per_input),
+        )
+        body = build_manifest(
+            MANIFEST_SCHEMA,
+            created_at_utc=stamp,
+            versions=versions or {"vqa-core": __version__},
+            inputs={"grids": list(per_input)},
+            outputs={"grid": {**describe_file(output), "rows": rows_out}},
+            required_keys=list(GRID_KEYS),
+            dedup_key=list(DEDUP_KEY),
+            config={
+                "on_conflict": on_conflict,
+                "score_tolerance": SCORE_TOLERANCE,
+                "score_keys": list(SCORE_KEYS),
+            },
+            stats={
+                "rows_in": rows_in,
+                "rows_out": rows_out,
+                "duplicates": result.duplicates,
+                "conflicts": len(conflicts),
+                "unique_sources": result.unique_sources,
+            },
+            conflicts=[
+                {"first": c.first, "second": c.second, "key": list(c.key), "differences": list(c.differences)}
+                for c in conflicts
+            ],
+        )
+        write_manifest(manifest, body)
+        return result

@@ -105,9 +105,24 @@ class Table:
     header_problem: MetadataError | None = None
 
     def records(self) -> Iterator[Record]:
-        """Data records in file order; blank lines are skipped, bad lines flagged."""
+        """Data records in file order; blank lines are skipped, bad lines flagged.
+
+        The file is read again here (it was counted when opened): if it vanished,
+        became unreadable or changed its encoding since, :class:`MetadataError` says so.
+        """
         if self.header_problem is not None:
             raise self.header_problem
+        try:
+            yield from self._records()
+        except UnicodeDecodeError as exc:
+            raise _decode_error(self.path, self.encoding, exc) from None
+        except OSError as exc:
+            raise MetadataError(
+                f"{self.path}: cannot read ({exc.strerror or exc}); it was readable when the run started",
+                path=str(self.path),
+            ) from None
+
+    def _records(self) -> Iterator[Record]:
         with _open_text(self.path, self.encoding) as fh:
             line_no = 0
             if self.header is not None:
@@ -213,8 +228,8 @@ def open_table(
     absurd number of columns. A duplicated column name is raised when the
     records are read.
     """
-    encoding = _detect_encoding(path)
     try:
+        encoding = _detect_encoding(path)
         with _open_text(path, encoding) as fh:
             first: str | None = None
             first_line = 0

@@ -170,7 +170,9 @@ def _arrow_fields(cls: type) -> list[pa.Field]:
     hints = {a.name: a.type for a in attrs.fields(cls)}
     fields = []
     for name, hint in hints.items():
-        py = {"str": str, "int": int, "float": float, "bool": bool}[str(hint)]
+        # why: cattrs resolves the string annotations in place (attrs.resolve_types) the first
+        # time it (un)structures a row, so a hint is "str" before that and the class str after.
+        py = hint if isinstance(hint, type) else {"str": str, "int": int, "float": float, "bool": bool}[hint]
         fields.append(pa.field(name, types[_PY_TO_ARROW[py]], nullable=False))
     return fields
 

@@ -138,7 +138,8 @@ def probe_columns(path: Path) -> frozenset[str]:
 
     try:
         return frozenset(pq.read_schema(path).names)
-    except (pa.ArrowException, OSError) as exc:
+    # why: a damaged footer can also hold bytes that are not UTF-8 (pyarrow: UnicodeDecodeError)
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise ShardError(f"{path}: not a readable Parquet file ({_one_line(exc)})", path=str(path)) from None
 
 
@@ -270,7 +271,7 @@ def _read_parquet(path: Path, data: bytes, schema: pa.Schema) -> tuple[pa.Table,
         names = frozenset(parquet.schema_arrow.names)
         present = names & frozenset(schema.names)
         raw = parquet.read(columns=[n for n in schema.names if n in present])
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError: see probe_columns
         raise ShardError(f"{path}: not a readable Parquet file ({_one_line(exc)})", path=str(path)) from None
     columns = []
     for field in schema:

@@ -137,7 +137,7 @@ def _read_parquet(path: Path, chooser: StringChooser) -> pa.Table:
 
     try:
         table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowException, OSError, ValueError) as exc:  # a non-UTF-8 footer: UnicodeDecodeError
         raise ShardError(f"{path} is not a readable Parquet file: {exc}", path=str(path)) from None
     for name in chooser(table.column_names):
         index = table.column_names.index(name)

@@ -54,6 +54,13 @@ from vqa_core.errors import UsageError
     help="Demux every packet to catch truncated clips.",
 )
 @click.option(
+    "--probe-timeout",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds one read of a clip may take; a clip without progress for twice this is probe-timeout.",
+)
+@click.option(
     "--encoder", default="libx264", show_default=True, help="Encode grids only: encoder stamped on rows."
 )
 @click.option("--preset", default="fast", show_default=True, help="Encode grids only: preset.")
@@ -82,6 +89,7 @@ def command(
     timestamp: str | None,
     restart: bool,
     verify: bool,
+    probe_timeout: float,
     encoder: str,
     preset: str,
     crf: int,
@@ -127,6 +135,7 @@ def command(
         manifest_out=manifest_out,
         restart=restart,
         verify=verify,
+        probe_timeout_s=probe_timeout,
     )
     report = ingest(registry, config, progress=make_progress(not quiet))
     click.echo(report.summary())

@@ -3,7 +3,8 @@
 :func:`extract_clip` is a pure function of its :class:`FeatureTask` (plus the
 file system), picklable, and safe on threads, processes or Dask workers. It
 never raises for a clip problem: the returned :class:`FeatureResult` carries a
-reason instead (``missing-clip``, ``changed-clip``, ``undecodable-clip``).
+reason instead (``missing-clip``, ``unreadable-clip``, ``changed-clip``,
+``undecodable-clip``).
 
 Frames are sampled at ``sample_fps`` (every frame when ``None``). TI always
 compares a sampled frame with the frame decoded just before it, so sampling
@@ -22,6 +23,7 @@ import attrs
 
 from vqa_core.features import formulas
 from vqa_core.fsutil import sha256_file
+from vqa_core.ingest.watchdog import beat
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,14 +139,17 @@ def extract_clip(task: FeatureTask) -> FeatureResult:
     try:
         st = path.stat()
     except OSError as exc:
-        return fail("missing-clip", f"{task.key}: {exc.strerror or exc}")
+        # a clip that is there but may not be read is not missing: say which
+        reason = "unreadable-clip" if isinstance(exc, PermissionError) else "missing-clip"
+        return fail(reason, f"{task.key}: {exc.strerror or exc}")
     if not path.is_file():
         return fail("missing-clip", f"{task.key} is not a regular file")
     stamp: dict[str, Any] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
     try:
-        sha = sha256_file(path)
+        sha = sha256_file(path, on_chunk=beat)
     except OSError as exc:
-        return fail("missing-clip", f"{task.key}: {exc.strerror or exc}", **stamp)
+        reason = "missing-clip" if isinstance(exc, FileNotFoundError) else "unreadable-clip"
+        return fail(reason, f"{task.key}: {exc.strerror or exc}", **stamp)
     if task.sha256 and sha != task.sha256:
         return fail(
             "changed-clip",
@@ -173,13 +178,20 @@ class _DecodeError(Exception):
     pass
 
 
+#: Seconds one of FFmpeg's reads may take before the clip is given up as undecodable.
+DECODE_TIMEOUT_S: Final = 30.0
+
+
 def _open(path: Path, raw: RawGeometry | None) -> Any:
     import av
 
+    from vqa_core.mediaopen import open_clip
+
     try:
         if raw is not None:
-            return av.open(
-                str(path),
+            return open_clip(
+                path,
+                timeout_s=DECODE_TIMEOUT_S,
                 format="rawvideo",
                 options={
                     "video_size": f"{raw.width}x{raw.height}",
@@ -187,8 +199,8 @@ def _open(path: Path, raw: RawGeometry | None) -> Any:
                     "framerate": repr(float(raw.framerate)),
                 },
             )
-        return av.open(str(path))
-    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        return open_clip(path, timeout_s=DECODE_TIMEOUT_S)
+    except (av.error.FFmpegError, OSError, ValueError) as exc:  # MediaRefused is a ValueError
         raise _DecodeError(_message(exc)) from None
 
 
@@ -201,8 +213,13 @@ def _frames(path: Path, raw: RawGeometry | None) -> Iterator[tuple[float, Any]]:
     """``(time in seconds, frame)`` for every decodable frame of the first video stream."""
     import av
 
+    from vqa_core.mediaopen import still_image
+
     container = _open(path, raw)
     try:
+        image = still_image(container)
+        if image is not None:
+            raise _DecodeError(f"a still image ({image}), not a video")
         if not container.streams.video:
             raise _DecodeError("no video stream")
         stream = container.streams.video[0]
@@ -254,6 +271,7 @@ def _decode_features(
     previous: Any = None
     previous_luma: npt.NDArray[np.float32] | None = None
     for when, frame in _frames(path, raw):
+        beat()  # progress for the watchdog of the thread pool
         decoded += 1
         if sample_fps is not None:
             slot = math.floor(when * sample_fps + 1e-6)

@@ -11,8 +11,8 @@ gives the same output as an uninterrupted run.
 
 Every shard row is either written or counted under one reason: ``bad-row``
 (no ``src``), ``unsafe-path``, ``duplicate-row``, ``missing-clip``,
-``changed-clip`` (its bytes no longer match the shard's ``src_sha256``),
-``undecodable-clip``.
+``unreadable-clip`` (there, but permission denied), ``changed-clip`` (its bytes
+no longer match the shard's ``src_sha256``), ``undecodable-clip``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import orjson
 
 from vqa_core.errors import DatasetNotFoundError, OutputError, ShardError, StateError, UsageError
 from vqa_core.features.clip import (
+    DECODE_TIMEOUT_S,
     FEATURE_SET,
     VQA_NR_V1,
     FeatureResult,
@@ -37,10 +38,11 @@ from vqa_core.features.clip import (
     RawGeometry,
     extract_clip,
 )
-from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
+from vqa_core.fsutil import atomic_writer, ensure_directory, manifest_path_for, sha256_file
 from vqa_core.ingest.engine import ProgressSink, rejections_path_for
 from vqa_core.ingest.executor import Ready, Work, default_workers, make_executor, run_ordered
 from vqa_core.ingest.state import REJECTED, WRITTEN, Outcome, StateStore, state_path_for
+from vqa_core.ingest.watchdog import StalledTask
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.timestamps import run_timestamp
 
@@ -141,16 +143,24 @@ def _shard_rows(shard: Path) -> Iterator[tuple[str, dict[str, Any] | None, str |
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        # why: a damaged file fails as ArrowInvalid, OSError, or a UnicodeDecodeError (ValueError)
+        # from a footer string that is not UTF-8, when opened or later, batch by batch
         try:
             parquet = pq.ParquetFile(shard)
-        except (pa.ArrowInvalid, OSError) as exc:
+            batches = parquet.iter_batches(batch_size=1024)
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise ShardError(f"{shard} is not a readable Parquet shard: {exc}", path=str(shard)) from None
         number = 0
-        for batch in parquet.iter_batches(batch_size=1024):
+        while True:
+            try:
+                batch = next(batches, None)
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise ShardError(f"{shard}: unreadable after row {number} ({exc})", path=str(shard)) from None
+            if batch is None:
+                return
             for row in batch.to_pylist():
                 number += 1
                 yield f"{shard}:row {number}", row, None
-        return
     with open(shard, "rb") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -390,9 +400,10 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
     timestamp = run_timestamp(config.timestamp)
     workers = config.workers or default_workers()
     window = config.window or max(8, 4 * workers)
-    config.output.parent.mkdir(parents=True, exist_ok=True)
+    ensure_directory(config.output.parent)
+    companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
     # one commit per clip: decoding a clip costs far more than a WAL commit
-    with StateStore(config.output, commit_every=1) as state:
+    with StateStore(config.output, commit_every=1, companions=companions) as state:
         if config.restart:
             state.db.execute("DELETE FROM rows")
             state.db.execute("DELETE FROM meta")
@@ -403,9 +414,9 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
         state.commit()
         run = _Run(config, state)
         progress.start(_count_rows(config.shard), "features")
-        executor = make_executor(config.executor, workers, config.scheduler)
+        executor = make_executor(config.executor, workers, config.scheduler, stall_s=2 * DECODE_TIMEOUT_S)
         try:
-            for item in run_ordered(executor, extract_clip, run.plan(), window=window):
+            for item in run_ordered(executor, extract_clip, run.plan(), window=window, on_error=_stalled):
                 run.record(item)
                 progress.advance(run.written, run.skipped)
         finally:
@@ -439,6 +450,19 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
     )
     _write_manifest(config, report, timestamp, workers)
     return report
+
+
+def _stalled(task: FeatureTask, exc: Exception) -> FeatureResult:
+    """A clip the watchdog abandoned (no decoded frame for the stall time) is ``undecodable-clip``;
+    anything else a task raised stops the run as before."""
+    if isinstance(exc, StalledTask):
+        return FeatureResult(
+            task.idx,
+            task.key,
+            reason="undecodable-clip",
+            detail=f"{task.key}: {exc} while decoding; abandoned",
+        )
+    raise exc
 
 
 def _render(state: StateStore, output: Path, rows_read: int) -> None:

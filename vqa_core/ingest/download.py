@@ -112,11 +112,12 @@ class Downloader:
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = part_path(dest)
         last_error: DownloadError | None = None
+        sizes: list[int] = []  # the file's full size, each time a response stated it
         for attempt in range(self.policy.resume_attempts + 1):
             if attempt:
                 time.sleep(min(self.policy.max_backoff_s, self.policy.backoff_s * 2 ** (attempt - 1)))
             try:
-                total = self._transfer(url, part)
+                total = self._transfer(url, part, sizes)
             except DownloadError as exc:
                 if not exc.transient:
                     raise
@@ -139,8 +140,15 @@ class Downloader:
         current = url
         for _ in range(self.policy.max_redirects + 1):
             try:
+                # enforce_content_length=False: urllib3 would raise on a short body and drop the
+                # bytes of the last read with it; the length is checked below, keeping every byte
                 response = self._http.request(
-                    "GET", current, headers=headers, preload_content=False, redirect=False
+                    "GET",
+                    current,
+                    headers=headers,
+                    preload_content=False,
+                    redirect=False,
+                    enforce_content_length=False,
                 )
             except urllib3.exceptions.SSLError as exc:
                 raise DownloadError(
@@ -169,8 +177,26 @@ class Downloader:
             f"{url}: more than {self.policy.max_redirects} redirects", url=url, transient=False
         )
 
-    def _transfer(self, url: str, part: Path) -> int:
+    def _transfer(self, url: str, part: Path, sizes: list[int]) -> int:
+        """One attempt: resume ``part`` from its size. ``sizes`` holds the full size every earlier
+        response of this download stated; a response that states another one means the server's
+        story changed (a liar, or the file was replaced): the partial file is discarded."""
         import urllib3
+
+        def stated(total: int | None, status: int) -> None:
+            if total is None:
+                return
+            if sizes and total != sizes[0]:
+                first = sizes[0]
+                part.unlink(missing_ok=True)
+                sizes.clear()
+                raise DownloadError(
+                    f"{url}: the server first gave the file as {first:,} bytes, now as {total:,}; starting over",
+                    url=url,
+                    transient=True,
+                    status=status,
+                )
+            sizes.append(total)
 
         offset = part.stat().st_size if part.exists() else 0
         response = self._open(url, offset)
@@ -180,6 +206,7 @@ class Downloader:
             if status == 416 and offset:
                 # The server has nothing past what we hold: complete if the sizes agree.
                 total = _content_range_total(response.headers.get("Content-Range"))
+                stated(total, status)
                 if total == offset:
                     return offset
                 part.unlink(missing_ok=True)
@@ -194,12 +221,16 @@ class Downloader:
                 offset = 0  # the server ignored our range: start over
             length = response.headers.get("Content-Length")
             expected = offset + int(length) if length and length.isdigit() else None
+            stated(
+                _content_range_total(response.headers.get("Content-Range")) if offset else expected, status
+            )
             written = offset
             with open(part, "r+b" if offset else "wb") as fh:
                 fh.seek(offset)
                 fh.truncate()
                 try:
-                    # small reads: a connection cut mid-body loses at most one chunk of progress
+                    # a connection cut mid-body keeps every byte that arrived: the next attempt
+                    # asks for the rest with a Range request
                     for chunk in response.stream(1 << 16):
                         fh.write(chunk)
                         written += len(chunk)

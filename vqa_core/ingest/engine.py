@@ -39,7 +39,7 @@ from vqa_core.errors import (
     StateError,
     UsageError,
 )
-from vqa_core.fsutil import atomic_writer, manifest_path_for, sha256_file
+from vqa_core.fsutil import atomic_writer, ensure_directory, manifest_path_for, sha256_file
 from vqa_core.ingest.download import DownloadPolicy
 from vqa_core.ingest.executor import Executor, Ready, Work, default_workers, make_executor, run_ordered
 from vqa_core.ingest.state import (
@@ -52,6 +52,7 @@ from vqa_core.ingest.state import (
     state_path_for,
 )
 from vqa_core.ingest.validate import clip_path_problem, geometry_problem, label_problem
+from vqa_core.ingest.watchdog import StalledTask
 from vqa_core.ingest.worker import ClipResult, ClipTask, WorkerSettings, process_clip
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.registry import RegisteredCorpus, Registry
@@ -482,8 +483,12 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
     progress = progress or _NoProgress()
     prepared = _prepare(registry, config)
     decl = prepared.corpus.declaration
-    config.output.parent.mkdir(parents=True, exist_ok=True)
-    with _executor_for(config, prepared) as executor, StateStore(config.output) as state:
+    ensure_directory(config.output.parent)
+    companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
+    with (
+        _executor_for(config, prepared) as executor,
+        StateStore(config.output, companions=companions) as state,
+    ):
         # A cluster's size is known once connected; the window follows the slots really there.
         workers: int = getattr(executor, "workers", None) or config.workers or default_workers()
         window = config.window or max(8, 4 * workers)
@@ -563,7 +568,11 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
 @contextlib.contextmanager
 def _executor_for(config: IngestConfig, prepared: _Prepared) -> Iterator[Executor]:
     """The run's executor, connected and checked before any state is touched; shut down at exit."""
-    executor = make_executor(config.executor, config.workers, config.scheduler)
+    # A clip whose thread shows no progress (hashing, demuxing) for twice the probe timeout is
+    # abandoned and counted as probe-timeout (local threads; see vqa_core.ingest.watchdog).
+    executor = make_executor(
+        config.executor, config.workers, config.scheduler, stall_s=2 * config.probe_timeout_s
+    )
     try:
         check_paths = getattr(executor, "check_paths", None)
         if check_paths is not None:  # a cluster: its workers must see the dataset where the client does
@@ -577,10 +586,19 @@ def _failed_task(task: ClipTask, exc: Exception) -> ClipResult:
     """A task that raised, or took every worker it ran on down with it, is a counted rejection.
 
     A rerun tries it again (``worker-error`` is never reused from the state). A
-    lost executor is no clip's fault: it stops the run, state kept.
+    lost executor is no clip's fault: it stops the run, state kept. A task the
+    watchdog abandoned (no progress at all, e.g. blocked in the kernel) is a
+    ``probe-timeout``, tried again by a rerun too.
     """
     if isinstance(exc, ExecutorError | cf.CancelledError):
         raise exc
+    if isinstance(exc, StalledTask):
+        return ClipResult(
+            task.idx,
+            task.key,
+            reason="probe-timeout",
+            detail=f"{task.key}: {exc} while hashing or probing; the clip was abandoned (a rerun tries again)",
+        )
     lines = str(exc).strip().splitlines()
     detail = f"{task.key}: {type(exc).__name__}" + (f": {lines[0][:300]}" if lines else "")
     return ClipResult(task.idx, task.key, reason="worker-error", detail=detail)

@@ -7,7 +7,11 @@ the writer's output is deterministic whatever order the workers finish in.
 
 Executors: ``thread`` (default: hashing and PyAV probing release the GIL, see
 docs/decisions/0003-worker-pool.md) and ``process``. Others (Dask) plug in
-through :class:`Executor`.
+through :class:`Executor`. The thread pool is watched
+(:mod:`vqa_core.ingest.watchdog`): a task that makes no progress for
+``stall_s`` seconds is abandoned and its item fails with
+:class:`~vqa_core.ingest.watchdog.StalledTask`, so one stuck clip cannot stall
+a run.
 """
 
 from __future__ import annotations
@@ -16,11 +20,23 @@ import concurrent.futures as cf
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 import attrs
 
-__all__ = ["Ready", "Work", "Executor", "LocalExecutor", "make_executor", "run_ordered", "default_workers"]
+__all__ = [
+    "Ready",
+    "Work",
+    "Executor",
+    "LocalExecutor",
+    "make_executor",
+    "run_ordered",
+    "default_workers",
+    "DEFAULT_STALL_S",
+]
+
+#: Seconds without progress after which a task on the thread pool is abandoned.
+DEFAULT_STALL_S: Final = 120.0
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -53,14 +69,20 @@ def default_workers() -> int:
 
 
 class LocalExecutor:
-    """A thread or process pool."""
+    """A thread pool (watched: see :mod:`vqa_core.ingest.watchdog`) or a process pool."""
 
-    def __init__(self, kind: str = "thread", workers: int | None = None) -> None:
+    def __init__(
+        self, kind: str = "thread", workers: int | None = None, *, stall_s: float | None = None
+    ) -> None:
+        from vqa_core.ingest.watchdog import WatchedThreadPool
+
         workers = workers or default_workers()
         self.kind = kind
         self.workers = workers
+        self._watched: WatchedThreadPool | None = None
         if kind == "thread":
-            self._pool: cf.Executor = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vqa")
+            self._watched = WatchedThreadPool(workers, stall_s=stall_s or DEFAULT_STALL_S)
+            self._pool: cf.Executor | WatchedThreadPool = self._watched
         elif kind == "process":
             import multiprocessing
 
@@ -70,20 +92,37 @@ class LocalExecutor:
         else:
             raise ValueError(f"unknown local executor {kind!r}")
 
+    @property
+    def stall_s(self) -> float | None:
+        """Seconds without progress after which a task is abandoned (thread pools only)."""
+        return self._watched.stall_s if self._watched is not None else None
+
+    def idle_seconds(self, future: cf.Future[Any]) -> float | None:
+        return self._watched.idle_seconds(future) if self._watched is not None else None
+
+    def abandon(self, future: cf.Future[Any]) -> bool:
+        return self._watched.abandon(future) if self._watched is not None else False
+
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> cf.Future[Any]:
         return self._pool.submit(fn, *args)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(self._pool, cf.Executor):
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            self._pool.shutdown()
 
 
-def make_executor(kind: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """``local``/``thread`` (threads), ``process``, or ``dask`` (needs ``vqa-core[dask]``)."""
+def make_executor(
+    kind: str, workers: int | None = None, scheduler: str | None = None, *, stall_s: float | None = None
+) -> Executor:
+    """``local``/``thread`` (threads, watched with ``stall_s``), ``process``, or ``dask``
+    (needs ``vqa-core[dask]``)."""
     from vqa_core import env
     from vqa_core.errors import UsageError
 
     if kind in ("local", "thread"):
-        return LocalExecutor("thread", workers)
+        return LocalExecutor("thread", workers, stall_s=stall_s)
     if kind == "process":
         return LocalExecutor("process", workers)
     if kind == "dask":
@@ -107,8 +146,25 @@ def run_ordered(
 
     When ``fn`` raised (or the executor failed the task), ``on_error(task, exc)``
     gives the item's value instead, or raises to stop the run; without it the
-    exception propagates.
+    exception propagates. On a watched pool, a task that stalls is abandoned and
+    handed to ``on_error`` as :class:`~vqa_core.ingest.watchdog.StalledTask`.
     """
+    stall_s: float | None = getattr(executor, "stall_s", None)
+    idle_seconds: Callable[[cf.Future[Any]], float | None] | None = getattr(executor, "idle_seconds", None)
+
+    def result(slot: cf.Future[R]) -> R:
+        if stall_s is None or idle_seconds is None:
+            return slot.result()
+        from vqa_core.ingest.watchdog import StalledTask
+
+        while True:
+            try:
+                return slot.result(timeout=min(1.0, stall_s / 4))
+            except cf.TimeoutError:
+                idle = idle_seconds(slot)
+                if idle is not None and idle >= stall_s and executor.abandon(slot):  # type: ignore[attr-defined]
+                    raise StalledTask(idle) from None
+
     pending: deque[cf.Future[R] | R] = deque()
     markers: deque[bool] = deque()  # True where the slot holds a future
     tasks: deque[T | None] = deque()  # the task of each future, for on_error
@@ -120,9 +176,9 @@ def run_ordered(
         if not is_future:
             return slot  # type: ignore[return-value]
         if on_error is None:
-            return slot.result()  # type: ignore[union-attr]
+            return result(slot)  # type: ignore[arg-type]
         try:
-            return slot.result()  # type: ignore[union-attr]
+            return result(slot)  # type: ignore[arg-type]
         except Exception as exc:  # why: the caller decides what a failed task becomes
             return on_error(task, exc)  # type: ignore[arg-type]
 

@@ -11,6 +11,8 @@ Headerless raw video cannot be probed from its bytes: its geometry comes from
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,11 +20,15 @@ import attrs
 
 from vqa_core.schema import RawVideoHints
 
-__all__ = ["ProbeError", "ProbeResult", "probe_clip"]
+__all__ = ["ProbeError", "ProbeTimeout", "ProbeResult", "probe_clip"]
 
 
 class ProbeError(Exception):
     """The clip cannot be read as video; the message says why (counted as ``broken-clip``)."""
+
+
+class ProbeTimeout(ProbeError):
+    """FFmpeg gave up on an I/O operation after the probe timeout (counted as ``probe-timeout``)."""
 
 
 @attrs.frozen
@@ -43,11 +49,17 @@ def probe_clip(
     size: int | None = None,
     timeout_s: float = 30.0,
     verify: bool = True,
+    on_packet: Callable[[], None] | None = None,
 ) -> ProbeResult:
-    """Probe ``path``; with ``verify`` also demux every packet (no decoding) to catch truncation."""
+    """Probe ``path``; with ``verify`` also demux every packet (no decoding) to catch truncation.
+
+    The clip is opened through :func:`~vqa_core.mediaopen.open_clip` (local file
+    only, no playlists); ``timeout_s`` bounds each of FFmpeg's I/O operations;
+    ``on_packet`` is called per demuxed packet (a watchdog's heartbeat).
+    """
     if hints is not None:
         return _probe_raw(path, hints, size if size is not None else path.stat().st_size)
-    return _probe_container(path, timeout_s=timeout_s, verify=verify)
+    return _probe_container(path, timeout_s=timeout_s, verify=verify, on_packet=on_packet)
 
 
 def _probe_raw(path: Path, hints: RawVideoHints, size: int) -> ProbeResult:
@@ -84,16 +96,26 @@ def _rate(value: object) -> float | None:
     return rate if rate > 0 and math.isfinite(rate) else None
 
 
-def _probe_container(path: Path, *, timeout_s: float, verify: bool) -> ProbeResult:
+def _probe_container(
+    path: Path, *, timeout_s: float, verify: bool, on_packet: Callable[[], None] | None
+) -> ProbeResult:
     import av
 
+    from vqa_core.mediaopen import open_clip, still_image
+
+    started = time.monotonic()
     try:
-        container = av.open(str(path), timeout=timeout_s)
+        container = open_clip(path, timeout_s=timeout_s)
+    except av.error.ExitError:
+        raise ProbeTimeout(f"opening took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
         raise ProbeError(_ffmpeg_message(exc)) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # MediaRefused is a ValueError
         raise ProbeError(str(exc) or type(exc).__name__) from None
     try:
+        image = still_image(container)
+        if image is not None:
+            raise ProbeError(f"a still image ({image}), not a video")
         if not container.streams.video:
             raise ProbeError("no video stream")
         stream = container.streams.video[0]
@@ -106,7 +128,7 @@ def _probe_container(path: Path, *, timeout_s: float, verify: bool) -> ProbeResu
             duration = container.duration / 1_000_000
         frames = stream.frames or None  # PyAV reports 0 when the container does not say
         if verify:
-            demuxed = _demux_span(container, stream)
+            demuxed = _demux_span(container, stream, on_packet)
             if demuxed is not None:
                 claimed = duration
                 if claimed and demuxed < 0.9 * claimed - 0.1:
@@ -115,6 +137,16 @@ def _probe_container(path: Path, *, timeout_s: float, verify: bool) -> ProbeResu
                     )
                 if not duration:
                     duration = demuxed
+        if not ctx.pix_fmt:
+            # FFmpeg returns from an interrupted stream analysis without an error, only without
+            # the facts it had not read yet: never write such a row
+            if time.monotonic() - started >= timeout_s:
+                raise ProbeTimeout(
+                    f"reading the stream header took longer than the {timeout_s:g} s probe timeout"
+                )
+            raise ProbeError(
+                f"no pixel format: FFmpeg could not read the {ctx.name or 'video'} stream's header"
+            )
         codec = ctx.codec.canonical_name if ctx.codec is not None else (ctx.name or "")
         return ProbeResult(
             width=int(ctx.width or 0),
@@ -125,16 +157,20 @@ def _probe_container(path: Path, *, timeout_s: float, verify: bool) -> ProbeResu
             codec=str(codec),
             frames=frames,
         )
+    except av.error.ExitError:
+        raise ProbeTimeout(f"a read took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
         raise ProbeError(_ffmpeg_message(exc)) from None
     finally:
         container.close()
 
 
-def _demux_span(container: object, stream: object) -> float | None:
+def _demux_span(container: object, stream: object, on_packet: Callable[[], None] | None) -> float | None:
     """Seconds covered by the video packets, read without decoding; ``None`` without timestamps."""
     first = last = None
     for packet in container.demux(stream):  # type: ignore[attr-defined]
+        if on_packet is not None:
+            on_packet()
         if packet.pts is None:
             continue
         end = packet.pts + (packet.duration or 0)

@@ -8,6 +8,12 @@ finished output row. Rows are committed in batches; a ``kill -9`` loses at most
 the uncommitted batch, which the next run simply decides again. The output
 file is rendered from this store when a run completes, so it is never torn.
 
+The store holds the output's lock (:class:`~vqa_core.outputlock.OutputLock`)
+while open. A SQLite error that comes from the disk (full, file-size limit,
+read-only) ends the run as :class:`~vqa_core.errors.OutputError` naming the
+state file; what was committed stays, so a rerun once the disk has room
+continues where the run stopped.
+
 Why SQLite and not a JSONL journal: lookups by path and by content hash stay
 O(log n) without holding an index of every clip in memory, and the final output
 can be streamed in metadata order (docs/decisions/0002-resume-state-store.md).
@@ -16,17 +22,18 @@ can be streamed in metadata order (docs/decisions/0002-resume-state-store.md).
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Final
 
 import attrs
 
-from vqa_core.errors import StateError
+from vqa_core.errors import OutputError, StateError
+from vqa_core.fsutil import write_failure_hint
+from vqa_core.outputlock import OutputLock, lock_path_for
 
 __all__ = ["Outcome", "StateStore", "state_path_for", "lock_path_for", "STATE_VERSION"]
 
@@ -60,8 +67,22 @@ def state_path_for(output: Path) -> Path:
     return output.with_name(output.name + ".state.sqlite")
 
 
-def lock_path_for(output: Path) -> Path:
-    return output.with_name(output.name + ".state.lock")
+#: SQLite result codes (primary, the low byte) that mean the disk refused a write.
+_DISK_CODES: Final = frozenset({10, 13, 8, 14})  # SQLITE_IOERR, SQLITE_FULL, SQLITE_READONLY, SQLITE_CANTOPEN
+
+
+def _storage_error(path: Path, exc: sqlite3.Error) -> OutputError | StateError:
+    """The error to raise for a SQLite failure on ``path``: the disk's (OutputError) or the file's."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    name = getattr(exc, "sqlite_errorname", None)
+    if code is not None and code & 0xFF in _DISK_CODES:
+        hint = write_failure_hint(path)
+        return OutputError(
+            f"cannot write the resume state {path}: {exc} ({name})"
+            + (f"; {hint}" if hint else "")
+            + "; what was decided so far is kept: rerun once the disk has room"
+        )
+    return StateError(f"resume state {path} is unreadable ({exc}); remove it or rerun with --restart")
 
 
 @attrs.frozen
@@ -89,20 +110,27 @@ _COLUMNS: Final = tuple(a.name for a in attrs.fields(Outcome))
 class StateStore:
     """The resume state of one output; use as a context manager (holds the output's lock)."""
 
-    def __init__(self, output: Path, *, commit_every: int = 256, commit_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        output: Path,
+        *,
+        commit_every: int = 256,
+        commit_seconds: float = 1.0,
+        companions: tuple[Path, ...] = (),
+    ) -> None:
         self.output = output
         self.path = state_path_for(output)
         self._commit_every = commit_every
         self._commit_seconds = commit_seconds
         self._pending = 0
         self._last_commit = time.monotonic()
-        self._lock_fd: int | None = None
+        self._lock = OutputLock(output, companions=companions)
         self._db: sqlite3.Connection | None = None
 
     # -- lifecycle ----------------------------------------------------------
 
     def __enter__(self) -> StateStore:
-        self._acquire_lock()
+        self._lock.acquire()
         try:
             self._db = sqlite3.connect(self.path, isolation_level="DEFERRED", check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -110,50 +138,36 @@ class StateStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             self._db.commit()
-        except sqlite3.DatabaseError as exc:
-            self._release_lock()
-            raise StateError(
-                f"resume state {self.path} is unreadable ({exc}); remove it or rerun with --restart"
-            ) from None
+        except sqlite3.Error as exc:
+            self._close()
+            self._lock.release()
+            raise _storage_error(self.path, exc) from None
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self._close()
+        finally:
+            self._lock.release()
+        if isinstance(exc, sqlite3.Error):
+            # why: every statement of a run may meet a full disk; one place turns that into one line
+            raise _storage_error(self.path, exc) from None
+
+    def _close(self) -> None:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.commit()
-            self._db.close()
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
             self._db = None
-        self._release_lock()
 
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
             raise RuntimeError("StateStore used outside its context")
         return self._db
-
-    def _acquire_lock(self) -> None:
-        lock = lock_path_for(self.output)
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
-            os.close(fd)
-            raise StateError(
-                f"{self.output} is being written by another vqa process (pid {holder}); "
-                "wait for it to finish or choose another output"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        self._lock_fd = fd
-
-    def _release_lock(self) -> None:
-        if self._lock_fd is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = None
 
     # -- metadata -----------------------------------------------------------
 

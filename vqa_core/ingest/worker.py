@@ -16,7 +16,8 @@ import attrs
 from vqa_core.errors import DownloadError
 from vqa_core.fsutil import sha256_file
 from vqa_core.ingest.download import Downloader, DownloadPolicy
-from vqa_core.ingest.probe import ProbeError, ProbeResult, probe_clip
+from vqa_core.ingest.probe import ProbeError, ProbeResult, ProbeTimeout, probe_clip
+from vqa_core.ingest.watchdog import beat
 from vqa_core.schema import RawVideoHints
 
 __all__ = ["ClipTask", "ClipResult", "WorkerSettings", "process_clip"]
@@ -85,10 +86,17 @@ def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
 
     path = Path(task.path)
     downloaded = 0
-    if os.path.lexists(path) and not _inside(task.path, task.base):
+    try:
+        os.lstat(path)
+        present = True
+    except PermissionError as exc:  # a folder on the way may not be searched: there, but unreadable
+        return fail("unreadable-clip", f"{task.key}: {exc.strerror or exc}")
+    except OSError:
+        present = False
+    if present and not _inside(task.path, task.base):
         return fail("unsafe-path", f"{task.key} resolves outside {task.base} (symlink)")
     if not path.exists():
-        if os.path.lexists(path):
+        if present:
             return fail("missing-clip", f"{task.key} is a dangling symlink")
         if not task.url:
             return fail("missing-clip", f"{task.key} is not on disk and the metadata gives no download URL")
@@ -109,7 +117,7 @@ def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
     if st.st_size == 0:
         return fail("broken-clip", f"{task.key} is empty (0 bytes)", size=0, mtime_ns=st.st_mtime_ns)
     try:
-        sha = sha256_file(path)
+        sha = sha256_file(path, on_chunk=beat)
     except OSError as exc:
         return fail(
             "unreadable-clip", f"{task.key}: {exc.strerror or exc}", size=st.st_size, mtime_ns=st.st_mtime_ns
@@ -121,6 +129,11 @@ def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
             size=st.st_size,
             timeout_s=settings.probe_timeout_s,
             verify=settings.verify,
+            on_packet=beat,
+        )
+    except ProbeTimeout as exc:
+        return fail(
+            "probe-timeout", f"{task.key}: {exc}", size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=sha
         )
     except ProbeError as exc:
         return fail("broken-clip", f"{task.key}: {exc}", size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=sha)

@@ -8,6 +8,7 @@ Serve files with ``Range`` support and script misbehaviour per path::
         server.add("/gone.mp4", status=404)
         server.add("/slow.mp4", data, delay_s=5)               # headers after 5 s
         server.add("/cut.mp4", data, cut_after=1000)           # closes mid-body once
+        server.add("/stuck.mp4", data, stall_after=1000, stall_s=30)  # goes quiet mid-body
         server.add("/hop", redirect="file:///etc/passwd")
         url = server.url("/clip.mp4")
 
@@ -37,6 +38,11 @@ class Route:
     redirect: str | None = None
     content_length: int | None = None
     ranges: bool = True
+    #: Send this many body bytes, then nothing for ``stall_s`` seconds (every time).
+    stall_after: int | None = None
+    stall_s: float = 0.0
+    #: Extra response headers.
+    headers: dict[str, str] = attrs.field(factory=dict)
     served: int = 0
 
 
@@ -89,7 +95,15 @@ class LocalServer:
                 self.send_header("Accept-Ranges", "bytes")
                 length = route.content_length if route.content_length is not None else len(body)
                 self.send_header("Content-Length", str(length))
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
+                if route.stall_after is not None:
+                    self.wfile.write(body[: route.stall_after])
+                    self.wfile.flush()
+                    time.sleep(route.stall_s)
+                    self.close_connection = True
+                    return
                 if route.cut_after is not None and route.served == route.fail_first + 1:
                     self.wfile.write(body[: route.cut_after])
                     self.wfile.flush()

@@ -73,6 +73,22 @@ def test_clips_with_the_older_long_names_are_found(registry: Registry, drop: Pat
     assert old.name in {r.clip for r in rows}
 
 
+def test_which_name_wins_when_one_id_has_several_files(registry: Registry, drop: Path) -> None:
+    """Whatever order the directory lists them in: <id>.<suffix> beats older names; among older
+    names the first by name wins, among exact names the last (.mp4 over .mkv)."""
+    videos = drop / "KoNViD_1k_videos"
+    first, second, third, _ = sorted(p.stem for p in videos.iterdir())
+    (videos / f"{first}_b_old.mp4").write_bytes(b"x")  # <id>.mp4 is there too: it wins
+    (videos / f"{second}.mp4").rename(videos / f"{second}_b_old.mp4")
+    (videos / f"{second}_a_old.mp4").write_bytes(b"x")  # the first old name by name wins
+    (videos / f"{third}.mp4").rename(videos / f"{third}.mkv")
+    (videos / f"{third}_old.mp4").write_bytes(b"x")  # an exact name in another container wins
+    clips = {r.extras["konvid_flickr_id"]: r.clip for r in _items(registry, drop) if isinstance(r, SourceRow)}
+    assert clips[first] == f"{first}.mp4"
+    assert clips[second] == f"{second}_a_old.mp4"
+    assert clips[third] == f"{third}.mkv"
+
+
 def test_bad_lines_are_rejections_with_their_line(registry: Registry, drop: Path) -> None:
     path = drop / "KoNViD_1k_metadata" / "KoNViD_1k_attributes.csv"
     with open(path, "a") as fh:

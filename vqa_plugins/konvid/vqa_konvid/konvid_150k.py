@@ -64,6 +64,7 @@ def _rows(
                 line=1,
             )
         folder = "" if explicit_clips else clip_folder(spec.root, part)
+        decimal_comma = table.delimiter == ";"  # a semicolon export writes 3,41 for 3.41
         for record in table.records():
             if record.problem:
                 yield reject(record, "bad-row")
@@ -75,14 +76,14 @@ def _rows(
             if "." not in name.rsplit("/", 1)[-1]:
                 name += ".mp4"
             try:
-                score = to_float(record.get("video_score"))
+                score = to_float(record.get("video_score"), decimal_comma=decimal_comma)
             except ValueError as exc:
                 yield reject(record, "bad-mos", f"video_score {exc}", clip=name)
                 continue
             vote_mean = None
             if part == "b" and record.get("mos") is not None:
                 try:
-                    vote_mean = to_float(record.get("mos"))
+                    vote_mean = to_float(record.get("mos"), decimal_comma=decimal_comma)
                 except ValueError as exc:
                     yield reject(record, "bad-mos", f"mos {exc}", clip=name)
                     continue

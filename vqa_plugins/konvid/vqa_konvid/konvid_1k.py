@@ -42,19 +42,51 @@ def find_metadata(root: Path) -> Path:
     )
 
 
-def _clip_index(clips_dir: Path) -> dict[str, str]:
-    """flickr_id → file name, for clips named ``<id>.mp4`` or with an older ``<id>_…`` name."""
-    index: dict[str, str] = {}
-    try:
-        entries = sorted(os.scandir(clips_dir), key=lambda e: e.name)
-    except OSError:
-        return index
-    for entry in entries:
-        stem = entry.name.split(".", 1)[0]
-        flickr_id = stem.split("_", 1)[0]
-        if flickr_id.isdigit() and (flickr_id not in index or stem == flickr_id):
-            index[flickr_id] = entry.name
-    return index
+def _preferred(name: str, other: str | None, flickr_id: str) -> bool:
+    """Whether ``name`` beats ``other`` as the clip of ``flickr_id``: a file named exactly
+    ``<id>.<suffix>`` beats an older ``<id>_…`` name; among exact names the last by name wins,
+    among older names the first."""
+    if other is None:
+        return True
+    exact, other_exact = name.split(".", 1)[0] == flickr_id, other.split(".", 1)[0] == flickr_id
+    if exact != other_exact:
+        return exact
+    return name > other if exact else name < other
+
+
+class _ClipNames:
+    """flickr_id → clip file name, for clips named ``<id>.mp4`` or with an older ``<id>_…`` name.
+
+    Only names other than the published ``<id>.mp4`` are remembered, so a corpus in
+    the published layout costs no memory per clip (150,000 rows: the index used to
+    hold one entry per file, ~200 bytes each); a row looks ``<id>.mp4`` up on disk
+    only when another name for its id was seen.
+    """
+
+    def __init__(self, clips_dir: Path) -> None:
+        self.clips_dir = clips_dir
+        self._other: dict[str, str] = {}
+        try:
+            entries = os.scandir(clips_dir)
+        except OSError:
+            return
+        with entries:
+            for entry in entries:  # unsorted, one entry at a time: the order is decided by _preferred
+                name = entry.name
+                flickr_id = name.split(".", 1)[0].split("_", 1)[0]
+                if not flickr_id.isdigit() or name == f"{flickr_id}.mp4":
+                    continue
+                if _preferred(name, self._other.get(flickr_id), flickr_id):
+                    self._other[flickr_id] = name
+
+    def clip(self, flickr_id: str) -> str:
+        published = f"{flickr_id}.mp4"
+        other = self._other.get(flickr_id)
+        if other is None:
+            return published
+        if (self.clips_dir / published).exists() and _preferred(published, other, flickr_id):
+            return published
+        return other
 
 
 def _rows(table: Table, clips_dir: Path) -> Iterator[SourceRow | RowRejection]:
@@ -67,7 +99,8 @@ def _rows(table: Table, clips_dir: Path) -> Iterator[SourceRow | RowRejection]:
             path=str(table.path),
             line=1,
         )
-    index = _clip_index(clips_dir)
+    names = _ClipNames(clips_dir)
+    decimal_comma = table.delimiter == ";"  # a semicolon export writes 3,41 for 3.41
     for record in table.records():
         if record.problem:
             yield reject(record, "bad-row")
@@ -80,12 +113,12 @@ def _rows(table: Table, clips_dir: Path) -> Iterator[SourceRow | RowRejection]:
             yield reject(record, "bad-row", f"flickr_id {flickr_id!r} is not a number")
             continue
         try:
-            mos = to_float(record.get("mos"))
+            mos = to_float(record.get("mos"), decimal_comma=decimal_comma)
         except ValueError as exc:
             yield reject(record, "bad-mos", f"MOS {exc}")
             continue
         yield SourceRow(
-            clip=index.get(flickr_id, f"{flickr_id}.mp4"),
+            clip=names.clip(flickr_id),
             mos=mos,
             origin=record.origin,
             extras={"konvid_flickr_id": flickr_id},

@@ -14,6 +14,7 @@ missing, lists of different lengths) raise
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -102,23 +103,80 @@ def _variable(data: dict[str, Any], names: tuple[str, ...], path: Path, what: st
     )
 
 
+def _loadmat(path: Path) -> dict[str, Any]:
+    """``scipy.io.loadmat(path)``, in a forked child where ``fork`` exists.
+
+    scipy's MAT reader is compiled code, and a damaged file can crash it with a
+    segmentation fault (found by fuzzing: a 456-byte mutation of a valid file),
+    which would end the whole vqa process. The child reads the file and sends
+    the variables back pickled; if it dies, the file is reported as damaged. A
+    ``fork`` costs milliseconds here because scipy is already imported.
+    """
+    import pickle
+
+    from scipy.io import loadmat
+
+    if not hasattr(os, "fork"):
+        return dict(loadmat(str(path)))
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, report, and leave without running any cleanup of the parent's
+        status = 0
+        try:
+            import faulthandler
+
+            faulthandler.disable()  # a crash here is expected and reported by the parent
+            os.close(read_end)
+            try:
+                payload: tuple[str, object] = ("ok", dict(loadmat(str(path))))
+            except NotImplementedError:
+                payload = ("v7.3", None)
+            except Exception as exc:  # why: sent back and raised as MetadataError by the parent
+                payload = ("error", f"{type(exc).__name__}: {exc}")
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(pickle.dumps(payload))
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        blob = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if not blob or os.waitstatus_to_exitcode(status) != 0:
+        code = os.waitstatus_to_exitcode(status)
+        how = f"signal {-code}" if code < 0 else f"status {code}"
+        raise MetadataError(
+            f"{path}: the MAT-file reader crashed on this file ({how}); the file is damaged: re-save it "
+            "or give the scores as a filename,mos text file",
+            path=str(path),
+        )
+    kind, value = pickle.loads(blob)
+    if kind == "v7.3":
+        raise NotImplementedError
+    if kind == "error":
+        raise MetadataError(f"{path}: cannot read the MAT-file ({value})", path=str(path))
+    return value  # type: ignore[no-any-return]
+
+
 def read_mat(path: Path) -> MatLabels:
     """Load ``path`` and pair its names with its scores; :class:`MetadataError` if unusable."""
     import numpy as np
-    from scipy.io import loadmat
 
     if not is_mat_file(path):
         raise MetadataError(
             f"{path}: not a MATLAB MAT-file (it does not start with 'MATLAB')", path=str(path)
         )
     try:
-        data = loadmat(str(path))
+        data = _loadmat(path)
     except NotImplementedError:
         raise MetadataError(
             f"{path}: a MATLAB v7.3 (HDF5) MAT-file, which vqa does not read; re-save it in MATLAB with "
             "save('data.mat', 'video_list', 'mos', '-v7') or give the scores as a filename,mos text file",
             path=str(path),
         ) from None
+    except MetadataError:
+        raise
     # why: a damaged binary file can fail anywhere inside scipy's reader (ValueError,
     # TypeError, zlib.error, MatReadError, struct.error ...); each is one unusable file.
     except Exception as exc:

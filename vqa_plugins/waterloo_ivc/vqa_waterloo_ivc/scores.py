@@ -70,15 +70,15 @@ def _is_int(text: str) -> bool:
     return True
 
 
-def _is_number(text: str) -> bool:
+def _is_number(text: str, decimal_comma: bool = False) -> bool:
     try:
-        to_float(text)
+        to_float(text, decimal_comma=decimal_comma)
     except ValueError:
         return False
     return True
 
 
-def _is_scores_line(cells: Sequence[str]) -> bool:
+def _is_scores_line(cells: Sequence[str], decimal_comma: bool = False) -> bool:
     values = [c.strip().strip('"') for c in cells]
     return (
         len(values) == 5
@@ -86,20 +86,21 @@ def _is_scores_line(cells: Sequence[str]) -> bool:
         and _is_int(values[1])
         and bool(values[2])
         and _is_int(values[3])
-        and _is_number(values[4])
+        and _is_number(values[4], decimal_comma)
     )
 
 
-def detect_shape(lines: Sequence[Sequence[str]]) -> Shape:
-    """The shape of a file from the cells of its first non-blank lines (at most three used)."""
+def detect_shape(lines: Sequence[Sequence[str]], *, decimal_comma: bool = False) -> Shape:
+    """The shape of a file from the cells of its first non-blank lines (at most three used);
+    ``decimal_comma`` for a ``;``-delimited file, whose numbers may read ``84,59``."""
     if not lines:
         return "unknown"
     first = lines[0]
-    if _is_scores_line(first):
+    if _is_scores_line(first, decimal_comma):
         return "scores"
-    if not any(_is_number(c) for c in first if c.strip()):
+    if not any(_is_number(c, decimal_comma) for c in first if c.strip()):
         return "header"  # a header of this corpus, or someone else's, refused by name after counting
-    if any(_is_scores_line(cells) for cells in lines[1:_PEEK_LINES]):
+    if any(_is_scores_line(cells, decimal_comma) for cells in lines[1:_PEEK_LINES]):
         return "scores"
     return "unknown"
 
@@ -111,7 +112,7 @@ def _peek(path: Path) -> tuple[Shape, Table]:
         lines.append(record.cells)
         if len(lines) >= _PEEK_LINES:
             break
-    shape = detect_shape(lines)
+    shape = detect_shape(lines, decimal_comma=table.delimiter == ";")
     if shape == "header":
         table = open_table(path, header=True, delimiters=_DELIMITERS)
     return shape, table
@@ -129,9 +130,11 @@ def find_metadata(root: Path) -> Path:
 class _RowBuilder:
     """Turns the fields of one line into a row or a rejection (shared by both shapes)."""
 
-    def __init__(self, index: ClipIndex, defaults: RawDefaults) -> None:
+    def __init__(self, index: ClipIndex, defaults: RawDefaults, *, decimal_comma: bool = False) -> None:
         self.index = index
         self.defaults = defaults
+        #: A ``;``-delimited file may write decimals with a comma (``84,59``).
+        self.decimal_comma = decimal_comma
 
     def build(
         self,
@@ -169,13 +172,13 @@ class _RowBuilder:
             assert encoder and video and resolution and level
             clip = self.index.for_stem(clip_stem(encoder, video, resolution, level))
         try:
-            mos = to_float(fields.get("mos"))
+            mos = to_float(fields.get("mos"), decimal_comma=self.decimal_comma)
         except ValueError as exc:
             return bad("bad-mos", f"mos {exc}", clip)
         std = n_ratings = None
         if fields.get("mos_std_dev"):
             try:
-                std = to_float(fields["mos_std_dev"])
+                std = to_float(fields["mos_std_dev"], decimal_comma=self.decimal_comma)
             except ValueError as exc:
                 return bad("bad-std-dev", f"mos_std_dev {exc}", clip)
         if fields.get("n_ratings"):
@@ -287,7 +290,7 @@ def _rows(
             path=str(table.path),
             line=1,
         )
-    builder = _RowBuilder(ClipIndex(spec.clips_dir), defaults)
+    builder = _RowBuilder(ClipIndex(spec.clips_dir), defaults, decimal_comma=table.delimiter == ";")
     if shape == "scores":
         yield from _scores_rows(table, builder)
     else:

@@ -89,10 +89,11 @@ def index_clips(clips_dir: Path) -> ClipIndex:
 
 
 def parse_resolution(value: str | None) -> int | None:
-    """``1080``, ``1080.0``, ``1080P`` or ``1080p`` → 1080; ``None`` for anything else."""
+    """``1080``, ``1080.0`` (``1080,0`` from a semicolon export), ``1080P`` or ``1080p`` → 1080;
+    ``None`` for anything else."""
     if value is None:
         return None
-    match = re.fullmatch(r"\s*(\d{2,5})(?:\.0+)?\s*[Pp]?\s*", value)
+    match = re.fullmatch(r"\s*(\d{2,5})(?:[.,]0+)?\s*[Pp]?\s*", value)
     return int(match.group(1)) if match else None
 
 

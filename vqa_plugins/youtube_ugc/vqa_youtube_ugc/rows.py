@@ -130,7 +130,7 @@ def _row(
         return _reject(row, "bad-std-dev", f"std full {exc}", clip=vid)
     n_ratings: int | None = None
     try:
-        subjects = optional_number(cells, cols["n_ratings"])
+        subjects = optional_number(cells, cols["n_ratings"], decimal_comma=comma)
     except ValueError as exc:
         return _reject(row, "bad-row", f"# subjects {exc}", clip=vid)
     if subjects is not None:
