@@ -38,9 +38,17 @@ from vqa_core.features.clip import (
     RawGeometry,
     extract_clip,
 )
-from vqa_core.fsutil import atomic_writer, ensure_directory, manifest_path_for, sha256_file
-from vqa_core.ingest.engine import ProgressSink, rejections_path_for
-from vqa_core.ingest.executor import Ready, Work, default_workers, make_executor, run_ordered
+from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
+from vqa_core.ingest.executor import Ready, Work, opened_executor, run_ordered, slots
+from vqa_core.ingest.outputs import (
+    NoProgress,
+    ProgressSink,
+    clear_for_restart,
+    rejections_path_for,
+    render_rejections,
+    render_rows,
+    tally,
+)
 from vqa_core.ingest.state import REJECTED, WRITTEN, Outcome, StateStore, state_path_for
 from vqa_core.ingest.watchdog import StalledTask
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
@@ -119,17 +127,6 @@ class FeatureReport:
             f"({self.processed:,} decoded, {self.reused:,} from resume state, {self.elapsed_s:.1f} s) "
             f"-> {self.output}"
         )
-
-
-class _NoProgress:
-    def start(self, total: int | None, description: str) -> None:
-        pass
-
-    def advance(self, written: int, skipped: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 # ---------------------------------------------------------------------------
@@ -385,7 +382,7 @@ def _check_state(state: StateStore, config: FeatureConfig, fingerprint: str) -> 
 def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = None) -> FeatureReport:
     """Extract ``vqa-nr-v1`` features for every clip of ``config.shard`` (see the module docstring)."""
     started = time.monotonic()
-    progress = progress or _NoProgress()
+    progress = progress or NoProgress()
     if config.output.suffix.lower() not in OUTPUT_SUFFIXES:
         raise OutputError(f"output {config.output} must end in .parquet or .jsonl")
     if config.shard.suffix.lower() not in (".jsonl", ".parquet"):
@@ -398,23 +395,27 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
         raise DatasetNotFoundError(f"dataset root {config.root} is not a directory", path=str(config.root))
     shard_sha = sha256_file(config.shard)
     timestamp = run_timestamp(config.timestamp)
-    workers = config.workers or default_workers()
-    window = config.window or max(8, 4 * workers)
     ensure_directory(config.output.parent)
     companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
-    # one commit per clip: decoding a clip costs far more than a WAL commit
-    with StateStore(config.output, commit_every=1, companions=companions) as state:
+    with (
+        opened_executor(
+            config.executor,
+            config.workers,
+            config.scheduler,
+            stall_s=2 * DECODE_TIMEOUT_S,
+            paths=(config.root,),
+        ) as executor,
+        # one commit per clip: decoding a clip costs far more than a WAL commit
+        StateStore(config.output, commit_every=1, companions=companions) as state,
+    ):
+        workers = slots(executor, config.workers)
+        window = config.window or max(8, 4 * workers)
         if config.restart:
-            state.db.execute("DELETE FROM rows")
-            state.db.execute("DELETE FROM meta")
-            state.commit()
-            for stale in (config.output, rejections_path_for(config.output)):
-                stale.unlink(missing_ok=True)
+            clear_for_restart(state, config.output)
         _check_state(state, config, _fingerprint(config, shard_sha))
         state.commit()
         run = _Run(config, state)
         progress.start(_count_rows(config.shard), "features")
-        executor = make_executor(config.executor, workers, config.scheduler, stall_s=2 * DECODE_TIMEOUT_S)
         try:
             for item in run_ordered(executor, extract_clip, run.plan(), window=window, on_error=_stalled):
                 run.record(item)
@@ -423,27 +424,17 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
             state.commit()
             executor.shutdown()
             progress.finish()
-        _render(state, config.output, run.rows_read)
+        render_rows(state, config.output, run.rows_read, feature_arrow_schema())
         rejections = rejections_path_for(config.output)
-        _render_rejections(state, rejections, run.rows_read)
-        counts = state.counts(below_idx=run.rows_read)
-    written = counts.get((WRITTEN, None), 0)
-    skipped: dict[str, int] = {}
-    for (status, reason), n in counts.items():
-        if status != WRITTEN:
-            skipped[reason or status] = skipped.get(reason or status, 0) + n
-    if written + sum(skipped.values()) != run.rows_read:
-        raise StateError(
-            f"internal accounting mismatch: {written} written + {sum(skipped.values())} skipped "
-            f"!= {run.rows_read} read; rerun with --restart"
-        )
+        render_rejections(state, rejections, run.rows_read)
+        written, skipped = tally(state, run.rows_read)
     report = FeatureReport(
         output=config.output,
         manifest=config.manifest_out or manifest_path_for(config.output),
         rejections=rejections,
         rows_read=run.rows_read,
         written=written,
-        skipped=dict(sorted(skipped.items())),
+        skipped=skipped,
         reused=run.reused,
         processed=run.processed,
         elapsed_s=time.monotonic() - started,
@@ -463,51 +454,6 @@ def _stalled(task: FeatureTask, exc: Exception) -> FeatureResult:
             detail=f"{task.key}: {exc} while decoding; abandoned",
         )
     raise exc
-
-
-def _render(state: StateStore, output: Path, rows_read: int) -> None:
-    import pyarrow as pa
-
-    schema = feature_arrow_schema()
-
-    def batches() -> Iterator[list[dict[str, Any]]]:
-        batch: list[dict[str, Any]] = []
-        for outcome in state.outcomes(below_idx=rows_read, status=WRITTEN):
-            assert outcome.row is not None
-            batch.append(orjson.loads(outcome.row))
-            if len(batch) >= 4096:
-                yield batch
-                batch = []
-        yield batch
-
-    if output.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-
-        with atomic_writer(output) as fh:
-            writer = pq.ParquetWriter(fh, schema, compression="zstd")
-            for batch in batches():
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            writer.close()
-        return
-    with atomic_writer(output) as fh:
-        for batch in batches():
-            pa.Table.from_pylist(batch, schema=schema)  # the same checks as the Parquet path
-            fh.write(b"".join(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n" for r in batch))
-
-
-def _render_rejections(state: StateStore, path: Path, rows_read: int) -> None:
-    with atomic_writer(path) as fh:
-        for outcome in state.outcomes(below_idx=rows_read):
-            if outcome.status == WRITTEN:
-                continue
-            record = {
-                "key": outcome.key,
-                "row": outcome.idx + 1,
-                "origin": outcome.origin,
-                "reason": outcome.reason or outcome.status,
-                "detail": outcome.detail,
-            }
-            fh.write(orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n")
 
 
 def _write_manifest(config: FeatureConfig, report: FeatureReport, timestamp: str, workers: int) -> None:

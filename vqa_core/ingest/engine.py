@@ -15,7 +15,6 @@ either written or counted under one reason.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import logging
 import math
 import os
@@ -23,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import attrs
 import orjson
@@ -39,9 +38,18 @@ from vqa_core.errors import (
     StateError,
     UsageError,
 )
-from vqa_core.fsutil import atomic_writer, ensure_directory, manifest_path_for, sha256_file
+from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
 from vqa_core.ingest.download import DownloadPolicy
-from vqa_core.ingest.executor import Executor, Ready, Work, default_workers, make_executor, run_ordered
+from vqa_core.ingest.executor import Ready, Work, opened_executor, run_ordered, slots
+from vqa_core.ingest.outputs import (
+    NoProgress,
+    ProgressSink,
+    clear_for_restart,
+    rejections_path_for,
+    render_rejections,
+    render_rows,
+    tally,
+)
 from vqa_core.ingest.state import (
     DUPLICATE,
     REJECTED,
@@ -117,30 +125,6 @@ class IngestReport:
             f"({self.processed:,} processed, {self.reused:,} from resume state, {self.elapsed_s:.1f} s) "
             f"-> {self.output}"
         )
-
-
-class ProgressSink(Protocol):
-    def start(self, total: int | None, description: str) -> None: ...
-
-    def advance(self, written: int, skipped: int) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class _NoProgress:
-    def start(self, total: int | None, description: str) -> None:
-        pass
-
-    def advance(self, written: int, skipped: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-
-def rejections_path_for(output: Path) -> Path:
-    """``shard.jsonl`` → ``shard.rejections.jsonl``."""
-    return output.with_suffix(".rejections.jsonl")
 
 
 # ---------------------------------------------------------------------------
@@ -480,24 +464,27 @@ def _inputs_digest(row: SourceRow) -> str:
 def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink | None = None) -> IngestReport:
     """Ingest one corpus into ``config.output`` (resuming if state exists). See the module docstring."""
     started = time.monotonic()
-    progress = progress or _NoProgress()
+    progress = progress or NoProgress()
     prepared = _prepare(registry, config)
     decl = prepared.corpus.declaration
     ensure_directory(config.output.parent)
     companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
+    # A clip whose thread shows no progress (hashing, demuxing) for twice the probe timeout is
+    # abandoned and counted as probe-timeout (local threads; see vqa_core.ingest.watchdog).
     with (
-        _executor_for(config, prepared) as executor,
+        opened_executor(
+            config.executor,
+            config.workers,
+            config.scheduler,
+            stall_s=2 * config.probe_timeout_s,
+            paths=(config.root, prepared.spec.clips_dir),
+        ) as executor,
         StateStore(config.output, companions=companions) as state,
     ):
-        # A cluster's size is known once connected; the window follows the slots really there.
-        workers: int = getattr(executor, "workers", None) or config.workers or default_workers()
+        workers = slots(executor, config.workers)
         window = config.window or max(8, 4 * workers)
         if config.restart:
-            state.db.execute("DELETE FROM rows")
-            state.db.execute("DELETE FROM meta")
-            state.commit()
-            for stale in (config.output, rejections_path_for(config.output)):
-                stale.unlink(missing_ok=True)
+            clear_for_restart(state, config.output)
         _check_state(state, config, decl, prepared)
         timestamp = _timestamp(state, config)
         state.commit()
@@ -526,22 +513,17 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
             progress.finish()
         state.set_meta("rows_read", str(run.rows_read))
         state.commit()
-        schema = registry.arrow_schema(decl.id)
-        _render_output(state, config.output, run.rows_read, timestamp, schema)
-        rejections = rejections_path_for(config.output)
-        _render_rejections(state, rejections, run.rows_read)
-        counts = state.counts(below_idx=run.rows_read)
-    written = counts.get((WRITTEN, None), 0)
-    skipped: dict[str, int] = {}
-    for (status, reason), n in counts.items():
-        if status != WRITTEN:
-            key = reason or status
-            skipped[key] = skipped.get(key, 0) + n
-    if written + sum(skipped.values()) != run.rows_read:
-        raise StateError(
-            f"internal accounting mismatch: {written} written + {sum(skipped.values())} skipped "
-            f"!= {run.rows_read} read; rerun with --restart"
+        render_rows(
+            state,
+            config.output,
+            run.rows_read,
+            registry.arrow_schema(decl.id),
+            constants={"ingested_at_utc": timestamp},
+            mismatch=PluginError,
         )
+        rejections = rejections_path_for(config.output)
+        render_rejections(state, rejections, run.rows_read)
+        written, skipped = tally(state, run.rows_read)
     manifest = config.manifest_out or manifest_path_for(config.output)
     report = IngestReport(
         corpus=decl.id,
@@ -550,7 +532,7 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
         rejections=rejections,
         rows_read=run.rows_read,
         written=written,
-        skipped=dict(sorted(skipped.items())),
+        skipped=skipped,
         editions=prepared.editions,
         reused=run.reused,
         processed=run.processed,
@@ -563,23 +545,6 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
         if n > LOG_PER_REASON:
             log.warning("%s: %s rows in all (see %s)", reason, f"{n:,}", rejections)
     return report
-
-
-@contextlib.contextmanager
-def _executor_for(config: IngestConfig, prepared: _Prepared) -> Iterator[Executor]:
-    """The run's executor, connected and checked before any state is touched; shut down at exit."""
-    # A clip whose thread shows no progress (hashing, demuxing) for twice the probe timeout is
-    # abandoned and counted as probe-timeout (local threads; see vqa_core.ingest.watchdog).
-    executor = make_executor(
-        config.executor, config.workers, config.scheduler, stall_s=2 * config.probe_timeout_s
-    )
-    try:
-        check_paths = getattr(executor, "check_paths", None)
-        if check_paths is not None:  # a cluster: its workers must see the dataset where the client does
-            check_paths([p for p in (config.root, prepared.spec.clips_dir) if p.is_dir()])
-        yield executor
-    finally:
-        executor.shutdown()
 
 
 def _failed_task(task: ClipTask, exc: Exception) -> ClipResult:
@@ -640,76 +605,6 @@ def _timestamp(state: StateStore, config: IngestConfig) -> str:
         state.set_meta("ingested_at_utc", value)
         return value
     return recorded
-
-
-def _render_output(state: StateStore, output: Path, rows_read: int, timestamp: str, schema: Any) -> None:
-    """Write the shard from the state, in metadata order, validating every row against ``schema``."""
-    import pyarrow as pa
-
-    names = schema.names
-
-    def batches() -> Iterator[list[dict[str, Any]]]:
-        batch: list[dict[str, Any]] = []
-        for outcome in state.outcomes(below_idx=rows_read, status=WRITTEN):
-            assert outcome.row is not None
-            row = orjson.loads(outcome.row)
-            row["ingested_at_utc"] = timestamp
-            batch.append(row)
-            if len(batch) >= 4096:
-                yield batch
-                batch = []
-        yield batch
-
-    def validated(batch: list[dict[str, Any]]) -> pa.Table:
-        try:
-            return pa.Table.from_pylist(batch, schema=schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise PluginError(f"a row does not match the corpus's Arrow schema: {exc}") from None
-
-    if output.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-
-        with atomic_writer(output) as fh:
-            writer = pq.ParquetWriter(fh, schema, compression="zstd")
-            for batch in batches():
-                writer.write_table(validated(batch))
-            writer.close()
-        return
-    with atomic_writer(output) as fh:
-        for batch in batches():
-            if not batch:
-                continue
-            validated(batch)
-            missing = [n for n in names if n not in batch[0]]
-            if missing:
-                raise PluginError(f"rows lack the schema columns {missing}")
-            fh.write(b"".join(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n" for r in batch))
-
-
-def _render_rejections(state: StateStore, path: Path, rows_read: int) -> None:
-    with atomic_writer(path) as fh:
-        chunk: list[bytes] = []
-        for outcome in state.outcomes(below_idx=rows_read):
-            if outcome.status == WRITTEN:
-                continue
-            chunk.append(
-                orjson.dumps(
-                    {
-                        "key": outcome.key,
-                        "row": outcome.idx + 1,
-                        "origin": outcome.origin,
-                        "reason": outcome.reason or outcome.status,
-                        "detail": outcome.detail,
-                        "attempts": outcome.attempts,
-                    },
-                    option=orjson.OPT_SORT_KEYS,
-                )
-                + b"\n"
-            )
-            if len(chunk) >= 1024:
-                fh.write(b"".join(chunk))
-                chunk = []
-        fh.write(b"".join(chunk))
 
 
 def _write_ingest_manifest(

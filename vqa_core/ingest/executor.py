@@ -17,9 +17,11 @@ a run.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Final, Generic, Protocol, TypeVar
 
 import attrs
@@ -30,6 +32,8 @@ __all__ = [
     "Executor",
     "LocalExecutor",
     "make_executor",
+    "opened_executor",
+    "slots",
     "run_ordered",
     "default_workers",
     "DEFAULT_STALL_S",
@@ -131,6 +135,36 @@ def make_executor(
         executor: Executor = DaskExecutor(scheduler or os.environ.get(env.DASK_SCHEDULER), workers)
         return executor
     raise UsageError(f"unknown executor {kind!r}; use local, thread, process or dask")
+
+
+@contextlib.contextmanager
+def opened_executor(
+    kind: str,
+    workers: int | None,
+    scheduler: str | None,
+    *,
+    stall_s: float | None,
+    paths: Sequence[Path] = (),
+) -> Iterator[Executor]:
+    """A run's executor, connected and checked before any state is touched; shut down at exit.
+
+    On a cluster, its workers must see each of ``paths`` (the folders that
+    exist) where the client does, or the run stops here with one line.
+    """
+    executor = make_executor(kind, workers, scheduler, stall_s=stall_s)
+    try:
+        check_paths = getattr(executor, "check_paths", None)
+        if check_paths is not None:
+            check_paths([p for p in paths if p.is_dir()])
+        yield executor
+    finally:
+        executor.shutdown()
+
+
+def slots(executor: Executor, requested: int | None) -> int:
+    """How many tasks run at once: a cluster's size once connected, else the requested count."""
+    workers: int | None = getattr(executor, "workers", None)
+    return workers or requested or default_workers()
 
 
 def run_ordered(

@@ -12,7 +12,7 @@ from vqa_core.cli import main
 from vqa_core.errors import OutputError, StateError
 from vqa_core.features import VQA_NR_V1, FeatureConfig, extract_features
 from vqa_core.fsutil import manifest_path_for, sha256_file
-from vqa_core.ingest.engine import rejections_path_for
+from vqa_core.ingest.outputs import rejections_path_for
 from vqa_core.samples import ClipSpec, write_clip
 
 

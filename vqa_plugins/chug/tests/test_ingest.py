@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 
 import orjson
 import pyarrow as pa
@@ -22,6 +21,7 @@ from vqa_core.fsutil import sha256_file
 from vqa_core.ingest import IngestConfig, IngestReport, ingest
 from vqa_core.registry import Registry
 from vqa_core.sample import write_sample
+from vqa_core.testing.plugins import other_corpus_plugin
 
 CORPUS = "chug"
 STAMP = "2026-01-01T00:00:00Z"
@@ -80,11 +80,9 @@ def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: P
     assert report.skipped == {"missing-clip": 2}
 
 
-def test_another_corpus_row_count_is_refused_naming_it(
-    tmp_path: Path, foreign_plugin: Callable[[str, str, int], ModuleType]
-) -> None:
+def test_another_corpus_row_count_is_refused_naming_it(tmp_path: Path) -> None:
     reg = Registry.from_plugins(
-        [("vqa-chug", vqa_chug), ("other", foreign_plugin("other-vqa", "scores.txt", 2))]
+        [("vqa-chug", vqa_chug), ("other", other_corpus_plugin("other-vqa", "scores.txt", 2))]
     )
     root = tmp_path / "data"
     root.mkdir()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import orjson
@@ -20,6 +18,7 @@ from vqa_core.ingest import IngestConfig, IngestReport, ingest
 from vqa_core.registry import Registry
 from vqa_core.sample import write_sample
 from vqa_core.samples import ClipSpec, write_clip
+from vqa_core.testing.plugins import other_corpus_plugin
 
 CORPUS = "live-vqc"
 STAMP = "2026-01-01T00:00:00Z"
@@ -112,11 +111,9 @@ def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: P
     assert report.skipped == {"missing-clip": 2}
 
 
-def test_another_corpus_row_count_is_refused_naming_it(
-    tmp_path: Path, foreign_plugin: Callable[[str, str, int], ModuleType]
-) -> None:
+def test_another_corpus_row_count_is_refused_naming_it(tmp_path: Path) -> None:
     reg = Registry.from_plugins(
-        [("vqa-live-vqc", vqa_live_vqc), ("other", foreign_plugin("other-vqa", "scores.txt", 3))]
+        [("vqa-live-vqc", vqa_live_vqc), ("other", other_corpus_plugin("other-vqa", "scores.txt", 3))]
     )
     root = tmp_path / "data"
     root.mkdir()

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import ModuleType
-
 import pytest
 import vqa_waterloo_ivc
 from vqa_waterloo_ivc.geometry import FRAMERATE_VARIABLE, PIX_FMT_VARIABLE
@@ -20,37 +17,3 @@ def reg() -> Registry:
 def _no_geometry_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PIX_FMT_VARIABLE, raising=False)
     monkeypatch.delenv(FRAMERATE_VARIABLE, raising=False)
-
-
-@pytest.fixture
-def foreign_plugin() -> Callable[[str, str, int], ModuleType]:
-    """Makes a minimal plugin declaring another corpus whose one edition has ``rows`` rows."""
-    return _foreign_plugin
-
-
-def _foreign_plugin(corpus_id: str, metadata: str, rows: int) -> ModuleType:
-    from vqa_core import hookimpl
-    from vqa_core.declarations import CorpusDeclaration, Edition
-
-    module = ModuleType(f"foreign_{corpus_id.replace('-', '_')}")
-    declaration = CorpusDeclaration(
-        id=corpus_id,
-        title="Another corpus",
-        version=f"{corpus_id}-1",
-        scale="0-100",
-        licence="Research use",
-        licence_url="https://example.org/licence",
-        citation="A. Author. Another corpus. 2020.",
-        homepage="https://example.org",
-        access="open",
-        access_instructions="download it from example.org",
-        editions=(Edition(f"{corpus_id}-1", metadata, rows),),
-    )
-
-    @hookimpl
-    def vqa_register_corpora(register):  # type: ignore[no-untyped-def]
-        register(declaration)
-
-    module.vqa_register_corpora = vqa_register_corpora  # type: ignore[attr-defined]
-    module.vqa_plugin_api = ">=1,<2"  # type: ignore[attr-defined]
-    return module

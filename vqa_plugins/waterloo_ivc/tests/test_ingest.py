@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from types import ModuleType
 
 import orjson
 import pyarrow as pa
@@ -20,6 +18,7 @@ from vqa_core.ingest import IngestConfig, ingest
 from vqa_core.registry import Registry
 from vqa_core.sample import write_sample
 from vqa_core.samples import ClipSpec, raw_frame_bytes, write_clip, write_raw_clip
+from vqa_core.testing.plugins import other_corpus_plugin
 
 CORPUS = "waterloo-ivc-4k"
 STAMP = "2026-01-01T00:00:00Z"
@@ -164,11 +163,9 @@ def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: P
     assert manifest["editions"] == {"scores.txt": "waterloo-ivc-4k-201908"}
 
 
-def test_file_with_another_corpus_row_count_is_refused_naming_it(
-    tmp_path: Path, foreign_plugin: Callable[[str, str, int], ModuleType]
-) -> None:
+def test_file_with_another_corpus_row_count_is_refused_naming_it(tmp_path: Path) -> None:
     reg = Registry.from_plugins(
-        [("vqa-waterloo-ivc", vqa_waterloo_ivc), ("other", foreign_plugin("other-vqa", "mos.csv", 4))]
+        [("vqa-waterloo-ivc", vqa_waterloo_ivc), ("other", other_corpus_plugin("other-vqa", "mos.csv", 4))]
     )
     root = tmp_path / "data"
     root.mkdir()
