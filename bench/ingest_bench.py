@@ -13,6 +13,8 @@ a shared, noisy machine. Printed as a Markdown table for bench/README.md.
 
 Variants:
   floor     read every clip in 1 MiB chunks on 2 threads, no other work
+  hash      read and SHA-256 every clip on 2 threads: the ceiling of any ingest
+            that hashes, since hashing is CPU-bound (~1.5 GB/s per core)
   vqa       `vqa_core.ingest.ingest` (threads, 2 workers, demux verification on)
   baseline  what the older scripts do: serial, hashlib SHA-256, one `ffprobe`
             process per clip, the whole JSON progress file rewritten every 50
@@ -95,6 +97,45 @@ def floor(root: Path) -> float:
     with cf.ThreadPoolExecutor(2) as pool:
         list(pool.map(read, files))
     return time.perf_counter() - started
+
+
+def hash_only(root: Path) -> float:
+    from vqa_core.fsutil import sha256_file
+
+    files = sorted((root / "KoNViD_1k_videos").iterdir())
+    drop_caches()
+    started = time.perf_counter()
+    with cf.ThreadPoolExecutor(2) as pool:
+        list(pool.map(sha256_file, files))
+    return time.perf_counter() - started
+
+
+def stage_costs(root: Path, sample: int = 40) -> tuple[float, float, float]:
+    """Warm-cache ms per clip, one thread: SHA-256, PyAV open (stream analysis), demux of every packet."""
+    from vqa_core.fsutil import sha256_file
+    from vqa_core.mediaopen import open_clip
+
+    files = sorted((root / "KoNViD_1k_videos").iterdir())[:sample]
+    for path in files:
+        path.read_bytes()
+
+    def per_clip(fn: object) -> float:
+        started = time.perf_counter()
+        for path in files:
+            fn(path)  # type: ignore[operator]
+        return (time.perf_counter() - started) / len(files) * 1e3
+
+    def opened(path: Path) -> None:
+        open_clip(path, timeout_s=30).close()
+
+    def demuxed(path: Path) -> None:
+        container = open_clip(path, timeout_s=30)
+        for _ in container.demux(container.streams.video[0]):
+            pass
+        container.close()
+
+    t_open = per_clip(opened)
+    return per_clip(sha256_file), t_open, per_clip(demuxed) - t_open
 
 
 def vqa(root: Path, work: Path, executor: str = "thread") -> float:
@@ -242,21 +283,29 @@ def main() -> None:
         total = make_corpus(root, count, **geometry)  # type: ignore[arg-type]
         mb = total / 1e6
         t_floor = floor(root)
+        t_hash = hash_only(root)
         t_vqa = vqa(root, work)
         t_proc = vqa(root, work, "process")
         t_base = baseline(root, work)
-        results.append((label, count, mb, t_floor, t_vqa, t_proc, t_base))
+        results.append((label, count, mb, t_floor, t_hash, t_vqa, t_proc, t_base, stage_costs(root)))
 
     print()
     print(
-        "| clips | n | MB | floor s | vqa (threads) s | vqa (processes) s | baseline s | vqa clips/s | vqa MB/s | vqa / floor | vqa vs baseline |"
+        "| clips | n | MB | floor s | hash only s | vqa (threads) s | vqa (processes) s | baseline s "
+        "| vqa clips/s | vqa MB/s | hash only / floor | vqa / floor | vqa vs baseline |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for label, count, mb, t_floor, t_vqa, t_proc, t_base in results:
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, count, mb, t_floor, t_hash, t_vqa, t_proc, t_base, _ in results:
         print(
-            f"| {label} | {count} | {mb:,.0f} | {t_floor:.2f} | {t_vqa:.2f} | {t_proc:.2f} | {t_base:.2f} | "
-            f"{count / t_vqa:,.0f} | {mb / t_vqa:,.0f} | {t_floor / t_vqa:.2f} | {t_base / t_vqa:.1f}× |"
+            f"| {label} | {count} | {mb:,.0f} | {t_floor:.2f} | {t_hash:.2f} | {t_vqa:.2f} | {t_proc:.2f} | "
+            f"{t_base:.2f} | {count / t_vqa:,.0f} | {mb / t_vqa:,.0f} | {t_floor / t_hash:.2f} | "
+            f"{t_floor / t_vqa:.2f} | {t_base / t_vqa:.1f}× |"
         )
+    print()
+    print("| clips | SHA-256 ms/clip | PyAV open ms/clip | demux ms/clip |")
+    print("|---|---:|---:|---:|")
+    for label, *_, (t_sha, t_open, t_demux) in results:
+        print(f"| {label} | {t_sha:.1f} | {t_open:.1f} | {t_demux:.1f} |")
     costs = resume_cost(work)
     print()
     print("| clips already recorded | skip a recorded clip (µs) | record a new clip (µs) |")
