@@ -439,7 +439,7 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
         processed=run.processed,
         elapsed_s=time.monotonic() - started,
     )
-    _write_manifest(config, report, timestamp, workers)
+    _write_manifest(config, report, timestamp, workers, getattr(executor, "address", None))
     return report
 
 
@@ -456,7 +456,9 @@ def _stalled(task: FeatureTask, exc: Exception) -> FeatureResult:
     raise exc
 
 
-def _write_manifest(config: FeatureConfig, report: FeatureReport, timestamp: str, workers: int) -> None:
+def _write_manifest(
+    config: FeatureConfig, report: FeatureReport, timestamp: str, workers: int, scheduler: str | None
+) -> None:
     from vqa_core import __version__
 
     manifest = build_manifest(
@@ -488,6 +490,7 @@ def _write_manifest(config: FeatureConfig, report: FeatureReport, timestamp: str
             "sample_fps": config.sample_fps,
             "workers": workers,
             "executor": config.executor,
+            "scheduler": scheduler,
         },
     )
     write_manifest(report.manifest, manifest)

@@ -179,6 +179,35 @@ def test_dask_run_matches_local_run_byte_for_byte(
     assert manifest["stats"]["written"] == 21
 
 
+def test_features_on_the_cluster_match_a_local_extraction(
+    drop: Any, local: dict[str, bytes], cluster: LocalCluster, tmp_path: Path
+) -> None:
+    from vqa_core.features import FeatureConfig, extract_features
+
+    shard = tmp_path / "shard.jsonl"
+    shard.write_bytes(local["shard.jsonl"])
+    root = drop[0]
+    reports = {}
+    for executor, scheduler in (("thread", None), ("dask", cluster.scheduler_address)):
+        config = FeatureConfig(
+            shard=shard,
+            root=root,
+            output=tmp_path / executor / "features.jsonl",
+            workers=2 if scheduler is None else None,
+            executor=executor,
+            scheduler=scheduler,
+            sample_fps=5.0,
+            timestamp=TIMESTAMP,
+        )
+        reports[executor] = extract_features(config)
+    assert reports["dask"].written == reports["thread"].written == 21
+    for name in ("features.jsonl", "features.rejections.jsonl"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "thread" / name).read_bytes()
+    manifest = orjson.loads((tmp_path / "dask" / "features.manifest.json").read_bytes())
+    assert manifest["config"]["scheduler"] == cluster.scheduler_address
+    assert manifest["config"]["workers"] == 2  # the threads the cluster offered
+
+
 def test_scheduler_from_environment_through_the_cli(
     drop: Any, local: dict[str, bytes], cluster: LocalCluster, tmp_path: Path
 ) -> None:
