@@ -60,10 +60,12 @@ class OutputLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
             os.close(fd)
+            # why: the holder writes its pid just after locking; a reader can come in between
+            who = f" (pid {holder})" if holder.isdigit() else ""
             raise StateError(
-                f"{self.output} is being written by another vqa process (pid {holder}); "
+                f"{self.output} is being written by another vqa process{who}; "
                 "wait for it to finish or choose another output"
             ) from None
         except OSError as exc:
