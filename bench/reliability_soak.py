@@ -27,7 +27,6 @@ import importlib.util
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -57,14 +56,6 @@ def _bases(work: Path) -> list[bytes]:
         write_clip(folder / f"b{i}.mp4", ClipSpec(width=32, height=18, frames=3 + i), seed=i).read_bytes()
         for i in range(4)
     ]
-
-
-def _decided(state: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=0.1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
-    except sqlite3.Error:
-        return 0
 
 
 def main() -> None:
@@ -107,12 +98,13 @@ def main() -> None:
     )
     state = out.with_name(out.name + ".state.sqlite")
     killed_at = time.monotonic()
-    while proc.poll() is None and _decided(state) < big // 2:
+    decided = kit.decided_rows  # type: ignore[attr-defined]
+    while proc.poll() is None and decided(state) < big // 2:
         time.sleep(0.1)
     killed_at = time.monotonic() - killed_at
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = _decided(state)
+    done = decided(state)
     table.append((f"run killed after {done:,} decided rows", killed_at, 0))
     seconds, rss, _ = timed(*kit.ingest_args(drops[big], out))  # type: ignore[attr-defined]
     table.append((f"resume with {big - done:,} rows left", seconds, rss))

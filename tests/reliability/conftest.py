@@ -251,6 +251,17 @@ def kit() -> ModuleType:
     return sys.modules[__name__]
 
 
+def decided_rows(state: Path) -> int:
+    """Rows a (possibly running) ingest has decided so far, read from its resume state; 0 before it exists."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=0.1) as db:
+            return int(db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
 def run_measured(*args: str | Path, env: dict[str, str] | None = None) -> tuple[Result, int]:
     """Run ``vqa ARGS``; the result and the child's peak resident set size in KiB.
 

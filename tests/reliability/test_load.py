@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -69,14 +68,6 @@ def test_memory_does_not_grow_with_the_row_count(measured: dict[int, Any]) -> No
     assert large_plateau - small_plateau < GROWTH_BUDGET_KIB
 
 
-def _decided(state: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=0.1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def test_a_resume_costs_what_is_left_not_what_is_done(
     kit: ModuleType, drops: dict[int, Path], measured: dict[int, Any], tmp_path: Path
 ) -> None:
@@ -94,12 +85,12 @@ def test_a_resume_costs_what_is_left_not_what_is_done(
         env=kit.vqa_env(),
     )
     state = tmp_path / "k.jsonl.state.sqlite"
-    while proc.poll() is None and _decided(state) < 3 * LARGE // 4:
+    while proc.poll() is None and kit.decided_rows(state) < 3 * LARGE // 4:
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before the kill"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = _decided(state)
+    done = kit.decided_rows(state)
     started = time.monotonic()
     result = kit.run_vqa(*kit.ingest_args(drop, out))
     resumed = time.monotonic() - started
