@@ -104,6 +104,12 @@ class Table:
     #: callers can still look at the file's size (editions) first.
     header_problem: MetadataError | None = None
 
+    @property
+    def decimal_comma(self) -> bool:
+        """Whether numbers may be written with a decimal comma (``3,41``): a ``;``-delimited file
+        is a spreadsheet export from a locale that writes them so. Pass it to :func:`to_float`."""
+        return self.delimiter == ";"
+
     def records(self) -> Iterator[Record]:
         """Data records in file order; blank lines are skipped, bad lines flagged.
 

@@ -64,7 +64,7 @@ def _rows(
                 line=1,
             )
         folder = "" if explicit_clips else clip_folder(spec.root, part)
-        decimal_comma = table.delimiter == ";"  # a semicolon export writes 3,41 for 3.41
+        decimal_comma = table.decimal_comma
         for record in table.records():
             if record.problem:
                 yield reject(record, "bad-row")

@@ -100,7 +100,7 @@ def _rows(table: Table, clips_dir: Path) -> Iterator[SourceRow | RowRejection]:
             line=1,
         )
     names = _ClipNames(clips_dir)
-    decimal_comma = table.delimiter == ";"  # a semicolon export writes 3,41 for 3.41
+    decimal_comma = table.decimal_comma
     for record in table.records():
         if record.problem:
             yield reject(record, "bad-row")

@@ -86,14 +86,14 @@ def open_scores(path: Path) -> tuple[Shape, Table]:
         lines.append(record.cells)
         if len(lines) >= _PEEK_LINES:
             break
-    shape = detect_shape(lines, decimal_comma=table.delimiter == ";")
+    shape = detect_shape(lines, decimal_comma=table.decimal_comma)
     if shape == "header":
         table = open_table(path, header=True, delimiters=_DELIMITERS)
     return shape, table
 
 
 def _headerless(table: Table) -> Iterator[SourceRow | RowRejection]:
-    decimal_comma = table.delimiter == ";"
+    decimal_comma = table.decimal_comma
     for record in table.records():
         if record.problem:
             yield reject(record, "bad-row")
@@ -122,7 +122,7 @@ def _with_header(table: Table) -> Iterator[SourceRow | RowRejection]:
             path=str(table.path),
             line=1,
         )
-    decimal_comma = table.delimiter == ";"
+    decimal_comma = table.decimal_comma
     for record in table.records():
         if record.problem:
             yield reject(record, "bad-row")

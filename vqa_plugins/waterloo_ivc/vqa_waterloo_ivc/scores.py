@@ -112,7 +112,7 @@ def _peek(path: Path) -> tuple[Shape, Table]:
         lines.append(record.cells)
         if len(lines) >= _PEEK_LINES:
             break
-    shape = detect_shape(lines, decimal_comma=table.delimiter == ";")
+    shape = detect_shape(lines, decimal_comma=table.decimal_comma)
     if shape == "header":
         table = open_table(path, header=True, delimiters=_DELIMITERS)
     return shape, table
@@ -290,7 +290,7 @@ def _rows(
             path=str(table.path),
             line=1,
         )
-    builder = _RowBuilder(ClipIndex(spec.clips_dir), defaults, decimal_comma=table.delimiter == ";")
+    builder = _RowBuilder(ClipIndex(spec.clips_dir), defaults, decimal_comma=table.decimal_comma)
     if shape == "scores":
         yield from _scores_rows(table, builder)
     else:

@@ -132,4 +132,4 @@ def _open_csv(path: Path) -> Sheet:
                 problem = f"ragged line: {len(record.cells)} fields, the header has {width}"
             yield SheetRow(tuple(record.cells), record.origin, problem)
 
-    return Sheet(path, table.header.names, table.data_lines, table.delimiter == ";", rows)
+    return Sheet(path, table.header.names, table.data_lines, table.decimal_comma, rows)
