@@ -106,10 +106,13 @@ def facts_mismatch(expected: Mapping[str, str], found: Mapping[str, object]) -> 
         ]
         if differ:
             problems.append(f"{address} runs " + ", ".join(differ))
-    if not problems:
-        return None
-    more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
-    return "; ".join(problems[:3]) + more
+    return _some(problems) if problems else None
+
+
+def _some(problems: list[str], shown: int = 3) -> str:
+    """The first ``shown`` problems on one line, and how many more there are."""
+    more = f" and {len(problems) - shown} more" if len(problems) > shown else ""
+    return "; ".join(problems[:shown]) + more
 
 
 def _connect_timeout_s() -> float:
@@ -227,11 +230,9 @@ class DaskExecutor:
             elif missing:
                 problems.append(f"{address} does not see {', '.join(missing)}")
         if problems:
-            more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
             raise ExecutorError(
                 "every Dask worker must see the dataset at the client's path (a shared file system): "
-                + "; ".join(problems[:3])
-                + more
+                + _some(problems)
             )
 
     # -- the Executor protocol -------------------------------------------------------
