@@ -422,7 +422,6 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
                 progress.advance(run.written, run.skipped)
         finally:
             state.commit()
-            executor.shutdown()
             progress.finish()
         render_rows(state, config.output, run.rows_read, feature_arrow_schema())
         rejections = rejections_path_for(config.output)

@@ -509,7 +509,6 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
             raise MetadataError(f"{exc}; {_how_to_obtain(decl)}", path=exc.path, line=exc.line) from None
         finally:
             state.commit()
-            executor.shutdown()
             progress.finish()
         state.set_meta("rows_read", str(run.rows_read))
         state.commit()
