@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from vqa_core.registry import Registry
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def load_registry(ctx: click.Context, *, strict: bool | None = None) -> Registry:
@@ -24,3 +27,29 @@ def print_json(data: object) -> None:
     import json
 
     click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def executor_options(command: F) -> F:
+    """``--workers``, ``--executor`` and ``--scheduler``: where a command's per-clip work runs."""
+    for option in reversed(
+        (
+            click.option(
+                "--workers",
+                type=click.IntRange(min=1),
+                help="Parallel workers (default: CPU count); with --executor dask, wait until this many "
+                "have joined.",
+            ),
+            click.option(
+                "--executor",
+                type=click.Choice(["local", "thread", "process", "dask"]),
+                default="local",
+                show_default=True,
+                help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
+            ),
+            click.option(
+                "--scheduler", help="Dask scheduler address or scheduler file (or VQA_DASK_SCHEDULER)."
+            ),
+        )
+    ):
+        command = option(command)
+    return command

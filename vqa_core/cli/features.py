@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from vqa_core.cli._common import executor_options
 from vqa_core.cli._progress import configure_logging, make_progress
 
 
@@ -25,20 +26,12 @@ def group() -> None:
 @click.option(
     "-o", "--output", required=True, type=click.Path(path_type=Path), help="Features: .parquet or .jsonl."
 )
-@click.option("--workers", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
 @click.option(
     "--sample-fps",
     type=click.FloatRange(min=0.0, min_open=True),
     help="Frames per second to compute features on (default: every frame).",
 )
-@click.option(
-    "--executor",
-    type=click.Choice(["local", "process", "dask"]),
-    default="local",
-    show_default=True,
-    help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
-)
-@click.option("--scheduler", help="Dask scheduler address (or VQA_DASK_SCHEDULER).")
+@executor_options
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
 @click.option("--restart", is_flag=True, help="Discard the resume state and the output, and start over.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")

@@ -7,7 +7,7 @@ from pathlib import Path
 import attrs
 import click
 
-from vqa_core.cli._common import load_registry
+from vqa_core.cli._common import executor_options, load_registry
 from vqa_core.cli._progress import configure_logging, make_progress
 from vqa_core.errors import UsageError
 
@@ -26,19 +26,7 @@ from vqa_core.errors import UsageError
 )
 @click.option("--max-rows", type=click.IntRange(min=1), help="Read only the first N metadata rows.")
 @click.option("--full", is_flag=True, help="Read every metadata row (the default; excludes --max-rows).")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    help="Parallel workers (default: CPU count); with --executor dask, wait until this many have joined.",
-)
-@click.option(
-    "--executor",
-    type=click.Choice(["local", "thread", "process", "dask"]),
-    default="local",
-    show_default=True,
-    help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
-)
-@click.option("--scheduler", help="Dask scheduler address or scheduler file (or VQA_DASK_SCHEDULER).")
+@executor_options
 @click.option(
     "--manifest-out", type=click.Path(path_type=Path), help="Manifest path (default: <output>.manifest.json)."
 )
