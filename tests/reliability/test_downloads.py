@@ -1,7 +1,7 @@
 """Downloads against a misbehaving server, through ``vqa fetch`` and ``vqa ingest``.
 
-The server is real (:class:`~vqa_core.testing.http.LocalServer`, or an HTTPS
-one with a ``trustme`` certificate) on 127.0.0.1. Cases the downloader's unit
+The server is real (:class:`~vqa_core.testing.http.LocalServer`, plain or
+HTTPS with a ``trustme`` certificate) on 127.0.0.1. Cases the downloader's unit
 tests cover one call at a time (``tests/core/ingest/test_download.py``,
 ``tests/core/test_fetch.py``) are driven here through the commands a user
 runs: zip-slip in every form, redirects to other schemes, TLS, partial,
@@ -17,11 +17,9 @@ import os
 import shutil
 import ssl
 import stat
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -205,40 +203,27 @@ def test_ingest_refuses_a_redirect_to_another_scheme(
     assert not (root / "videos" / names[0]).exists() and not part_path(root / "videos" / names[0]).exists()
 
 
-def _tls_server(directory: Path, clips: dict[str, bytes]) -> tuple[HTTPServer, Path]:
+def _tls_server(directory: Path, clips: dict[str, bytes]) -> tuple[LocalServer, Path]:
+    """An HTTPS server for ``clips`` under ``/m/`` whose certificate a throw-away CA signed, and that CA."""
     import trustme
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            data = clips.get(self.path.rsplit("/", 1)[-1])
-            if data is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
     ca = trustme.CA()
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    server = LocalServer(tls=context)
+    for name, data in clips.items():
+        server.add(f"/m/{name}", data)
     bundle = directory / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
-    return httpd, bundle
+    return server, bundle
 
 
 def test_ingest_verifies_tls_and_trusts_only_what_the_system_trusts(
     kit: ModuleType, chug: tuple[Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
-    httpd, bundle = _tls_server(tmp_path, chug[1])
-    base = f"https://127.0.0.1:{httpd.server_address[1]}/m"
-    try:
+    server, bundle = _tls_server(tmp_path, chug[1])
+    with server:
+        base = server.url("/m")
         root = _fresh(chug, tmp_path)
         refused = _ingest_chug(kit, root, tmp_path / "c.jsonl", base)
         refused.assert_ok()
@@ -253,9 +238,6 @@ def test_ingest_verifies_tls_and_trusts_only_what_the_system_trusts(
         )
         trusted.assert_ok()
         assert f"{len(chug[1])} written" in trusted.stdout
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_no_option_or_variable_turns_tls_verification_off() -> None:

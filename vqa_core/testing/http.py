@@ -13,6 +13,8 @@ Serve files with ``Range`` support and script misbehaviour per path::
         url = server.url("/clip.mp4")
 
 ``server.requests`` records ``(path, range header)`` of every request.
+``LocalServer(tls=context)`` serves HTTPS with a server-side
+:class:`ssl.SSLContext` (e.g. one configured by a ``trustme`` CA).
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["LocalServer", "Route"]
 
@@ -58,7 +63,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, *, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str | None]] = []
         server = self
@@ -123,6 +128,10 @@ class LocalServer:
                 self.wfile.write(body)
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
+        self._scheme = "http"
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     def add(self, path: str, data: bytes = b"", **options: Any) -> Route:
@@ -132,7 +141,7 @@ class LocalServer:
 
     def url(self, path: str = "") -> str:
         port = self._httpd.server_address[1]
-        return f"http://127.0.0.1:{port}{path}"
+        return f"{self._scheme}://127.0.0.1:{port}{path}"
 
     def __enter__(self) -> LocalServer:
         self._thread.start()

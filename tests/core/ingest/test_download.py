@@ -117,37 +117,17 @@ def test_no_url_and_non_http_urls_are_permanent(tmp_path: Path) -> None:
 def test_tls_verification_is_on(tmp_path: Path) -> None:
     """A server whose certificate no trusted CA signed is refused, permanently."""
     import ssl
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
 
     import trustme
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "5")
-            self.end_headers()
-            self.wfile.write(b"hello")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    ca = trustme.CA()
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"https://127.0.0.1:{httpd.server_address[1]}/x.mp4"
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+    with LocalServer(tls=context) as server:
+        server.add("/x.mp4", b"hello")
         with pytest.raises(DownloadError, match="TLS verification failed") as info:
-            _fetch(FAST, url, tmp_path / "x.mp4")
+            _fetch(FAST, server.url("/x.mp4"), tmp_path / "x.mp4")
         assert not info.value.transient
         assert not (tmp_path / "x.mp4").exists()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_base_url_replaces_the_published_host() -> None:
