@@ -44,9 +44,28 @@ def group() -> None:
 @click.option(
     "--display-profile", type=click.Path(path_type=Path), help="Display-profile JSON (chug-hdr-display-v1)."
 )
-@click.option("--epochs", default=100, show_default=True, type=click.IntRange(min=1))
-@click.option("--batch-size", default=256, show_default=True, type=click.IntRange(min=1))
-@click.option("--lr", default=1e-2, show_default=True, type=click.FloatRange(min=0.0, min_open=True))
+@click.option(
+    "--ignore-groups",
+    is_flag=True,
+    help="Fold rows, not content groups: clips of one content may land on both sides (sidecar marked leaky).",
+)
+@click.option(
+    "--epochs",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Passes over the training rows.",
+)
+@click.option(
+    "--batch-size", default=256, show_default=True, type=click.IntRange(min=1), help="Rows per training step."
+)
+@click.option(
+    "--lr",
+    default=1e-2,
+    show_default=True,
+    type=click.FloatRange(min=0.0, min_open=True),
+    help="AdamW learning rate.",
+)
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
 def mos_head(
     table: Path | None,
@@ -57,6 +76,7 @@ def mos_head(
     folds: int,
     seed: int,
     display_profile: Path | None,
+    ignore_groups: bool,
     epochs: int,
     batch_size: int,
     lr: float,
@@ -74,6 +94,7 @@ def mos_head(
             folds=folds,
             seed=seed,
             display_profile=display_profile,
+            ignore_groups=ignore_groups,
             fit=FitSettings(epochs=epochs, batch_size=batch_size, lr=lr),
             timestamp=timestamp,
         )

@@ -63,6 +63,8 @@ class Projection:
     usable: npt.NDArray[np.bool_]
     mos: npt.NDArray[np.float64] | None
     split: tuple[str, ...] | None
+    #: The ``content_group`` of each row (``""`` where empty), or ``None`` without that column.
+    groups: tuple[str, ...] | None
     refused: dict[str, int]
     missing_features: dict[str, int]
     sources: dict[str, dict[str, int]]
@@ -272,12 +274,17 @@ def project(
     split = None
     if split_values is not None:
         split = tuple(str(v).strip().lower() if v is not None else "" for v in split_values)
+    group_values = _texts(table, "content_group")
+    groups = None
+    if group_values is not None:
+        groups = tuple(str(v).strip() if v is not None else "" for v in group_values)
     return Projection(
         names=tuple(names),
         features=matrix,
         usable=usable,
         mos=mos,
         split=split,
+        groups=groups,
         refused=refused,
         missing_features=missing,
         sources=sources,

@@ -5,9 +5,13 @@
    No usable row → :class:`~vqa_core.errors.TrainingError` (exit 2), nothing written.
 2. Validation: a ``split`` column with ``train`` and ``val`` (else ``test``) rows
    gives one fold (``explicit-split``; the shipped model is that fold's, trained on
-   ``train`` only); otherwise K folds over a seeded permutation (``<K>-fold``;
-   the shipped model is trained on every usable row). Standardisation statistics
-   always come from the rows a model is trained on.
+   ``train`` only); otherwise K folds over whole content groups
+   (:mod:`vqa_core.evaluation.splits`, ``<K>-fold``; the shipped model is trained
+   on every usable row), so clips of one content never sit on both sides of a
+   fold. A table without ``content_group`` has one group per row;
+   ``ignore_groups`` splits rows on request and the sidecar then says
+   ``"grouped": false`` (and ``"leaky": true`` when groups were ignored).
+   Standardisation statistics always come from the rows a model is trained on.
 3. Metrics per fold and pooled over every validation prediction, with 95 %
    intervals (:mod:`~vqa_core.train.metrics`); the gate (PLCC ≥ 0.85, SROCC ≥ 0.82,
    RMSE ≤ 0.45) is judged on the pooled metrics and always reported.
@@ -23,6 +27,7 @@ on the same table give byte-identical ONNX files.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -30,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from vqa_core.errors import TrainingError, UsageError
+from vqa_core.evaluation.splits import Split, group_codes, grouped_kfold, shared_groups
 from vqa_core.fsutil import atomic_write_bytes, manifest_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.tableio import read_table, write_table
@@ -50,6 +56,8 @@ __all__ = [
     "SIDECAR_SCHEMA",
     "judge_gate",
 ]
+
+log = logging.getLogger("vqa.train")
 
 MODEL_NAME: Final = "mos_head.onnx"
 SMOKE_TABLE_NAME: Final = "smoke_table.parquet"
@@ -78,6 +86,8 @@ class TrainConfig:
     display_profile: Path | None = None
     fit: FitSettings = attrs.field(factory=FitSettings)
     timestamp: str | None = None
+    #: Split rows instead of content groups (leaky; recorded in the sidecar).
+    ignore_groups: bool = False
     smoke_rows: int = attrs.field(default=600, validator=attrs.validators.ge(20))
 
 
@@ -133,20 +143,37 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-@attrs.frozen
-class _Fold:
-    name: str
-    train: npt.NDArray[np.int64]
-    val: npt.NDArray[np.int64]
-    seed: int
-
-
 def _plan(
-    split: tuple[str, ...] | None, usable: npt.NDArray[np.int64], folds: int, seed: int
-) -> tuple[str, list[_Fold], dict[str, int]]:
-    """The validation policy, its folds (indices into the usable rows) and rows left out by it."""
+    split: tuple[str, ...] | None,
+    groups: tuple[str, ...] | None,
+    usable: npt.NDArray[np.int64],
+    folds: int,
+    seed: int,
+    ignore_groups: bool,
+) -> tuple[str, list[Split], dict[str, int], dict[str, Any]]:
+    """The validation policy, its folds (indices into the usable rows), rows left out, and the grouping."""
     import numpy as np
 
+    keys = [groups[i] for i in usable] if groups is not None else [""] * usable.size
+    declared = group_codes(keys)
+    codes = group_codes([""] * usable.size) if ignore_groups else declared
+    sharing = int(declared.sizes[declared.sizes > 1].sum())
+    grouping: dict[str, Any] = {
+        "grouped": not ignore_groups and groups is not None,
+        "leaky": ignore_groups and sharing > 0,
+        "by": "row (grouping turned off)"
+        if ignore_groups
+        else ("content_group" if groups is not None else "row (no content_group column)"),
+        "n_groups": codes.n_groups,
+        "rows_sharing_a_group": sharing,
+    }
+    if ignore_groups and sharing:
+        log.warning(
+            "grouping turned off: %s of %s rows share a content group with another row, so the folds "
+            "can put one content on both sides and the validation metrics are inflated",
+            f"{sharing:,}",
+            f"{usable.size:,}",
+        )
     left_out: dict[str, int] = {}
     if split is not None:
         labels = np.asarray([split[i] for i in usable])
@@ -161,17 +188,16 @@ def _plan(
             unassigned = int((~np.isin(labels, ["train", held])).sum())
             if unassigned:
                 left_out["not-in-train-or-" + held] = unassigned
-            return "explicit-split", [_Fold(f"train->{held}", train, val, seed)], left_out
+            grouping["groups_on_both_sides"] = shared_groups(codes, train, val)
+            return "explicit-split", [Split(f"train->{held}", train, val, seed)], left_out, grouping
     n = usable.size
     if n < 2 * folds:
         raise TrainingError(f"{n} usable rows are too few for {folds} folds (need at least {2 * folds})")
-    order = np.random.default_rng(seed).permutation(n)
-    chunks = np.array_split(order, folds)
-    plan = []
-    for i, val in enumerate(chunks):
-        train = np.concatenate([c for j, c in enumerate(chunks) if j != i])
-        plan.append(_Fold(f"fold-{i + 1}", np.sort(train), np.sort(val), seed + i + 1))
-    return f"{folds}-fold", plan, left_out
+    try:
+        plan = grouped_kfold(codes, folds, seed)
+    except UsageError as exc:
+        raise TrainingError(str(exc)) from None
+    return f"{folds}-fold", plan, left_out, grouping
 
 
 def train_mos_head(config: TrainConfig) -> TrainReport:
@@ -224,27 +250,29 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
     x_all = projection.features[usable]
     assert projection.mos is not None
     y_all = projection.mos[usable]
-    policy, plan, left_out = _plan(projection.split, usable, config.folds, config.seed)
+    policy, plan, left_out, grouping = _plan(
+        projection.split, projection.groups, usable, config.folds, config.seed, config.ignore_groups
+    )
     fold_reports: list[dict[str, Any]] = []
     pooled_pred: list[npt.NDArray[np.float64]] = []
     pooled_true: list[npt.NDArray[np.float64]] = []
     ship = None
     for fold in plan:
         fitted = model.fit(x_all[fold.train], y_all[fold.train], seed=fold.seed, settings=config.fit)
-        predicted = model.predict_torch(fitted, x_all[fold.val])
+        predicted = model.predict_torch(fitted, x_all[fold.test])
         pooled_pred.append(predicted)
-        pooled_true.append(y_all[fold.val])
+        pooled_true.append(y_all[fold.test])
         fold_reports.append(
             {
                 "fold": fold.name,
                 "seed": fold.seed,
                 "n_train": int(fold.train.size),
-                "n_val": int(fold.val.size),
-                **metrics.evaluate(predicted, y_all[fold.val]),
+                "n_val": int(fold.test.size),
+                **metrics.evaluate(predicted, y_all[fold.test]),
             }
         )
         if policy == "explicit-split":
-            ship = (fitted, fold.train, fold.val)
+            ship = (fitted, fold.train, fold.test)
     if ship is None:
         everything = np.arange(usable.size)
         ship = (model.fit(x_all, y_all, seed=config.seed, settings=config.fit), everything, everything)
@@ -323,6 +351,7 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
             "smoke": config.smoke,
             "validation_policy": policy,
             "folds": len(plan),
+            **grouping,
             "epochs": config.fit.epochs,
             "batch_size": config.fit.batch_size,
             "lr": config.fit.lr,

@@ -1,0 +1,1 @@
+"""Evaluation: leak-free splits, protocols and metrics."""
