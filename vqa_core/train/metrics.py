@@ -6,6 +6,9 @@
 * KROCC — Kendall's τ-b, which corrects for ties in either variable.
 * RMSE — root mean squared error on the 1–5 axis.
 
+The point values are :mod:`vqa_core.evaluation.metrics`'s (KROCC in O(n log n)
+time and O(n) memory); this module adds the intervals training reports.
+
 Intervals (docs/decisions/0034-training-metrics-and-gate.md): the three
 correlations use the Fisher z-transform, ``z = atanh(r)`` with standard error
 ``sqrt(1/(n−3))`` for PLCC, ``sqrt(1.06/(n−3))`` for SROCC and
@@ -19,6 +22,9 @@ from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any, Final
+
+from vqa_core.evaluation.metrics import krocc, plcc, rmse, srocc
+from vqa_core.evaluation.metrics import midranks as rank
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,77 +48,6 @@ __all__ = [
 Z_95: Final = 1.959963984540054
 BOOTSTRAP_RESAMPLES: Final = 2000
 BOOTSTRAP_SEED: Final = 20260508
-
-
-def _pearson(x: Vector, y: Vector) -> float | None:
-    import numpy as np
-
-    if x.size < 2:
-        return None
-    dx, dy = x - x.mean(), y - y.mean()
-    denominator = math.sqrt(float(np.dot(dx, dx)) * float(np.dot(dy, dy)))
-    if denominator == 0.0:
-        return None
-    return max(-1.0, min(1.0, float(np.dot(dx, dy)) / denominator))
-
-
-def plcc(predicted: Vector, observed: Vector) -> float | None:
-    return _pearson(predicted, observed)
-
-
-def rank(values: Vector) -> Vector:
-    """1-based ranks; ties share the mean of the ranks they span."""
-    import numpy as np
-
-    order = np.argsort(values, kind="mergesort")
-    ordered = values[order]
-    ranks = np.empty(values.size, dtype=np.float64)
-    boundaries = np.flatnonzero(np.diff(ordered) != 0) + 1
-    starts = np.concatenate(([0], boundaries))
-    ends = np.concatenate((boundaries, [values.size]))
-    for start, end in zip(starts, ends, strict=True):
-        ranks[order[start:end]] = (start + end + 1) / 2.0
-    return ranks
-
-
-def srocc(predicted: Vector, observed: Vector) -> float | None:
-    return _pearson(rank(predicted), rank(observed))
-
-
-def krocc(predicted: Vector, observed: Vector) -> float | None:
-    """Kendall's τ-b = (concordant − discordant) / sqrt((n0 − n1)(n0 − n2)), O(n²) in blocks."""
-    import numpy as np
-
-    n = predicted.size
-    if n < 2:
-        return None
-    score = 0
-    ties_x = ties_y = 0
-    block = 2048
-    for start in range(0, n, block):
-        xs = predicted[start : start + block, None]
-        ys = observed[start : start + block, None]
-        sx = np.sign(xs - predicted[None, :])
-        sy = np.sign(ys - observed[None, :])
-        score += int((sx * sy).sum())
-        ties_x += int((sx == 0).sum())
-        ties_y += int((sy == 0).sum())
-    # each unordered pair was seen twice and every element was compared with itself once
-    n0 = n * (n - 1) / 2
-    n1 = (ties_x - n) / 2
-    n2 = (ties_y - n) / 2
-    denominator = math.sqrt((n0 - n1) * (n0 - n2))
-    if denominator == 0.0:
-        return None
-    return max(-1.0, min(1.0, (score / 2) / denominator))
-
-
-def rmse(predicted: Vector, observed: Vector) -> float | None:
-    import numpy as np
-
-    if predicted.size == 0:
-        return None
-    return float(np.sqrt(np.mean((predicted - observed) ** 2)))
 
 
 def _fisher_interval(r: float | None, n: int, variance: float, offset: int) -> list[float] | None:
