@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from vqa_core.errors import UsageError
 from vqa_core.evaluation.splits import group_codes, grouped_holdout, grouped_kfold, shared_groups
 
-group_keys = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h", "", None]), min_size=8, max_size=60)
+group_keys = st.lists(
+    st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h", "", None]), min_size=8, max_size=60
+)
 
 
 def test_codes_follow_sorted_keys_and_loose_rows_are_their_own_group() -> None:
