@@ -368,6 +368,7 @@ def test_unified_table_labels_are_read_on_0_100(tmp_path: Path) -> None:
             corpus_version="1.0",
             ingested_at_utc="2026-01-01T00:00:00+00:00",
             aggregated_at_utc="2026-01-01T00:00:00+00:00",
+            content_group=f"konvid-1k/{src}",
         )
         return converter.unstructure(row)  # type: ignore[no-any-return]
 

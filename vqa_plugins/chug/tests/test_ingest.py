@@ -46,7 +46,7 @@ def test_sample_drop_ingests_on_the_stored_scale(reg: Registry, tmp_path: Path) 
     rows, report = _run(reg, drop.root, tmp_path / "shard.jsonl", offline=True)
     assert report.written == 4 and report.skipped == {}
     table = pa.Table.from_pylist(rows, schema=reg.arrow_schema(CORPUS))
-    assert table.num_columns == 15 + 13
+    assert table.num_columns == 15 + 2 + 13  # base, content_group and split, extension
     for row in rows:
         raw = float(row["mos_raw_0_100"])  # type: ignore[arg-type]
         assert row["mos"] == pytest.approx(1 + 4 * raw / 100)
