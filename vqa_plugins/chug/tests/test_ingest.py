@@ -64,6 +64,20 @@ def test_sample_drop_ingests_on_the_stored_scale(reg: Registry, tmp_path: Path) 
         assert conversion.convert_std(float(row["mos_std_dev"])) == pytest.approx(float(row["chug_sos_raw"]))  # type: ignore[arg-type]
 
 
+def test_rungs_of_one_content_share_a_content_group(reg: Registry, tmp_path: Path) -> None:
+    """The sample writes seven rungs per content: nine clips are two contents (7 + 2)."""
+    drop = write_sample(reg, CORPUS, tmp_path / "drop", clips=9, seed=3)
+    rows, report = _run(reg, drop.root, tmp_path / "shard.jsonl", offline=True)
+    assert report.written == 9
+    groups: dict[object, list[object]] = {}
+    for row in rows:
+        assert row["content_group"] == f"chug/{row['chug_content_name']}"
+        assert row["split"] is None  # CHUG publishes no split
+        groups.setdefault(row["content_group"], []).append(row["chug_bitladder"])
+    assert sorted(len(rungs) for rungs in groups.values()) == [2, 7]
+    assert all(len(set(rungs)) == len(rungs) for rungs in groups.values())  # distinct rungs per content
+
+
 def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: Path) -> None:
     root = tmp_path / "data"
     root.mkdir()
