@@ -336,10 +336,10 @@ class ConformanceSuite:
                     rows.append({"where": where, "group": item.content_group, "split": item.split})
         else:
             grid = registry.encode_grid_rows(corpus_id, spec, GridSettings(timestamp="2026-01-01T00:00:00Z"))
-            for index, item in enumerate(grid, start=1):
-                if isinstance(item, Mapping):
-                    where = f"grid row {index} ({item.get('src')})"
-                    rows.append({"where": where, "group": item.get("content_group"), "split": None})
+            for index, grid_row in enumerate(grid, start=1):
+                if isinstance(grid_row, Mapping):
+                    where = f"grid row {index} ({grid_row.get('src')})"
+                    rows.append({"where": where, "group": grid_row.get("content_group"), "split": None})
         if not rows:
             _fail(f"{corpus_id}: the sample drop gave no usable row to check content groups and splits on")
         return rows

@@ -67,8 +67,12 @@ def test_encodes_of_one_source_video_share_a_content_group(reg: Registry, tmp_pa
     """Every encoder, resolution and level of video 1 is one content; video 2 is another."""
     root = tmp_path / "data"
     lines = []
-    for i, (encoder, video, level) in enumerate([("H264", 1, 1), ("AV1", 1, 4), ("HEVC", 2, 1), ("VP9", 2, 2)]):
-        write_raw_clip(root / f"{encoder}_{video}_90p_{level}.yuv", ClipSpec(width=160, height=90, frames=2), seed=i)
+    for i, (encoder, video, level) in enumerate(
+        [("H264", 1, 1), ("AV1", 1, 4), ("HEVC", 2, 1), ("VP9", 2, 2)]
+    ):
+        write_raw_clip(
+            root / f"{encoder}_{video}_90p_{level}.yuv", ClipSpec(width=160, height=90, frames=2), seed=i
+        )
         lines.append(f"{encoder},{video},90p,{level},{40 + i}\n")
     (root / "scores.txt").write_text("".join(lines))
     rows, report = _run(reg, root, tmp_path / "shard.jsonl")
