@@ -202,7 +202,8 @@ def _arrow_fields(cls: type) -> list[pa.Field]:
     fields = []
     for name, hint in hints.items():
         # why: cattrs resolves the string annotations in place (attrs.resolve_types) the first
-        # time it (un)structures a row, so a hint is "str" before that and the class str after.
+        # time it (un)structures a row, so a hint is "str" before that and the class str after;
+        # "str | None" is a string before and a union whose str() reads the same after.
         text = hint if isinstance(hint, str) else str(hint) if not isinstance(hint, type) else hint.__name__
         nullable = text.endswith(" | None")
         base = text.removesuffix(" | None")

@@ -704,3 +704,21 @@ def test_range_decisions_match_the_scale_declared_by_the_plugin(
     kept = {r["src"] for r in read_jsonl(tmp_path / "u.jsonl")}
     assert kept == {f"{i}.mp4" for i, v in enumerate(values) if scale.contains(v)}
     assert result.dropped_total == len(values) - len(kept) > 0
+
+
+def test_the_unified_arrow_schema_is_the_same_before_and_after_cattrs_resolves_the_row_types() -> None:
+    """Resolving annotations turns "str | None" into a union; the schema must not change with it."""
+    from vqa_core.schema import UnifiedRow, converter
+
+    before = unified_arrow_schema()
+    values = dict.fromkeys(UNIFIED_FIELDS, "x") | {
+        "src_size_bytes": 1,
+        "width": 1,
+        "height": 1,
+        "n_ratings": 1,
+    }
+    values |= {k: 1.0 for k in ("framerate", "duration_s", "mos", "mos_native", "mos_std_dev")}
+    converter.unstructure(UnifiedRow(**values))
+    after = unified_arrow_schema()
+    assert before.equals(after)
+    assert after.field("split").nullable and not after.field("content_group").nullable
