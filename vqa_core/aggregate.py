@@ -5,8 +5,10 @@ JSONL and for the dropped duplicates the manifest lists):
 
 1. Check the arguments before any work: output suffix, every shard exists and
    is given once, overrides name given shards and installed corpora.
-2. Read each shard (JSONL or Parquet, base columns only; extension columns are
-   ignored). A shard of the encode-grid schema is excluded with a message.
+2. Read each shard (JSONL or Parquet, base and grouping columns only; extension
+   columns are ignored). A shard of the encode-grid schema is excluded with a
+   message. A shard written before the grouping columns existed (schema v1) is
+   read as if every row were its own content (``<corpus>/<src>``) without a split.
 3. Label each row with its corpus (``corpus`` field, or the shard's
    ``--override``) and find the corpus among the installed plugins. An unknown
    corpus is an error naming the plugin to install, or, with
@@ -16,7 +18,8 @@ JSONL and for the dropped duplicates the manifest lists):
    ± :data:`~vqa_core.scales.RANGE_SLACK`, never clipped; failures are counted per
    corpus and reason.
 5. Convert through the plugin's :class:`~vqa_core.scales.ScaleConversion`: ``mos``
-   and ``mos_std_dev`` land on 0–100 (the spread scaled by ``|slope|``).
+   and ``mos_std_dev`` land on 0–100 (the spread scaled by ``|slope|``);
+   ``content_group`` and ``split`` are carried over as they are.
 6. Deduplicate by ``src_sha256`` (:mod:`vqa_core.dedup`), sort by
    ``(corpus_source, src_sha256)``, write atomically, then the manifest.
 
@@ -125,9 +128,10 @@ def parse_override(text: str) -> tuple[Path, str]:
 def _read_schema() -> pa.Schema:
     import pyarrow as pa
 
-    from vqa_core.schema import base_arrow_schema
+    from vqa_core.schema import base_arrow_schema, grouping_arrow_fields
 
-    return pa.schema([f.with_nullable(True) for f in base_arrow_schema()])
+    # why: the grouping columns are read nullable too; a v1 shard lacks them (filled in later)
+    return pa.schema([f.with_nullable(True) for f in (*base_arrow_schema(), *grouping_arrow_fields())])
 
 
 def _check_arguments(
@@ -542,6 +546,10 @@ class _Work:
         corpus = t.column("corpus")
         label = t.column("corpus_source")
         corpus = pc.if_else(pc.or_kleene(pc.is_null(corpus), pc.equal(corpus, "")), label, corpus)
+        # A row without a group (a v1 shard) is its own content: "<corpus>/<src>", as ingest writes it.
+        group = t.column("content_group")
+        own = pc.binary_join_element_wise(corpus, t.column("src"), "/")
+        group = pc.if_else(pc.or_kleene(pc.is_null(group), pc.equal(group, "")), own, group)
         columns = {
             "src": t.column("src"),
             "src_sha256": t.column("src_sha256"),
@@ -561,6 +569,8 @@ class _Work:
             "corpus_source": label,
             "corpus_version": t.column("corpus_version"),
             "ingested_at_utc": t.column("ingested_at_utc"),
+            "content_group": group,
+            "split": t.column("split"),
             "_shard": t.column("_shard"),
             "_row": t.column("_row"),
         }

@@ -17,7 +17,15 @@ import attrs
 
 from vqa_core.scales import MosScale, resolve_scale
 
-__all__ = ["Access", "Archive", "Edition", "CorpusDeclaration", "CORPUS_ID_PATTERN", "COLUMN_PREFIX_PATTERN"]
+__all__ = [
+    "Access",
+    "Archive",
+    "Edition",
+    "CorpusDeclaration",
+    "CORPUS_ID_PATTERN",
+    "COLUMN_PREFIX_PATTERN",
+    "SPLIT_NAME_PATTERN",
+]
 
 #: How the data is obtained: ``open`` (public download), ``form`` (request form,
 #: then download), ``manual`` (copy by hand; no download URL exists).
@@ -25,6 +33,8 @@ Access = Literal["open", "form", "manual"]
 
 CORPUS_ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 COLUMN_PREFIX_PATTERN: Final = re.compile(r"^[a-z][a-z0-9]*_$")
+#: A published split name as rows carry it in ``split`` (``train``, ``test-1080p``).
+SPLIT_NAME_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def _nonempty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -78,6 +88,29 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _split_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    # why: tuple("train") would silently become five one-letter splits
+    if isinstance(value, str):
+        raise ValueError(f"splits must be a sequence of names, not the string {value!r}")
+    return tuple(value)
+
+
+def _splits(_: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+    bad = [name for name in value if not isinstance(name, str) or not SPLIT_NAME_PATTERN.match(name)]
+    if bad:
+        raise ValueError(
+            f"{attribute.name} must be names matching {SPLIT_NAME_PATTERN.pattern}, got {', '.join(map(repr, bad))}"
+        )
+    repeated = sorted({name for name in value if value.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{attribute.name} names {', '.join(map(repr, repeated))} more than once")
+
+
+def _text(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"{attribute.name} must be a string, got {type(value).__name__}")
+
+
 def _editions(_: object, attribute: attrs.Attribute[tuple[Edition, ...]], value: tuple[Edition, ...]) -> None:
     if not all(isinstance(e, Edition) for e in value):
         raise ValueError(f"{attribute.name} must hold Edition objects")
@@ -121,6 +154,13 @@ class CorpusDeclaration:
     archives: tuple[Archive, ...] = attrs.field(converter=_archive_tuple, factory=tuple)
     #: Anything a user must know that the fields above cannot say.
     notes: str = ""
+    #: One sentence saying what identifies a content (the source several clips were made
+    #: from), e.g. "content_name: the source video a bitrate-ladder rung was encoded from".
+    #: Empty: every clip is its own content, and rows must not carry a ``content_group`` key.
+    content_groups: str = attrs.field(default="", validator=_text)
+    #: The split names the corpus publishes (``("train", "test")``); rows may carry only
+    #: these in ``split``, and every row must carry one. Empty: the corpus publishes none.
+    splits: tuple[str, ...] = attrs.field(converter=_split_tuple, factory=tuple, validator=_splits)
 
     @property
     def has_labels(self) -> bool:

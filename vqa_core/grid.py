@@ -5,7 +5,10 @@ VMAF score; corpora without subjective scores (BVI-DVC) produce such rows
 instead of MOS rows, and ``vqa merge-grid`` combines grid files. Wire format:
 JSONL, keys sorted; a metric that was not measured is ``null``, never ``NaN``.
 Rows may carry more keys than :data:`GRID_KEYS` (a plugin's ``<prefix>_*``
-extras); every one of the 54 must be present.
+extras); every one of the 54 must be present. One extra key is core's own:
+``content_group`` (``"<corpus>/<key>"``, the source content the row's sequence
+shows, as in MOS shards), which a corpus may set only when its declaration
+says what a content is; ``vqa merge-grid`` carries it like any other key.
 
 :func:`ingest_grid` runs a label-less corpus's ``vqa_encode_grid_rows`` hook,
 validates every row, and writes the rows atomically with a manifest.
@@ -25,6 +28,7 @@ from vqa_core.errors import PluginError, UsageError
 from vqa_core.schema import RowRejection
 
 if TYPE_CHECKING:
+    from vqa_core.declarations import CorpusDeclaration
     from vqa_core.registry import Registry
     from vqa_core.sources import GridSettings, SourceSpec
 
@@ -172,6 +176,19 @@ def grid_row_problems(row: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def _group_problems(row: Mapping[str, Any], declaration: CorpusDeclaration) -> list[str]:
+    """How a row's ``content_group`` breaks the rules of the shard column of the same name."""
+    if "content_group" not in row:
+        return []
+    value = row["content_group"]
+    prefix = f"{declaration.id}/"
+    if not declaration.content_groups:
+        return [f"set although {declaration.id}'s declaration has no content_groups text @ content_group"]
+    if not isinstance(value, str) or not value.startswith(prefix) or not value[len(prefix) :].strip():
+        return [f"expected a string {prefix}<key>, got {value!r} @ content_group"]
+    return []
+
+
 @attrs.frozen
 class GridIngestResult:
     """What one grid ingestion wrote and rejected."""
@@ -240,7 +257,7 @@ def ingest_grid(
                 f"plugin {corpus.plugin.name} yielded {type(item).__name__} as grid row {index}",
                 distribution=corpus.plugin.name,
             )
-        problems = grid_row_problems(item)
+        problems = grid_row_problems(item) + _group_problems(item, corpus.declaration)
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             raise PluginError(

@@ -50,6 +50,8 @@ def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
     """Declare the corpora this plugin provides.
 
     Call ``register`` once per corpus with a :class:`~vqa_core.declarations.CorpusDeclaration`.
+    Declare ``content_groups`` (what identifies a source content) when several
+    clips show one content, and ``splits`` when the corpus publishes splits.
     The registry validates each declaration (all problems at once, each with its
     field), refuses a corpus id another plugin already declared, and marks the
     whole plugin ``broken`` if anything is wrong, so a half-valid plugin never
@@ -105,6 +107,11 @@ def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows
     file is unusable: empty, header only, wrong format, missing a required
     column. The engine checks range and finiteness of ``mos`` itself.
 
+    Set ``SourceRow.content_group`` (the plugin's key of the clip's source
+    content, without the corpus id) only if the declaration has
+    ``content_groups`` text, and ``SourceRow.split`` to one of the declared
+    ``splits``; the engine raises :class:`~vqa_core.errors.PluginError` otherwise.
+
     :param corpus: The declaration of a corpus this plugin registered.
     :param source: Dataset root, the existing metadata files to read, the clips
         directory clip paths are relative to, and an optional download base URL.
@@ -125,6 +132,8 @@ def vqa_encode_grid_rows(
     For corpora declared with ``scale="none"`` (BVI-DVC): each row is a mapping
     with at least the 54 keys of the encode-grid schema
     (:data:`vqa_core.grid.GRID_KEYS`); missing metrics are ``None``, never NaN.
+    A corpus that declares ``content_groups`` adds ``content_group``
+    (``"<corpus>/<key>"``) to every row.
     A file that cannot become a row yields a
     :class:`~vqa_core.schema.RowRejection` instead of raising.
 

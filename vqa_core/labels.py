@@ -23,8 +23,9 @@ The join, step by step:
 7. Output: the feature rows in their order, plus ``mos`` (1–5),
    ``mos_raw_0_100``, ``mos_std_dev`` (on the 1–5 axis), ``mos_n_ratings``,
    ``mos_label_status`` (``ok``, ``missing-label``, ``missing-key``) and
-   ``mos_label_source``; ``split``, ``corpus`` and ``corpus_version`` from the labels
-   when the feature table lacks them. Existing MOS columns are refused unless
+   ``mos_label_source``; ``split``, ``corpus``, ``corpus_version`` and
+   ``content_group`` from the labels when the feature table lacks them (so the
+   labelled table says which rows show one content, for leak-free folds). Existing MOS columns are refused unless
    ``overwrite``. Then the manifest sidecar and, if asked, the audit JSON.
 """
 
@@ -101,7 +102,7 @@ MOS_COLUMNS: Final = (
     "mos_label_source",
 )
 #: Copied from the labels when the feature table does not have them already.
-CONTEXT_COLUMNS: Final = ("split", "corpus", "corpus_version")
+CONTEXT_COLUMNS: Final = ("split", "corpus", "corpus_version", "content_group")
 NORMALISATIONS: Final = ("auto", "raw", "basename", "stem")
 LABEL_SCALES: Final = ("auto", "1-5", "0-100")
 AUDIT_SCHEMA: Final = "vqa-labels-audit-v1"

@@ -82,6 +82,8 @@ def corpus_info(registry: Registry, corpus_id: str) -> dict[str, Any]:
         downloads=decl.downloads,
         extension_columns=[{"name": f.name, "type": str(f.type)} for f in corpus.extension],
         notes=decl.notes,
+        content_groups=decl.content_groups,
+        splits=list(decl.splits),
         api=corpus.plugin.api,
     )
     return info
@@ -128,6 +130,9 @@ def corpora_markdown(registry: Registry) -> str:
         if corpus.extension:
             cols = ", ".join(f"`{f.name}` ({f.type})" for f in corpus.extension)
             lines.append(f"- Extension columns: {cols}")
+        lines.append(f"- Content groups: {_groups_text(decl.content_groups)}")
+        splits = ", ".join(f"`{name}`" for name in decl.splits)
+        lines.append(f"- Published splits: {splits or 'none'}")
         if decl.editions:
             lines.append("- Known editions (data rows per metadata file):")
             for edition in decl.editions:
@@ -136,6 +141,10 @@ def corpora_markdown(registry: Registry) -> str:
         if decl.notes:
             lines.append(f"- Note: {decl.notes}")
     return "\n".join(lines) + "\n"
+
+
+def _groups_text(content_groups: str) -> str:
+    return content_groups or "none declared: every clip is its own content"
 
 
 def first_party_registry() -> Registry:

@@ -28,7 +28,7 @@ from vqa_core.builtins import DEFAULT_PLUGINS
 from vqa_core.catalogue import FIRST_PARTY_DISTRIBUTIONS, install_hint
 from vqa_core.declarations import CorpusDeclaration
 from vqa_core.errors import PluginError, PluginLoadError, UnknownCorpusError
-from vqa_core.schema import BASE_FIELDS, SHARED_EXTENSION_COLUMNS
+from vqa_core.schema import BASE_FIELDS, GROUPING_FIELDS, SHARED_EXTENSION_COLUMNS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -260,7 +260,7 @@ class Registry:
                     problems.append(f"{cid}: extension item {field!r} is not a pyarrow.Field")
                     continue
                 name = field.name
-                if name in BASE_FIELDS:
+                if name in BASE_FIELDS or name in GROUPING_FIELDS:
                     problems.append(f"{cid}: extension column {name!r} collides with the base schema")
                 elif name in SHARED_EXTENSION_COLUMNS:
                     if field.type != pa.type_for_alias(SHARED_EXTENSION_COLUMNS[name]):

@@ -341,7 +341,7 @@ def test_output_bytes_do_not_depend_on_the_order_of_the_shards(registry: Registr
 # -- the output --------------------------------------------------------------------
 
 
-def test_unified_row_has_the_19_fields_and_parquet_has_the_arrow_schema(
+def test_unified_row_has_the_21_fields_and_parquet_has_the_arrow_schema(
     registry: Registry, tmp_path: Path
 ) -> None:
     shard = write_jsonl(tmp_path / "s.jsonl", [row("a.mp4", 3.0, "konvid-1k", 0.4, konvid_flickr_id="123")])
@@ -353,6 +353,68 @@ def test_unified_row_has_the_19_fields_and_parquet_has_the_arrow_schema(
     table = pq.read_table(tmp_path / "u.parquet")
     assert table.schema.equals(unified_arrow_schema())
     assert table.to_pylist() == [out]
+
+
+def test_content_group_and_split_reach_the_unified_table_in_both_formats(
+    registry: Registry, tmp_path: Path
+) -> None:
+    chug = write_jsonl(
+        tmp_path / "chug.jsonl",
+        [
+            row("videos/a.mp4", 3.0, "chug", content_group="chug/IMG_1.mp4", split=None),
+            row("videos/b.mp4", 4.0, "chug", content_group="chug/IMG_1.mp4", split=None),
+            row("videos/c.mp4", 2.0, "chug", content_group="chug/IMG_2.mp4", split=None),
+        ],
+    )
+    lsvq = write_parquet(
+        tmp_path / "lsvq.parquet",
+        [
+            row("b1/1.mp4", 40.0, "lsvq", content_group="lsvq/b1/1.mp4", split="train"),
+            row("b1/2.mp4", 60.0, "lsvq", content_group="lsvq/b1/2.mp4", split="test-1080p"),
+        ],
+    )
+    run(registry, [chug, lsvq], tmp_path / "u.jsonl")
+    run(registry, [chug, lsvq], tmp_path / "u.parquet")
+    expected = {
+        "videos/a.mp4": ("chug/IMG_1.mp4", None),
+        "videos/b.mp4": ("chug/IMG_1.mp4", None),
+        "videos/c.mp4": ("chug/IMG_2.mp4", None),
+        "b1/1.mp4": ("lsvq/b1/1.mp4", "train"),
+        "b1/2.mp4": ("lsvq/b1/2.mp4", "test-1080p"),
+    }
+    for rows in (read_jsonl(tmp_path / "u.jsonl"), pq.read_table(tmp_path / "u.parquet").to_pylist()):
+        assert {r["src"]: (r["content_group"], r["split"]) for r in rows} == expected
+    schema = pq.read_schema(tmp_path / "u.parquet")
+    assert not schema.field("content_group").nullable and schema.field("split").nullable
+
+
+def test_a_shard_without_the_grouping_columns_gives_one_content_per_clip_and_no_split(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """Shards of schema v1 (written before content_group and split existed) still aggregate."""
+    old = write_jsonl(
+        tmp_path / "old.jsonl", [row("a.mp4", 3.0, "konvid-1k"), row("b.mp4", 4.0, "konvid-1k")]
+    )
+    old_parquet = write_parquet(tmp_path / "old.parquet", [row("l/1", 50.0, "lsvq")])
+    assert "content_group" not in pq.read_schema(old_parquet).names
+    # a v2 row whose group is null (or empty) is treated the same way
+    mixed = write_jsonl(
+        tmp_path / "mixed.jsonl",
+        [
+            row("w1.yuv", 30.0, "waterloo-ivc-4k", content_group=None),
+            row("w2.yuv", 31.0, "waterloo-ivc-4k", content_group=""),
+        ],
+    )
+    result = run(registry, [old, old_parquet, mixed], tmp_path / "u.parquet")
+    assert result.rows_out == 5
+    rows = pq.read_table(tmp_path / "u.parquet").to_pylist()
+    assert {r["src"]: (r["content_group"], r["split"]) for r in rows} == {
+        "a.mp4": ("konvid-1k/a.mp4", None),
+        "b.mp4": ("konvid-1k/b.mp4", None),
+        "l/1": ("lsvq/l/1", None),
+        "w1.yuv": ("waterloo-ivc-4k/w1.yuv", None),
+        "w2.yuv": ("waterloo-ivc-4k/w2.yuv", None),
+    }
 
 
 def test_manifest_records_inputs_scales_versions_and_counts(registry: Registry, tmp_path: Path) -> None:
@@ -435,6 +497,8 @@ def test_override_relabels_a_shard_matched_by_resolved_path(registry: Registry, 
     assert result.rows_out == 2
     assert out["l/1"]["corpus_source"] == "lsvq" and out["l/1"]["corpus"] == "weird-set"
     assert out["l/2"]["corpus"] == "lsvq" and out["l/2"]["corpus_version"] == "lsvq-2021"
+    # a shard without groups: the clip is its own content under the row's corpus
+    assert out["l/1"]["content_group"] == "weird-set/l/1" and out["l/2"]["content_group"] == "lsvq/l/2"
     manifest = orjson.loads((tmp_path / "u.manifest.json").read_bytes())
     assert manifest["overrides"] == {str(wrong): "lsvq", str(bare): "lsvq"}
 
@@ -640,3 +704,21 @@ def test_range_decisions_match_the_scale_declared_by_the_plugin(
     kept = {r["src"] for r in read_jsonl(tmp_path / "u.jsonl")}
     assert kept == {f"{i}.mp4" for i, v in enumerate(values) if scale.contains(v)}
     assert result.dropped_total == len(values) - len(kept) > 0
+
+
+def test_the_unified_arrow_schema_is_the_same_before_and_after_cattrs_resolves_the_row_types() -> None:
+    """Resolving annotations turns "str | None" into a union; the schema must not change with it."""
+    from vqa_core.schema import UnifiedRow, converter
+
+    before = unified_arrow_schema()
+    values = dict.fromkeys(UNIFIED_FIELDS, "x") | {
+        "src_size_bytes": 1,
+        "width": 1,
+        "height": 1,
+        "n_ratings": 1,
+    }
+    values |= {k: 1.0 for k in ("framerate", "duration_s", "mos", "mos_native", "mos_std_dev")}
+    converter.unstructure(UnifiedRow(**values))
+    after = unified_arrow_schema()
+    assert before.equals(after)
+    assert after.field("split").nullable and not after.field("content_group").nullable

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import orjson
 import pytest
 import vqa_bvi_dvc
@@ -181,3 +183,47 @@ def test_vqa_ingest_routes_label_less_corpora_to_the_grid(
     assert {orjson.loads(line)["crf"] for line in out.read_bytes().splitlines()} == {23}
     missing = CliRunner().invoke(main, ["ingest", "bvi-dvc", "--root", str(tmp_path / "no"), "-o", str(out)])
     assert missing.exit_code == 2 and missing.stderr.startswith("error: metric cache directory not found")
+
+
+class _GroupPlugin:
+    """A label-less corpus whose one grid row carries a given content_group."""
+
+    vqa_plugin_api = ">=1,<2"
+
+    def __init__(self, content_groups: str, value: object) -> None:
+        self.decl = attrs.evolve(_NanPlugin.DECL, id="group-grid", content_groups=content_groups)
+        self.value = value
+
+    @hookimpl
+    def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:
+        register(self.decl)
+
+    @hookimpl
+    def vqa_encode_grid_rows(self, corpus: CorpusDeclaration) -> Iterable[dict[str, Any]]:
+        return [dict(valid_row(), content_group=self.value)]
+
+
+@pytest.mark.parametrize(
+    ("content_groups", "value", "problem"),
+    [
+        ("", "group-grid/scene", "set although group-grid's declaration has no content_groups text"),
+        ("scene: the source scene", "scene", "expected a string group-grid/<key>, got 'scene'"),
+        ("scene: the source scene", "group-grid/ ", "expected a string group-grid/<key>, got 'group-grid/ '"),
+        ("scene: the source scene", 7, "expected a string group-grid/<key>, got 7"),
+    ],
+)
+def test_a_grid_row_content_group_the_declaration_does_not_admit_is_a_plugin_error(
+    tmp_path: Path, content_groups: str, value: object, problem: str
+) -> None:
+    registry = Registry.from_plugins([("group-plugin", _GroupPlugin(content_groups, value))])
+    out = tmp_path / "g.jsonl"
+    with pytest.raises(PluginError, match=re.escape(f"{problem} @ content_group")):
+        ingest_grid(registry, "group-grid", source(tmp_path), GridSettings(timestamp=STAMP), out)
+    assert not out.exists()
+
+
+def test_a_declared_content_group_is_written_as_given(tmp_path: Path) -> None:
+    registry = Registry.from_plugins([("group-plugin", _GroupPlugin("scene: the scene", "group-grid/lake"))])
+    out = tmp_path / "g.jsonl"
+    ingest_grid(registry, "group-grid", source(tmp_path), GridSettings(timestamp=STAMP), out)
+    assert orjson.loads(out.read_bytes())["content_group"] == "group-grid/lake"

@@ -77,3 +77,16 @@ def test_the_guide_shows_the_example_plugin_verbatim() -> None:
     for relative in ("pyproject.toml", "vqa_example/__init__.py"):
         source = (REPO / "docs" / "example-plugin" / relative).read_text()
         assert source.strip() in guide, f"docs/plugin-authors.md is out of date with {relative}"
+
+
+def test_the_guide_explains_content_groups_and_splits() -> None:
+    guide = GUIDE.read_text()
+    headings = re.findall(r"^#+ (.+)$", guide, flags=re.MULTILINE)
+    assert "Content groups and splits" in headings
+    section = guide.split("## Content groups and splits", 1)[1].split("\n## ", 1)[0]
+    for name in ("content_groups", "splits", "content_group", "split"):
+        assert f"{name}=" in section or f"`{name}`" in section, f"the section does not name {name}"
+    # the declaration fields it documents exist under those names
+    from vqa_core.declarations import CorpusDeclaration
+
+    assert {"content_groups", "splits"} <= {a.name for a in CorpusDeclaration.__attrs_attrs__}

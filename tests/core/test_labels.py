@@ -368,6 +368,7 @@ def test_unified_table_labels_are_read_on_0_100(tmp_path: Path) -> None:
             corpus_version="1.0",
             ingested_at_utc="2026-01-01T00:00:00+00:00",
             aggregated_at_utc="2026-01-01T00:00:00+00:00",
+            content_group=f"konvid-1k/{src}",
         )
         return converter.unstructure(row)  # type: ignore[no-any-return]
 
@@ -381,6 +382,29 @@ def test_unified_table_labels_are_read_on_0_100(tmp_path: Path) -> None:
     assert [r["mos_raw_0_100"] for r in rows] == [2.0, 4.5]
     assert rows[0]["mos_std_dev"] == pytest.approx(0.2) and rows[0]["mos_n_ratings"] == 12
     assert report.audit["labels"][0]["scale_rule"].startswith("mos of a unified table")
+
+
+def test_content_group_comes_from_the_labels_unless_the_features_have_it(tmp_path: Path) -> None:
+    labels = _jsonl(
+        tmp_path / "l.jsonl",
+        [
+            {"src": "v/a.mp4", "mos": 3.0, "content_group": "chug/IMG_1", "split": None},
+            {"src": "v/b.mp4", "mos": 4.0, "content_group": "chug/IMG_1", "split": None},
+            {"src": "v/c.mp4", "mos": 2.0, "content_group": "chug/IMG_2", "split": None},
+        ],
+    )
+    features = _jsonl(tmp_path / "f.jsonl", [{"src": "v/a.mp4"}, {"src": "v/c.mp4"}, {"src": "v/b.mp4"}])
+    out = tmp_path / "out.jsonl"
+    report = materialize_labels(MaterializeConfig(features=features, labels=(labels,), out=out))
+    assert [r["content_group"] for r in _rows(out)] == ["chug/IMG_1", "chug/IMG_2", "chug/IMG_1"]
+    assert "content_group" in report.audit["columns"]["added"]
+    # a feature table that already has the column keeps its own values
+    own = _jsonl(tmp_path / "own.jsonl", [{"src": "v/a.mp4", "content_group": "mine/1"}])
+    kept = materialize_labels(
+        MaterializeConfig(features=own, labels=(labels,), out=tmp_path / "kept.jsonl", min_match_rate=0.0)
+    )
+    assert _rows(tmp_path / "kept.jsonl")[0]["content_group"] == "mine/1"
+    assert kept.audit["columns"]["kept_from_features"] == ["content_group"]
 
 
 def test_a_labels_file_with_the_feature_key_column_joins_on_it(tmp_path: Path) -> None:

@@ -119,12 +119,53 @@ def test_unknown_scale_name_is_reported() -> None:
         (pa.field("mos", pa.float64()), "collides with the base schema"),
         (pa.field("other_x", pa.string()), "must start with 'toy_'"),
         (pa.field("mos_raw_0_100", pa.string()), "shared column 'mos_raw_0_100' must be float64"),
+        (pa.field("split", pa.string()), "extension column 'split' collides with the base schema"),
     ],
 )
 def test_invalid_extension_columns_break_the_plugin(field: pa.Field, message: str) -> None:
     registry = Registry.from_plugins([("p", Plugin(declaration("ex"), extension=[field]))])
     assert message in (registry.broken[0].error or "")
     assert registry.corpora == []
+
+
+def test_an_extension_column_cannot_take_the_content_group_name_even_under_its_prefix() -> None:
+    decl = declaration("ex", column_prefix="content_")
+    registry = Registry.from_plugins(
+        [("p", Plugin(decl, extension=[pa.field("content_group", pa.string())]))]
+    )
+    assert "extension column 'content_group' collides with the base schema" in (
+        registry.broken[0].error or ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("splits", "message"),
+    [
+        (("train", "Test"), "splits must be names matching ^[a-z0-9][a-z0-9-]*$, got 'Test'"),
+        (("train", "-x", "a b"), "got '-x', 'a b'"),
+        (("",), "got ''"),
+        (("train", "test", "train"), "splits names 'train' more than once"),
+        ("train", "splits must be a sequence of names, not the string 'train'"),
+    ],
+)
+def test_invalid_split_names_break_the_plugin(splits: Any, message: str) -> None:
+    class BadSplits(Plugin):
+        @hookimpl
+        def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:
+            register(declaration("ex", splits=splits))
+
+    registry = Registry.from_plugins([("p", BadSplits())])
+    assert message in (registry.broken[0].error or "")
+    assert registry.corpora == []
+
+
+def test_content_groups_and_splits_are_declared_data() -> None:
+    decl = declaration("ex", content_groups="scene: the source scene", splits=["train", "test-1080p"])
+    assert decl.splits == ("train", "test-1080p") and decl.content_groups == "scene: the source scene"
+    plain = declaration("ex")
+    assert (plain.content_groups, plain.splits) == ("", ())
+    with pytest.raises(ValueError, match="content_groups must be a string"):
+        declaration("ex", content_groups=None)
 
 
 def test_shared_and_prefixed_extension_columns_are_accepted() -> None:

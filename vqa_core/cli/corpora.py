@@ -97,6 +97,9 @@ def info(ctx: click.Context, corpus_id: str, as_json: bool) -> None:
     if data["extension_columns"]:
         cols = ", ".join(f"{c['name']}:{c['type']}" for c in data["extension_columns"])
         lines.append(f"  extra cols:  {cols}")
+    groups = data["content_groups"] or "none declared (every clip is its own content)"
+    lines.append(f"  groups:      {groups}")
+    lines.append(f"  splits:      {', '.join(data['splits']) or 'none published'}")
     if data["notes"]:
         lines.append(f"  note:        {data['notes']}")
     click.echo("\n".join(lines))

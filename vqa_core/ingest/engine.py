@@ -64,7 +64,7 @@ from vqa_core.ingest.watchdog import StalledTask
 from vqa_core.ingest.worker import ClipResult, ClipTask, WorkerSettings, process_clip
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.registry import RegisteredCorpus, Registry
-from vqa_core.schema import BASE_FIELDS, SCHEMA_ID, RowRejection, SourceRow
+from vqa_core.schema import BASE_FIELDS, GROUPING_FIELDS, SCHEMA_ID, RowRejection, SourceRow, content_group_of
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
 from vqa_core.timestamps import run_timestamp
 
@@ -299,6 +299,7 @@ class _Run:
                 f"plugin {self.prepared.corpus.plugin.name} set undeclared extension columns {sorted(unknown)} "
                 f"at {origin}"
             )
+        self._check_grouping(row, origin)
         path = self.clips_dir / row.clip
         src = self._src(path, row.clip)
         label = label_problem(row, self.decl)
@@ -325,6 +326,31 @@ class _Run:
         self.inflight_keys[src] = idx
         url = row.url
         return Work(ClipTask(idx=idx, key=src, path=str(path), base=self.base, url=url, hints=row.hints))
+
+    def _check_grouping(self, row: SourceRow, origin: str) -> None:
+        """A group key or split the declaration does not admit is a plugin bug, not a row problem."""
+        plugin = self.prepared.corpus.plugin.name
+        group, split = row.content_group, row.split
+        if group is not None:
+            if not self.decl.content_groups:
+                raise PluginError(
+                    f"plugin {plugin} gave content_group {group!r} at {origin}, but {self.decl.id}'s "
+                    "declaration has no content_groups text saying what a content is",
+                    distribution=plugin,
+                )
+            if not isinstance(group, str) or not group.strip():
+                raise PluginError(
+                    f"plugin {plugin} gave content_group {group!r} at {origin}; a key is a non-empty string "
+                    "(None when the clip is its own content)",
+                    distribution=plugin,
+                )
+        if split is not None and split not in self.decl.splits:
+            declared = ", ".join(self.decl.splits) or "none"
+            raise PluginError(
+                f"plugin {plugin} gave split {split!r} at {origin}, not one of {self.decl.id}'s declared "
+                f"splits ({declared})",
+                distribution=plugin,
+            )
 
     def _src(self, path: Path, clip: str) -> str:
         """The clip path relative to the dataset root, or to the clips directory when it lies elsewhere."""
@@ -434,6 +460,8 @@ class _Run:
             n_ratings=int(source.n_ratings) if source.n_ratings is not None else 0,
             corpus=self.decl.id,
             corpus_version=self.decl.version,
+            content_group=content_group_of(self.decl.id, source.content_group or src),
+            split=source.split,
         )
         return row
 
@@ -457,7 +485,17 @@ def _inputs_digest(row: SourceRow) -> str:
     import hashlib
 
     hints = attrs.astuple(row.hints) if row.hints is not None else None
-    payload = [row.clip, row.mos, row.mos_std_dev, row.n_ratings, row.url, sorted(row.extras.items()), hints]
+    payload = [
+        row.clip,
+        row.mos,
+        row.mos_std_dev,
+        row.n_ratings,
+        row.url,
+        sorted(row.extras.items()),
+        hints,
+        row.content_group,
+        row.split,
+    ]
     return hashlib.sha256(orjson.dumps(payload, default=str)).hexdigest()[:32]
 
 
@@ -631,7 +669,7 @@ def _write_ingest_manifest(
         plugin={"distribution": prepared.corpus.plugin.name, "version": prepared.corpus.plugin.version},
         editions=report.editions,
         row_schema=SCHEMA_ID,
-        columns=[*BASE_FIELDS, *prepared.extension_names],
+        columns=[*BASE_FIELDS, *GROUPING_FIELDS, *prepared.extension_names],
         ingested_at_utc=timestamp,
         stats={
             "rows_read": report.rows_read,

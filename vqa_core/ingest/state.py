@@ -37,7 +37,8 @@ from vqa_core.outputlock import OutputLock, lock_path_for
 
 __all__ = ["Outcome", "StateStore", "state_path_for", "lock_path_for", "STATE_VERSION"]
 
-STATE_VERSION: Final = 2
+#: 3: finished rows carry content_group and split (shard schema v2); older rows cannot render them.
+STATE_VERSION: Final = 3
 WRITTEN: Final = "written"
 REJECTED: Final = "rejected"
 DUPLICATE: Final = "duplicate"

@@ -21,9 +21,12 @@ valid, unique and free of template placeholders; the scale conversion is
 monotone and maps the scale ends to 0 and 100; extension columns are
 namespaced and of plain Arrow types; declaring the corpora imports none of
 ``av``, ``torch``, ``onnxruntime``; the sample drop ingests through the real
-engine with every row valid against the corpus's Arrow schema; and metadata
-with bad lines yields counted rejections, not exceptions. Each failure message
-says what to fix.
+engine with every row valid against the corpus's Arrow schema; metadata
+with bad lines yields counted rejections, not exceptions; a corpus that
+declares ``content_groups`` keys every sample row with a content group and one
+that does not keys none; and every split a sample row carries is declared,
+with every row carrying one when the corpus declares splits. Each failure
+message says what to fix.
 
 To skip one check, override its method in your subclass with a
 ``pytest.mark.skip(reason=...)``-decorated one; say why in the reason.

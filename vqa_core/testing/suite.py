@@ -7,7 +7,7 @@ import math
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,6 +24,8 @@ _HEAVY = ("av", "torch", "onnxruntime")
 #: Plain Arrow types an extension column may have (aliases for ``pyarrow.type_for_alias``).
 _ARROW_TYPES = ("string", "large_string", "int64", "int32", "float64", "float32", "bool", "date32")
 _SAMPLE_CLIPS = 3
+#: Enough clips that a corpus with published splits can show more than one.
+_GROUP_SAMPLE_CLIPS = 6
 
 _REGISTRIES: dict[tuple[Any, ...], Registry] = {}
 
@@ -308,6 +310,90 @@ class ConformanceSuite:
             file, _, number = origin.rpartition(":")
             if not any(file.startswith(n) for n in names) or not number.isdigit() or int(number) < 1:
                 _fail(f"{corpus_id}: rejection origin {origin!r} does not name a metadata file and line")
+
+    # -- content groups and splits ------------------------------------------------------
+
+    def _sample_rows(self, registry: Registry, corpus_id: str, tmp_path: Path) -> list[dict[str, Any]]:
+        """What the plugin says about each row of its sample drop: the group key and split it gives.
+
+        Read through the hooks, not the engine, so a failure names the row and the rule it broke
+        (the engine would stop at the first such row with a PluginError).
+        """
+        from vqa_core.sample import write_sample
+        from vqa_core.schema import SourceRow
+        from vqa_core.sources import GridSettings, SourceSpec
+
+        decl = self._corpus(registry, corpus_id).declaration
+        drop = write_sample(registry, corpus_id, tmp_path / "drop", clips=_GROUP_SAMPLE_CLIPS, seed=5)
+        spec = SourceSpec(
+            root=drop.root, metadata=tuple(drop.metadata), clips_dir=drop.root / decl.default_clips_dir
+        )
+        rows: list[dict[str, Any]] = []
+        if decl.has_labels:
+            for item in registry.source_rows(corpus_id, spec).rows:
+                if isinstance(item, SourceRow):
+                    where = str(item.origin)
+                    rows.append({"where": where, "group": item.content_group, "split": item.split})
+        else:
+            grid = registry.encode_grid_rows(corpus_id, spec, GridSettings(timestamp="2026-01-01T00:00:00Z"))
+            for index, grid_row in enumerate(grid, start=1):
+                if isinstance(grid_row, Mapping):
+                    where = f"grid row {index} ({grid_row.get('src')})"
+                    rows.append({"where": where, "group": grid_row.get("content_group"), "split": None})
+        if not rows:
+            _fail(f"{corpus_id}: the sample drop gave no usable row to check content groups and splits on")
+        return rows
+
+    def test_content_groups_follow_the_declaration(
+        self, registry: Registry, corpus_id: str, tmp_path: Path
+    ) -> None:
+        """A corpus that says what a content is keys every sample row; one that does not keys none."""
+        decl = self._corpus(registry, corpus_id).declaration
+        rows = self._sample_rows(registry, corpus_id, tmp_path)
+        if decl.content_groups:
+            unkeyed = [r["where"] for r in rows if not r["group"]]
+            if unkeyed:
+                _fail(
+                    f"{corpus_id}: the declaration says what identifies a content ({decl.content_groups!r}) "
+                    f"but sample rows give no content_group key: {', '.join(unkeyed[:3])}; set "
+                    "SourceRow.content_group (grid rows: a content_group key) on every row"
+                )
+            if not decl.has_labels:
+                wrong = [r["where"] for r in rows if not str(r["group"]).startswith(f"{corpus_id}/")]
+                if wrong:
+                    _fail(
+                        f"{corpus_id}: grid rows must write content_group as '{corpus_id}/<key>': "
+                        f"{', '.join(wrong[:3])}"
+                    )
+        else:
+            keyed = [f"{r['where']} ({r['group']!r})" for r in rows if r["group"] is not None]
+            if keyed:
+                _fail(
+                    f"{corpus_id}: sample rows give content_group keys ({', '.join(keyed[:3])}) but the "
+                    "declaration has no content_groups text; declare what identifies a content, or leave "
+                    "the key None when every clip is its own content"
+                )
+
+    def test_splits_follow_the_declaration(self, registry: Registry, corpus_id: str, tmp_path: Path) -> None:
+        """Every split a sample row carries is declared; with declared splits, every row has one."""
+        decl = self._corpus(registry, corpus_id).declaration
+        rows = self._sample_rows(registry, corpus_id, tmp_path)
+        undeclared = [
+            f"{r['where']} ({r['split']!r})" for r in rows if r["split"] not in (None, *decl.splits)
+        ]
+        if undeclared:
+            declared = ", ".join(decl.splits) or "none"
+            _fail(
+                f"{corpus_id}: sample rows carry splits the declaration does not list ({declared}): "
+                f"{', '.join(undeclared[:3])}; add them to CorpusDeclaration.splits"
+            )
+        if decl.splits:
+            missing = [r["where"] for r in rows if r["split"] is None]
+            if missing:
+                _fail(
+                    f"{corpus_id}: the corpus publishes splits ({', '.join(decl.splits)}) but sample rows "
+                    f"carry none: {', '.join(missing[:3])}; set SourceRow.split on every row"
+                )
 
 
 def _is_text(path: Path) -> bool:

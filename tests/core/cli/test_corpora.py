@@ -139,6 +139,19 @@ def test_info_shows_licence_citation_and_access() -> None:
     assert data["editions"][0]["metadata"] == "labels_train_test.csv"
 
 
+def test_info_shows_content_groups_and_splits() -> None:
+    chug = CliRunner().invoke(main, ["corpora", "info", "chug"])
+    assert chug.exit_code == 0, chug.output
+    assert "  groups:      content_name: the source video a bitrate-ladder rung" in chug.output
+    assert "  splits:      none published" in chug.output
+    konvid = CliRunner().invoke(main, ["corpora", "info", "konvid-1k"]).output
+    assert "  groups:      none declared (every clip is its own content)" in konvid
+    lsvq = json.loads(CliRunner().invoke(main, ["corpora", "info", "lsvq", "--json"]).output)
+    assert lsvq["splits"] == ["train", "test", "test-1080p"] and lsvq["content_groups"] == ""
+    waterloo = json.loads(CliRunner().invoke(main, ["corpora", "info", "waterloo-ivc-4k", "--json"]).output)
+    assert waterloo["content_groups"].startswith("video_number:") and waterloo["splits"] == []
+
+
 def test_unknown_id_is_one_line_and_exit_2() -> None:
     result = CliRunner().invoke(main, ["corpora", "info", "not-a-corpus"])
     assert result.exit_code == 2

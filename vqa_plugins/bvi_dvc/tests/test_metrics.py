@@ -7,6 +7,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+import attrs
 import orjson
 import pytest
 import vqa_bvi_dvc
@@ -161,3 +162,43 @@ def test_hook_vqa_write_sample(registry: Registry, tmp_path: Path) -> None:
     assert len(doc["frames"]) == FRAMES and {"mean", "stddev"} <= set(doc["pooled_metrics"]["vmaf"])
     assert all(parse_sequence_name(p.stem) is not None for p in drop.metadata)
     assert not list(a.glob("*.yuv")) and not list(a.glob("*.mp4"))
+
+
+@pytest.mark.parametrize(
+    ("key", "content"),
+    [
+        (KEY, "BookcaseBVITexture"),
+        ("ABookcaseBVITexture_3840x2176_60fps_10bit_420", "BookcaseBVITexture"),
+        ("Some_name_with_parts_1920x1080_59.94fps_8bit_444", "Some_name_with_parts"),  # no class letter
+    ],
+)
+def test_the_content_is_the_sequence_name_without_its_resolution_class(key: str, content: str) -> None:
+    sequence = parse_sequence_name(key)
+    assert sequence is not None and sequence.content == content
+    row = row_for(Path(f"{key}.json"), log([{"vmaf": 80.0}]), SETTINGS)
+    assert isinstance(row, dict) and row["content_group"] == f"bvi-dvc/{content}"
+
+
+def test_the_four_classes_of_one_sequence_stay_one_content_through_ingest_and_merge(
+    registry: Registry, tmp_path: Path
+) -> None:
+    from vqa_core.grid import ingest_grid
+    from vqa_core.merge import merge_grid
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    registry.write_sample("bvi-dvc", cache, 5, seed=2)  # classes A–D of content 00, then A of 01
+    grid, other = tmp_path / "grid.jsonl", tmp_path / "crf23.jsonl"
+    ingest_grid(registry, "bvi-dvc", SourceSpec(cache, (), cache), SETTINGS, grid)
+    ingest_grid(registry, "bvi-dvc", SourceSpec(cache, (), cache), attrs.evolve(SETTINGS, crf=23), other)
+    merged = tmp_path / "merged.jsonl"
+    assert merge_grid([grid, other], merged, timestamp=SETTINGS.timestamp).rows_out == 10
+    for path in (grid, merged):
+        rows = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+        groups: dict[str, set[int]] = {}
+        for row in rows:
+            groups.setdefault(row["content_group"], set()).add(row["height"])
+        assert groups == {
+            "bvi-dvc/SyntheticGradient00Vqa": {2176, 1088, 544, 272},
+            "bvi-dvc/SyntheticNoise01Vqa": {2176},
+        }

@@ -33,4 +33,8 @@ BVI_DVC: Final = CorpusDeclaration(
     notes=(
         "No subjective scores: ingest yields encode-grid rows for merge-grid; excluded from MOS aggregation."
     ),
+    content_groups=(
+        "the sequence name without its resolution-class letter (A–D): DBookcaseBVITexture at 480x272 and "
+        "ABookcaseBVITexture at 3840x2176 are one content"
+    ),
 )

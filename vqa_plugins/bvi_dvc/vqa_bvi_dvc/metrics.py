@@ -27,12 +27,22 @@ from vqa_core.grid import CANONICAL_FEATURES, GRID_SCHEMA_VERSION
 from vqa_core.schema import Origin, RowRejection
 from vqa_core.sources import GridSettings, SourceSpec
 
-__all__ = ["SEQUENCE_NAME", "SequenceName", "parse_sequence_name", "metric_files", "grid_rows", "row_for"]
+__all__ = [
+    "SEQUENCE_NAME",
+    "RESOLUTION_CLASSES",
+    "SequenceName",
+    "parse_sequence_name",
+    "metric_files",
+    "grid_rows",
+    "row_for",
+]
 
 #: ``<name>_<W>x<H>_<fps>fps_<bits>bit_<chroma>``, e.g. ``DBookcaseBVITexture_480x272_120fps_10bit_420``.
 SEQUENCE_NAME: Final = re.compile(
     r"^(?P<name>.+)_(?P<width>\d+)x(?P<height>\d+)_(?P<fps>\d+(?:\.\d+)?)fps_(?P<bits>\d+)bit_(?P<chroma>4[0-4]{2})$"
 )
+#: The first letter of a sequence name is its resolution class (A = 2160p … D = 270p).
+RESOLUTION_CLASSES: Final = ("A", "B", "C", "D")
 
 
 @attrs.frozen
@@ -46,6 +56,14 @@ class SequenceName:
     fps: float
     bit_depth: int
     chroma: str
+
+    @property
+    def content(self) -> str:
+        """The source content: the name without its resolution-class letter (``ABookcase…`` → ``Bookcase…``),
+        so one sequence at its four resolution classes is one content; a name without a class letter is its own."""
+        if len(self.name) > 1 and self.name[0] in RESOLUTION_CLASSES:
+            return self.name[1:]
+        return self.name
 
     @property
     def pix_fmt(self) -> str:
@@ -165,6 +183,8 @@ def row_for(path: Path, data: bytes, settings: GridSettings) -> dict[str, Any] |
         # A surrogate: the hash of the sequence name, not of clip bytes (no clip is read).
         "src_sha256": hashlib.sha256(sequence.key.encode()).hexdigest(),
         "src_sha256_kind": "name",
+        # the core grouping column of MOS shards, with the same "<corpus>/<key>" value
+        "content_group": f"bvi-dvc/{sequence.content}",
         "width": sequence.width,
         "height": sequence.height,
         "pix_fmt": settings.pix_fmt,

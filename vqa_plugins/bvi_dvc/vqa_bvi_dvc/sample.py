@@ -42,12 +42,15 @@ _FEATURES: Final = {
 
 
 def sample_names(count: int) -> list[str]:
-    """``count`` synthetic sequence keys in the corpus's naming pattern."""
+    """``count`` synthetic sequence keys in the corpus's naming pattern: each content at the
+    four resolution classes (A–D) before the next, as the corpus holds them, so two or more
+    names already share a content."""
     names = []
     for i in range(count):
         tier, width, height, fps = _TIERS[i % len(_TIERS)]
-        pattern = _PATTERNS[i % len(_PATTERNS)]
-        names.append(f"{tier}Synthetic{pattern}{i:02d}Vqa_{width}x{height}_{fps}fps_10bit_420")
+        content = i // len(_TIERS)
+        pattern = _PATTERNS[content % len(_PATTERNS)]
+        names.append(f"{tier}Synthetic{pattern}{content:02d}Vqa_{width}x{height}_{fps}fps_10bit_420")
     return names
 
 

@@ -46,7 +46,7 @@ def test_sample_drop_ingests_on_the_stored_scale(reg: Registry, tmp_path: Path) 
     rows, report = _run(reg, drop.root, tmp_path / "shard.jsonl", offline=True)
     assert report.written == 4 and report.skipped == {}
     table = pa.Table.from_pylist(rows, schema=reg.arrow_schema(CORPUS))
-    assert table.num_columns == 15 + 13
+    assert table.num_columns == 15 + 2 + 13  # base, content_group and split, extension
     for row in rows:
         raw = float(row["mos_raw_0_100"])  # type: ignore[arg-type]
         assert row["mos"] == pytest.approx(1 + 4 * raw / 100)
@@ -62,6 +62,20 @@ def test_sample_drop_ingests_on_the_stored_scale(reg: Registry, tmp_path: Path) 
     for row in rows:
         assert conversion.convert(float(row["mos"])) == pytest.approx(float(row["mos_raw_0_100"]))  # type: ignore[arg-type]
         assert conversion.convert_std(float(row["mos_std_dev"])) == pytest.approx(float(row["chug_sos_raw"]))  # type: ignore[arg-type]
+
+
+def test_rungs_of_one_content_share_a_content_group(reg: Registry, tmp_path: Path) -> None:
+    """The sample writes seven rungs per content: nine clips are two contents (7 + 2)."""
+    drop = write_sample(reg, CORPUS, tmp_path / "drop", clips=9, seed=3)
+    rows, report = _run(reg, drop.root, tmp_path / "shard.jsonl", offline=True)
+    assert report.written == 9
+    groups: dict[object, list[object]] = {}
+    for row in rows:
+        assert row["content_group"] == f"chug/{row['chug_content_name']}"
+        assert row["split"] is None  # CHUG publishes no split
+        groups.setdefault(row["content_group"], []).append(row["chug_bitladder"])
+    assert sorted(len(rungs) for rungs in groups.values()) == [2, 7]
+    assert all(len(set(rungs)) == len(rungs) for rungs in groups.values())  # distinct rungs per content
 
 
 def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: Path) -> None:

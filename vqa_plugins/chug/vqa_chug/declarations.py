@@ -38,4 +38,5 @@ CHUG: Final = CorpusDeclaration(
         "text; vqa declares the stricter CC BY-NC-SA 4.0 until the authors reconcile them. "
         "Stored mos = 1 + 4·raw/100 (1–5) with the published 0–100 value in mos_raw_0_100."
     ),
+    content_groups="content_name: the source video a bitrate-ladder rung was encoded from (7 rungs each)",
 )

@@ -190,6 +190,8 @@ def _row(columns: _Columns, record: Record, base_url: str | None) -> SourceRow |
     }
     for column, name in _TEXT:
         extras[name] = columns.get(record, column)
+    # the seven rungs of one source video share its content_name; a row without one is its own content
+    content = columns.get(record, "content_name")
     return SourceRow(
         clip=clip,
         mos=stored_mos(raw),
@@ -198,6 +200,7 @@ def _row(columns: _Columns, record: Record, base_url: str | None) -> SourceRow |
         n_ratings=None,
         url=video_url(video, base_url),
         extras=extras,
+        content_group=content,
     )
 
 

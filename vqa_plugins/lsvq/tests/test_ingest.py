@@ -38,6 +38,9 @@ def test_sample_drop_ingests_with_every_split(tmp_path: Path, registry: Registry
     rows = _shard(tmp_path / "lsvq.jsonl")
     pa.Table.from_pylist(rows, schema=registry.arrow_schema("lsvq"))  # every row valid against the schema
     assert {r["lsvq_split"] for r in rows} == {"train", "test", "test-1080p"}
+    # the core split column holds the published split too; every clip is its own content
+    assert all(r["split"] == r["lsvq_split"] for r in rows)
+    assert all(r["content_group"] == f"lsvq/{r['src']}" for r in rows)
     assert all(str(r["src"]).count("/") == 1 and str(r["src"]).endswith(".mp4") for r in rows)
     assert all(8.0 <= float(r["mos"]) <= 92.0 for r in rows)  # type: ignore[arg-type]
     manifest = json.loads((tmp_path / "lsvq.manifest.json").read_text())

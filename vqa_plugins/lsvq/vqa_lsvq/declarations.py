@@ -55,6 +55,8 @@ LSVQ: Final = CorpusDeclaration(
     notes=(
         "Clip names carry their batch folder and no extension (yfcc-batch1/747 is yfcc-batch1/747.mp4); "
         "equal basenames in different batches are different clips. Every row keeps its split in lsvq_split: "
-        "train or test from is_test in labels_train_test.csv, test-1080p for labels_test_1080p.csv."
+        "train or test from is_test in labels_train_test.csv, test-1080p for labels_test_1080p.csv; "
+        "the same value is in the core split column."
     ),
+    splits=("train", "test", "test-1080p"),
 )

@@ -220,6 +220,7 @@ def _rows(tables: list[Table], clips_dir: Path) -> Iterator[SourceRow | RowRejec
                 clip=clip,
                 mos=mos,
                 origin=record.origin,
+                split=split,
                 extras={"lsvq_split": split, "lsvq_is_valid": is_valid, **patches},
             )
 

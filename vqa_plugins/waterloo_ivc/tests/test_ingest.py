@@ -63,6 +63,28 @@ def test_sample_drop_ingests_with_geometry_from_the_resolution_token(
     assert "scores.txt: 1,200" in warning and "ivc.uwaterloo.ca" in warning
 
 
+def test_encodes_of_one_source_video_share_a_content_group(reg: Registry, tmp_path: Path) -> None:
+    """Every encoder, resolution and level of video 1 is one content; video 2 is another."""
+    root = tmp_path / "data"
+    lines = []
+    for i, (encoder, video, level) in enumerate(
+        [("H264", 1, 1), ("AV1", 1, 4), ("HEVC", 2, 1), ("VP9", 2, 2)]
+    ):
+        write_raw_clip(
+            root / f"{encoder}_{video}_90p_{level}.yuv", ClipSpec(width=160, height=90, frames=2), seed=i
+        )
+        lines.append(f"{encoder},{video},90p,{level},{40 + i}\n")
+    (root / "scores.txt").write_text("".join(lines))
+    rows, report = _run(reg, root, tmp_path / "shard.jsonl")
+    assert report.written == 4  # type: ignore[attr-defined]
+    assert [r["content_group"] for r in rows] == ["waterloo-ivc-4k/1"] * 2 + ["waterloo-ivc-4k/2"] * 2
+    assert all(r["split"] is None for r in rows)
+    # the sample drop lists every encode of source 1 before source 2: its clips share one content
+    drop = write_sample(reg, CORPUS, tmp_path / "drop", clips=3, seed=1)
+    sample_rows, _ = _run(reg, drop.root, tmp_path / "sample.jsonl")
+    assert {r["content_group"] for r in sample_rows} == {"waterloo-ivc-4k/1"}
+
+
 def test_raw_clip_that_is_not_a_whole_number_of_frames_is_broken(reg: Registry, tmp_path: Path) -> None:
     root = tmp_path / "data"
     spec = ClipSpec(width=160, height=90, frames=4)

@@ -41,4 +41,7 @@ WATERLOO_IVC_4K: Final = CorpusDeclaration(
         "or VQA_WATERLOO_IVC_4K_FRAMERATE if your copy differs. Encoded clips (.mp4, .mkv) with the "
         "same stem are probed instead."
     ),
+    content_groups=(
+        "video_number: the source video (1–20) every encoder, resolution and distortion level was made from"
+    ),
 )

@@ -199,6 +199,8 @@ class _RowBuilder:
             mos_std_dev=std,
             n_ratings=n_ratings,
             hints=hints,
+            # all 60 encodes of one source share its number; without one the clip is its own content
+            content_group=None if video_number is None else str(video_number),
             extras={
                 "waterloo_encoder": encoder or None,
                 "waterloo_video_number": video_number,
