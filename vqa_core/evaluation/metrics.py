@@ -231,9 +231,14 @@ def _fallback(reason: str) -> LogisticFit:
 def fit_logistic(predicted: npt.ArrayLike, observed: npt.ArrayLike) -> LogisticFit:
     """Least-squares fit of the four-parameter logistic mapping predictions onto observed MOS.
 
-    Levenberg–Marquardt (:func:`scipy.optimize.curve_fit`) from β1 = max(observed),
-    β2 = min(observed), β3 = mean(predicted), β4 = std(predicted), with an analytic
-    Jacobian and at most :data:`LOGISTIC_MAX_EVALUATIONS` evaluations.
+    A bounded trust-region fit (:func:`scipy.optimize.curve_fit`, ``trf``) from
+    β1 = max(observed), β2 = min(observed), β3 = mean(predicted), β4 = std(predicted),
+    with an analytic Jacobian and at most :data:`LOGISTIC_MAX_EVALUATIONS` evaluations.
+    The bounds keep the asymptotes within five observed ranges of the data, the
+    midpoint within one predicted range of it, and the width between a thousandth
+    and twice the predicted range: wide enough for a nearly straight curve (where
+    an unbounded fit lets both asymptotes run off and never converges), never flat
+    or a step.
     """
     import numpy as np
     from scipy.optimize import OptimizeWarning, curve_fit
@@ -245,15 +250,25 @@ def fit_logistic(predicted: npt.ArrayLike, observed: npt.ArrayLike) -> LogisticF
         return _fallback("constant input: every prediction is the same")
     if _constant(o):
         return _fallback("constant input: every observed score is the same")
-    spread = float(p.std())
-    initial = [float(o.max()), float(o.min()), float(p.mean()), spread if spread > 0.0 else 1.0]
+    o_lo, o_hi, p_lo, p_hi = float(o.min()), float(o.max()), float(p.min()), float(p.max())
+    o_span, p_span = o_hi - o_lo, p_hi - p_lo
+    lower = [o_lo, o_lo - 5.0 * o_span, p_lo - p_span, p_span / 1000.0]
+    upper = [o_hi + 5.0 * o_span, o_hi, p_hi + p_span, 2.0 * p_span]
+    initial = [o_hi, o_lo, float(p.mean()), min(max(float(p.std()), lower[3]), upper[3])]
     try:
         # local: a trial step can overflow exp or hit β4 = 0, which the fit then steps away from;
         # the covariance curve_fit estimates is not used, so its warning says nothing here
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", OptimizeWarning)
             params, _ = curve_fit(
-                _logistic, p, o, p0=initial, jac=_logistic_jacobian, maxfev=LOGISTIC_MAX_EVALUATIONS
+                _logistic,
+                p,
+                o,
+                p0=initial,
+                jac=_logistic_jacobian,
+                bounds=(lower, upper),
+                method="trf",
+                max_nfev=LOGISTIC_MAX_EVALUATIONS,
             )
     except RuntimeError as exc:
         return _fallback(f"did not converge: {exc}")

@@ -120,6 +120,18 @@ def test_logistic_fit_recovers_known_parameters() -> None:
     assert r is not None and r > 0.999 > (plcc(x, y) or 0.0)  # the curve is what linear PLCC misses
 
 
+@pytest.mark.parametrize("n", [12, 42, 500])
+def test_logistic_fit_converges_on_a_nearly_straight_relation(n: int) -> None:
+    # unbounded, both asymptotes run off to infinity on such data and the fit never converges
+    rng = np.random.default_rng(n)
+    x = rng.uniform(0, 100, n)
+    y = 0.8 * x + rng.normal(0, 10, n)
+    fit = fit_logistic(x, y)
+    assert fit.converged and fit.reason is None
+    r = plcc_logistic(x, y)[0]
+    assert r is not None and r >= (plcc(x, y) or 0.0) - 1e-3
+
+
 def test_logistic_fit_states_why_it_fell_back(monkeypatch: pytest.MonkeyPatch) -> None:
     few = fit_logistic([1.0, 2.0, 3.0], [1.0, 2.0, 2.5])
     assert not few.converged and few.params is None and few.reason == "too few points: 3 < 5"
