@@ -121,12 +121,36 @@ def _features_train_predict(registry: Registry, result: DemoResult, echo: Callab
         return
     echo(f"  {trained.summary()}")
     result.artefacts["MOS head (ONNX)"] = trained.model
+    _evaluate(tables, result, echo)
     for table in tables:
         predicted = predict(
             trained.model, table, result.out / "predictions" / table.name, timestamp=TIMESTAMP
         )
         result.artefacts.setdefault("predictions", predicted.output.parent)
     echo(f"  predictions for {len(tables)} corpora -> {result.out / 'predictions'}")
+
+
+def _evaluate(tables: list[Path], result: DemoResult, echo: Callable[[str], None]) -> None:
+    """Grouped K-fold over the labelled sample tables of every corpus, with the HTML report."""
+    import pyarrow as pa
+
+    from vqa_core.evaluation.render import markdown_table
+    from vqa_core.evaluation.run import EvaluateConfig, run_evaluation
+    from vqa_core.tableio import read_table, write_table
+
+    combined = result.out / "labelled" / "all-corpora.parquet"
+    parts = [read_table(t).table for t in tables]
+    write_table(pa.concat_tables(parts, promote_options="default"), combined)
+    report = result.out / "evaluation.html"
+    evaluation = run_evaluation(
+        EvaluateConfig(table=combined, feature_schema="vqa-nr-v1", protocol="kfold", folds=3),
+        report,
+        timestamp=TIMESTAMP,
+    )
+    echo("  vqa evaluate (grouped 3-fold over every corpus's sample clips):")
+    for line in markdown_table(evaluation.document).splitlines():
+        echo(f"    {line}")
+    result.artefacts["evaluation"] = report
 
 
 def _aggregate_and_report(registry: Registry, result: DemoResult, echo: Callable[[str], None]) -> None:

@@ -29,3 +29,9 @@ def test_the_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
     predictions = pq.read_table(out / "predictions" / "konvid-1k.parquet")
     assert all(1.0 <= v <= 5.0 for v in predictions.column("mos_pred").to_pylist())
     assert "report:" in result.output
+    evaluation = json.loads((out / "evaluation.manifest.json").read_text())["evaluation"]
+    assert evaluation["protocol"] == "kfold" and evaluation["grouped"] is True
+    first = evaluation["results"][0]
+    assert first["test_set"] == "all" and first["n"] == 21
+    assert "<img" in (out / "evaluation.html").read_text()
+    assert "| test set | n | SROCC |" in result.output
