@@ -262,10 +262,24 @@ def decided_rows(state: Path) -> int:
         return 0
 
 
+#: ``python -m vqa_core ARGS`` that writes its own final ``VmHWM`` (KiB) to the file named in
+#: argv[1] on the way out, however the command ends.
+_MEASURED_MAIN = """
+import sys
+report, sys.argv = sys.argv[1], ["vqa", *sys.argv[2:]]
+try:
+    from vqa_core.cli import run
+    run()
+finally:
+    with open("/proc/self/status") as status, open(report, "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+"""
+
+
 def run_measured(*args: str | Path, env: dict[str, str] | None = None) -> tuple[Result, int]:
     """Run ``vqa ARGS``; the result and the child's peak resident set size in KiB.
 
-    The peak is the child's own ``VmHWM``, read from ``/proc`` while it runs, not
+    The peak is the child's own ``VmHWM``, as the child reads it when it ends, not
     ``ru_maxrss``: Linux keeps in ``ru_maxrss`` the high-water mark of the memory
     the child had before ``exec`` — a copy of this (large) test process.
     """
@@ -276,15 +290,26 @@ def run_measured(*args: str | Path, env: dict[str, str] | None = None) -> tuple[
 def run_sampled(
     *args: str | Path, env: dict[str, str] | None = None, every_s: float = 0.2
 ) -> tuple[Result, int, list[int]]:
-    """Run ``vqa ARGS``: the result, the child's peak RSS (its last ``VmHWM``, KiB) and its
-    ``VmRSS`` sampled every ``every_s`` seconds (KiB)."""
+    """Run ``vqa ARGS``: the result, the child's peak RSS (``VmHWM`` as the child reads it at its
+    end, KiB) and its ``VmRSS`` sampled every ``every_s`` seconds (KiB).
+
+    The peak is read by the child itself: the last allocations (rendering the
+    output) happen within a sampling interval of its exit, and a sampler reading
+    ``/proc`` from outside caught them on some runs and not on others (94 or
+    118 MiB for the same ingest).
+    """
     import tempfile
     import threading
 
     samples: list[int] = []
     peak = [0]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(vqa_command(*args), stdout=out, stderr=err, env=vqa_env(env))
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r", suffix=".hwm") as report,
+    ):
+        command = [sys.executable, "-c", _MEASURED_MAIN, report.name, *map(str, args)]
+        proc = subprocess.Popen(command, stdout=out, stderr=err, env=vqa_env(env))
         stop = threading.Event()
 
         def sample() -> None:
@@ -308,4 +333,7 @@ def run_sampled(
         out.seek(0)
         err.seek(0)
         result = Result(proc.returncode, out.read().decode(), err.read().decode())
+        reported = report.read().strip()
+        if reported:  # absent only if the child died before Python ran its finally (SIGKILL)
+            peak[0] = max(peak[0], int(reported))
     return result, peak[0], samples

@@ -1,10 +1,13 @@
 """``kill -9`` at seeded instants of ingest, features, aggregate and merge-grid; concurrent writers.
 
 Every kill is a real ``SIGKILL`` of ``python -m vqa_core …`` at a time drawn
-from a seeded generator over the measured length of an uninterrupted run
-(from shortly before it took the output's lock to shortly before it ended);
-only kills that find the process still running are counted, and each records
-whether the process held the lock (``writing``) or not yet (``starting``). After the kills,
+from a seeded generator. Kills alternate between two kinds: one waits until the
+process holds the output's lock, then strikes at a seeded share of the time an
+uninterrupted run spent holding it (so it always meets a ``writing`` process,
+however slow start-up is on a loaded machine); the other strikes at an instant
+over the measured length of an uninterrupted run (from shortly before it took
+the lock to shortly before it ended), which may meet it ``starting`` or
+``writing``. Only kills that find the process still running are counted. After the kills,
 a rerun must give exactly the bytes of the uninterrupted run (fixed
 ``--timestamp``), with no temporary file left behind. The suite delivers at
 least :data:`MIN_KILLS` kills in all (asserted per command).
@@ -138,20 +141,30 @@ def _merge(kit: ModuleType, grids: list[Path], out: Path) -> list[str | Path]:
     return ["merge-grid", *grids, "-o", out / "m.jsonl", "--timestamp", kit.TIMESTAMP]
 
 
-def _kill_at(kit: ModuleType, args: list[str | Path], delay: float, *, lock: Path) -> str | None:
-    """Start the command, ``SIGKILL`` it after ``delay`` s. ``None`` if it had finished by then,
-    else where it was: ``"writing"`` (it held the output's lock) or ``"starting"``."""
+def _holds(lock: Path, pid: int) -> bool:
+    try:
+        return lock.read_text().strip() == str(pid)
+    except OSError:
+        return False
+
+
+def _kill_at(
+    kit: ModuleType, args: list[str | Path], delay: float, *, lock: Path, after_lock: bool = False
+) -> str | None:
+    """Start the command, ``SIGKILL`` it after ``delay`` s (counted from when it took the output's
+    lock when ``after_lock``). ``None`` if it had finished by then, else where it was:
+    ``"writing"`` (it held the output's lock) or ``"starting"``."""
     proc = subprocess.Popen(
         kit.vqa_command(*args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=kit.vqa_env()
     )
+    if after_lock:
+        while proc.poll() is None and not _holds(lock, proc.pid):
+            time.sleep(0.002)
     try:
         proc.wait(timeout=delay)
         return None
     except subprocess.TimeoutExpired:
-        try:
-            phase = "writing" if lock.read_text().strip() == str(proc.pid) else "starting"
-        except OSError:
-            phase = "starting"
+        phase = "writing" if _holds(lock, proc.pid) else "starting"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         return phase
@@ -165,20 +178,29 @@ def _kill_sequence(
     kills: int,
     out: Path,
     check: Callable[[], None],
+    *,
+    first: int = 0,
 ) -> list[str]:
     """Deliver ``kills`` kills at seeded instants; the phase of each.
 
-    Instants are uniform from shortly before the reference run took its lock
-    (start-up before that writes nothing) to shortly before it ended. A run that
-    finishes before its instant resumed the earlier kills: ``check`` verifies its
-    output, then ``out`` is emptied and the next instant meets a first run again.
+    Kill number ``first + i`` is an after-lock kill when even: it waits for the
+    lock, then strikes within the first 95 % of the reference run's time under
+    the lock. When odd, its instant is uniform from shortly before the reference
+    run took its lock (start-up before that writes nothing) to shortly before it
+    ended. A run that finishes before its instant resumed the earlier kills:
+    ``check`` verifies its output, then ``out`` is emptied and the next instant
+    meets a first run again.
     """
     locked, total = timing
     phases: list[str] = []
     attempts = 0
     while len(phases) < kills and attempts < 4 * kills:
         attempts += 1
-        phase = _kill_at(kit, args, rng.uniform(0.8 * locked, 0.97 * total), lock=_lock_of(args))
+        if (first + len(phases)) % 2 == 0:
+            delay = rng.uniform(0.0, 0.95 * max(total - locked, 0.0))
+            phase = _kill_at(kit, args, delay, lock=_lock_of(args), after_lock=True)
+        else:
+            phase = _kill_at(kit, args, rng.uniform(0.8 * locked, 0.97 * total), lock=_lock_of(args))
         if phase is None:
             check()
             for path in out.iterdir():
@@ -266,7 +288,9 @@ def test_aggregate_and_merge_killed_leave_the_old_output_or_none_and_rerun_gives
     rng = random.Random(command)
     phases: list[str] = []
     for _ in range(KILLS[command]):
-        phases += _kill_sequence(kit, args, work["durations"][command], rng, 1, tmp_path, check)
+        phases += _kill_sequence(
+            kit, args, work["durations"][command], rng, 1, tmp_path, check, first=len(phases)
+        )
         # never a torn output: absent (a first run) or the complete bytes of an earlier run
         assert not output.exists() or output.read_bytes() == (work["ref"] / names[0]).read_bytes()
         kit.run_vqa(*args).assert_ok()

@@ -2,14 +2,24 @@
 
 The scaled version of ``bench/reliability_soak.py`` (150,000 rows): KoNViD-1k
 drops of :data:`SMALL` and :data:`LARGE` unique tiny clips go through the real
-CLI. Two measures of the child's memory: its peak RSS (its own ``VmHWM``),
-reached when the shard is rendered at the end, and the median of
-its RSS sampled every 0.2 s during the middle half of the run — the plateau
-while clips are processed. The plateau is what a per-row structure raises
-even when it is freed before the render (the KoNViD-1k clip index did: at
-150,000 rows the peak was 145 MiB, not 118). Neither may grow by more than
-:data:`GROWTH_BUDGET_KIB` from SMALL to LARGE rows; the figures are in
-docs/reliability.md.
+CLI. Two measures of the child's memory, each compared between SMALL and LARGE
+rows with its own budget:
+
+* the plateau — the median of its RSS sampled every 0.2 s during the middle half
+  of the run, while clips are processed. It is what a per-row structure raises
+  even when it is freed before the render (the KoNViD-1k clip index did: at
+  150,000 rows the peak was 145 MiB, not 118). A median of ~20 samples, it
+  varies by under 0.5 MiB between runs of the same rows, so
+  :data:`PLATEAU_BUDGET_KIB` (~100 bytes per extra row) is safe from noise and
+  catches that index (~190 bytes per row).
+* the peak — the child's own ``VmHWM`` as it reads it when it ends, reached when
+  the shard is rendered. Measured over runs of the same 10,000 rows it varies by
+  up to 1.8 MiB (118.1–119.9 MiB: allocator and Arrow-pool timing), so a budget
+  of that size would flake; :data:`PEAK_BUDGET_KIB` (~200 bytes per extra row)
+  is three times that noise and still catches a structure of one small object
+  per row kept for the render.
+
+The figures are in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -26,8 +36,10 @@ import pytest
 
 SMALL = 10_000
 LARGE = 40_000
-#: Allowed RSS growth from SMALL to LARGE rows: 3 MiB, i.e. ~100 bytes per extra row.
-GROWTH_BUDGET_KIB = 3 * 1024
+#: Allowed plateau growth from SMALL to LARGE rows: 3 MiB, i.e. ~100 bytes per extra row.
+PLATEAU_BUDGET_KIB = 3 * 1024
+#: Allowed peak growth from SMALL to LARGE rows: 6 MiB, i.e. ~200 bytes per extra row.
+PEAK_BUDGET_KIB = 6 * 1024
 
 pytestmark = pytest.mark.slow
 
@@ -64,8 +76,8 @@ def test_memory_does_not_grow_with_the_row_count(measured: dict[int, Any]) -> No
         f"{SMALL:,} rows: peak {small_peak / 1024:.1f} MiB, plateau {small_plateau / 1024:.1f} MiB, {small_s:.1f} s; "
         f"{LARGE:,} rows: peak {large_peak / 1024:.1f} MiB, plateau {large_plateau / 1024:.1f} MiB, {large_s:.1f} s"
     )
-    assert large_peak - small_peak < GROWTH_BUDGET_KIB
-    assert large_plateau - small_plateau < GROWTH_BUDGET_KIB
+    assert large_plateau - small_plateau < PLATEAU_BUDGET_KIB
+    assert large_peak - small_peak < PEAK_BUDGET_KIB
 
 
 def test_a_resume_costs_what_is_left_not_what_is_done(
