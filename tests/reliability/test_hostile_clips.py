@@ -152,7 +152,7 @@ def test_every_hostile_clip_is_counted_and_none_stalls_the_run(
         done = kit.run_vqa(*kit.ingest_args(drop, out, "--probe-timeout", "2"), timeout=120)
     elapsed = time.monotonic() - started
     done.assert_ok()
-    assert elapsed < 30, elapsed
+    assert elapsed < 90, elapsed  # a stalled clip would hold the run to the 120 s timeout
     assert server.requests == []  # nothing was fetched on behalf of a playlist
     rejections = {
         Path(r["key"]).stem: r
@@ -239,7 +239,7 @@ def test_a_probe_blocked_in_the_kernel_is_abandoned_and_the_others_finish(
     elapsed = time.monotonic() - started
     assert isinstance(results[1], str) and results[1].startswith("stalled after")
     assert [r.width for r in (results[0], *results[2:])] == [32, 32, 32, 32]  # type: ignore[union-attr]
-    assert 1.5 <= elapsed < 10, elapsed
+    assert 1.5 <= elapsed < 60, elapsed  # abandoned after 1 s idle, not waited for
 
 
 def test_a_process_with_an_abandoned_thread_still_exits(tmp_path: Path) -> None:
@@ -262,7 +262,7 @@ def test_a_process_with_an_abandoned_thread_still_exits(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['StalledTask']"
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 50  # well before the 60 s timeout: nothing waits for the thread
 
 
 # -- huge files -------------------------------------------------------------------------------------
