@@ -418,7 +418,8 @@ def evaluate(
     ``groups`` holds one hashable content key per row. When some group has more
     than one row, whole groups are drawn with replacement (rows of one content
     are not independent, so drawing them separately would narrow the interval);
-    otherwise clips are drawn. An interval is ``None`` when there are fewer than
+    otherwise clips are drawn. ``resamples=0`` asks for no intervals (all ``None``).
+    An interval is ``None`` when there are fewer than
     :data:`MIN_BOOTSTRAP_UNITS` units to draw, when the metric is undefined on
     the full data, or when it is undefined on any resample (conditioning on the
     defined ones would bias the interval without saying so).
@@ -430,8 +431,8 @@ def evaluate(
     """
     import numpy as np
 
-    if resamples < 1:
-        raise ValueError(f"resamples must be at least 1, got {resamples}")
+    if resamples < 0:
+        raise ValueError(f"resamples must be at least 0 (0: no intervals), got {resamples}")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     p, o = _as_pair(predicted, observed)
@@ -455,7 +456,7 @@ def evaluate(
 
     intervals: dict[str, list[float] | None] = dict.fromkeys(_METRICS)
     wanted = [name for name in _METRICS if point[name] is not None]
-    if units >= MIN_BOOTSTRAP_UNITS and wanted:
+    if resamples and units >= MIN_BOOTSTRAP_UNITS and wanted:
         samples = _bootstrap(p, o, mapped, group_ids if over_groups else None, units, resamples, seed, wanted)
         tail = 100.0 * (1.0 - confidence) / 2.0
         for name in wanted:
@@ -470,7 +471,7 @@ def evaluate(
         out[f"{name}_ci"] = intervals[name]
     out["logistic"] = fit.as_dict()
     out["ci"] = {
-        "method": "percentile bootstrap",
+        "method": "percentile bootstrap" if resamples else "none (no resamples asked for)",
         "resamples": resamples,
         "over": "groups" if over_groups else "clips",
         "n_groups": n_groups,

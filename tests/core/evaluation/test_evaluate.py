@@ -184,3 +184,10 @@ def test_a_table_without_groups_says_so(leak_table: Path, tmp_path: Path) -> Non
     doc = _json(tmp_path / "plain.parquet", *FAST)
     assert doc["grouped"] is False and doc["grouping"]["by"] == "row (no content_group column)"
     assert any("no content_group column" in n for n in doc["notes"])
+
+
+def test_no_bootstrap_means_no_intervals(leak_table: Path) -> None:
+    doc = _json(leak_table, "--epochs", "20", "--feature-schema", "konvid-v1", "--bootstrap", "0")
+    (row,) = doc["results"]
+    assert all(row[f"{key}_ci"] is None for key in METRIC_KEYS) and row["srocc"] is not None
+    assert row["ci"]["resamples"] == 0 and row["ci"]["method"].startswith("none")
