@@ -790,7 +790,8 @@ def verify(
     stall_s = 2 * config.probe_timeout_s
     with (
         opened_executor("thread", config.workers, None, stall_s=stall_s, paths=(config.root,)) as executor,
-        StateStore(report_path, companions=(manifest,)) as state,
+        # a commit at least every quarter second: a kill loses little hashing, even of tiny clips
+        StateStore(report_path, commit_seconds=0.25, companions=(manifest,)) as state,
     ):
         workers = slots(executor, config.workers)
         window = config.window or max(8, 4 * workers)
