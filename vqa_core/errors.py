@@ -28,13 +28,14 @@ __all__ = [
     "TrainingError",
     "MissingExtraError",
     "ExecutorError",
+    "VerificationError",
 ]
 
 
 class VqaError(Exception):
     """Base class of every error vqa raises on purpose."""
 
-    #: Process exit status the CLI uses for this error: 2 = bad input or usage.
+    #: Process exit status the CLI uses for this error: 2 = bad input or usage, 3 = a check failed.
     exit_code: int = 2
 
     def __init__(self, message: str) -> None:
@@ -146,3 +147,17 @@ class MissingExtraError(VqaError, ImportError):
 
 class ExecutorError(VqaError):
     """Per-item work cannot run where it was sent (missing extra, unreachable scheduler, unlike workers)."""
+
+
+class VerificationError(VqaError):
+    """A check ran to the end and found clips that are not what the shard describes.
+
+    Not bad input: the command did its job, and its answer is "no" (exit 3, so a
+    script can tell it from a usage error). ``counts`` holds clips per status.
+    """
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, counts: dict[str, int]) -> None:
+        super().__init__(message)
+        self.counts = counts

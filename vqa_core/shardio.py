@@ -20,9 +20,9 @@ first offending line is reported as ``<file>:<line>: …``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 import orjson
@@ -45,6 +45,8 @@ __all__ = [
     "write_table",
     "write_jsonl",
     "iter_lines",
+    "iter_shard_rows",
+    "count_shard_rows",
 ]
 
 TableFormat = Literal["jsonl", "parquet"]
@@ -319,6 +321,66 @@ def iter_lines(paths: Iterable[Path]) -> Iterable[tuple[Path, int, bytes]]:
             for number, line in enumerate(fh, start=1):
                 if line.strip():
                     yield path, number, line
+
+
+def iter_shard_rows(shard: Path) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    """``(file:line, row or None, problem)`` for every row of a JSONL or Parquet shard, streamed.
+
+    Rows are decoded one JSONL line or one 1,024-row Parquet batch at a time, so memory stays
+    flat in the row count; a line that is not a JSON object comes back as ``(where, None, problem)``.
+    """
+    if shard.suffix.lower() == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        # why: a damaged file fails as ArrowInvalid, OSError, or a UnicodeDecodeError (ValueError)
+        # from a footer string that is not UTF-8, when opened or later, batch by batch
+        try:
+            parquet = pq.ParquetFile(shard)
+            batches = parquet.iter_batches(batch_size=1024)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise ShardError(f"{shard} is not a readable Parquet shard: {exc}", path=str(shard)) from None
+        number = 0
+        while True:
+            try:
+                batch = next(batches, None)
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise ShardError(f"{shard}: unreadable after row {number} ({exc})", path=str(shard)) from None
+            if batch is None:
+                return
+            for row in batch.to_pylist():
+                number += 1
+                yield f"{shard}:row {number}", row, None
+    with open(shard, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            where = f"{shard}:{number}"
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield where, None, f"not a JSON object ({exc})"
+                continue
+            if not isinstance(row, dict):
+                yield where, None, "not a JSON object"
+                continue
+            yield where, row, None
+
+
+def count_shard_rows(shard: Path) -> int | None:
+    """Rows in the shard, for the progress display (a fast line count; Parquet from its footer)."""
+    if shard.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return int(pq.read_metadata(shard).num_rows)
+        except (OSError, ValueError):  # why: the count only feeds the ETA; the run reports a bad file
+            return None
+    count = 0
+    with open(shard, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
 
 
 def _short(value: object, limit: int = 40) -> str:

@@ -1,7 +1,7 @@
 """The ``vqa`` command line: click wiring only; the work lives in the library.
 
 Exit statuses: 0 success, 2 bad input or usage (any :class:`~vqa_core.errors.VqaError`
-and click's usage errors), 1 internal error. Errors are printed as one line on
+and click's usage errors), 3 a check found problems (``vqa verify``), 1 internal error. Errors are printed as one line on
 stderr; ``VQA_DEBUG=1`` adds the traceback of an internal error.
 """
 
@@ -79,6 +79,7 @@ def _register_commands() -> None:
         report,
         sample,
         train,
+        verify,
     )
 
     for command in (
@@ -86,6 +87,7 @@ def _register_commands() -> None:
         fetch.command,
         sample.command,
         ingest.command,
+        verify.command,
         aggregate.aggregate,
         report.report,
         merge.merge_grid,

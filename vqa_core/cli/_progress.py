@@ -15,9 +15,10 @@ __all__ = ["make_progress", "configure_logging"]
 class RichProgress:
     """Rows/s, ETA and written/skipped counts on an interactive terminal (stderr)."""
 
-    def __init__(self) -> None:
+    def __init__(self, labels: tuple[str, str] = ("written", "skipped")) -> None:
         self._progress: Any = None
         self._task: Any = None
+        self._labels = labels
 
     def start(self, total: int | None, description: str) -> None:
         from rich.console import Console
@@ -35,7 +36,9 @@ class RichProgress:
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"),
-            TextColumn("written {task.fields[written]:,} skipped {task.fields[skipped]:,}"),
+            TextColumn(
+                f"{self._labels[0]} {{task.fields[written]:,}} {self._labels[1]} {{task.fields[skipped]:,}}"
+            ),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
@@ -61,8 +64,9 @@ class RichProgress:
 class LogProgress:
     """One line every ``every_s`` seconds on stderr: for logs, CI and pipes."""
 
-    def __init__(self, every_s: float = 10.0) -> None:
+    def __init__(self, every_s: float = 10.0, labels: tuple[str, str] = ("written", "skipped")) -> None:
         self.every_s = every_s
+        self._labels = labels
         self._total: int | None = None
         self._description = ""
         self._done = 0
@@ -83,7 +87,7 @@ class LogProgress:
                 eta = f", ETA {max(0.0, (self._total - self._done) / rate):,.0f} s"
             click.echo(
                 f"{self._description}: {self._done:,}{of} rows, {rate:,.1f} rows/s, "
-                f"written {written:,}, skipped {skipped:,}{eta}",
+                f"{self._labels[0]} {written:,}, {self._labels[1]} {skipped:,}{eta}",
                 err=True,
             )
 
@@ -91,10 +95,13 @@ class LogProgress:
         pass
 
 
-def make_progress(enabled: bool = True) -> RichProgress | LogProgress:
+def make_progress(
+    enabled: bool = True, *, labels: tuple[str, str] = ("written", "skipped")
+) -> RichProgress | LogProgress:
+    """A bar on a terminal, else a line every few seconds; ``labels`` name the two counts."""
     if enabled and sys.stderr.isatty():
-        return RichProgress()
-    return LogProgress()
+        return RichProgress(labels)
+    return LogProgress(labels=labels)
 
 
 class _StderrHandler(logging.Handler):

@@ -52,6 +52,7 @@ from vqa_core.ingest.outputs import (
 from vqa_core.ingest.state import REJECTED, WRITTEN, Outcome, StateStore, state_path_for
 from vqa_core.ingest.watchdog import StalledTask
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.shardio import count_shard_rows, iter_shard_rows
 from vqa_core.timestamps import run_timestamp
 
 if TYPE_CHECKING:
@@ -134,62 +135,6 @@ class FeatureReport:
 # ---------------------------------------------------------------------------
 
 
-def _shard_rows(shard: Path) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
-    """``(file:line, row or None, problem)`` for every row of a JSONL or Parquet shard."""
-    if shard.suffix.lower() == ".parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        # why: a damaged file fails as ArrowInvalid, OSError, or a UnicodeDecodeError (ValueError)
-        # from a footer string that is not UTF-8, when opened or later, batch by batch
-        try:
-            parquet = pq.ParquetFile(shard)
-            batches = parquet.iter_batches(batch_size=1024)
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise ShardError(f"{shard} is not a readable Parquet shard: {exc}", path=str(shard)) from None
-        number = 0
-        while True:
-            try:
-                batch = next(batches, None)
-            except (pa.ArrowException, OSError, ValueError) as exc:
-                raise ShardError(f"{shard}: unreadable after row {number} ({exc})", path=str(shard)) from None
-            if batch is None:
-                return
-            for row in batch.to_pylist():
-                number += 1
-                yield f"{shard}:row {number}", row, None
-    with open(shard, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            where = f"{shard}:{number}"
-            try:
-                row = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield where, None, f"not a JSON object ({exc})"
-                continue
-            if not isinstance(row, dict):
-                yield where, None, "not a JSON object"
-                continue
-            yield where, row, None
-
-
-def _count_rows(shard: Path) -> int | None:
-    """Rows in the shard, for the progress display (a fast line count; Parquet from its footer)."""
-    if shard.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            return int(pq.read_metadata(shard).num_rows)
-        except (OSError, ValueError):  # why: the count only feeds the ETA; the run reports a bad file
-            return None
-    count = 0
-    with open(shard, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            count += chunk.count(b"\n")
-    return count
-
-
 def _raw_geometry(row: dict[str, Any], src: str) -> RawGeometry | str | None:
     """Geometry for a raw ``.yuv`` clip from its shard row; a string says what is missing."""
     if PurePosixPath(src).suffix.lower() != ".yuv" and row.get("encoder_upstream") != "rawvideo":
@@ -228,7 +173,7 @@ class _Run:
         self.logged: Counter[str] = Counter()
 
     def plan(self) -> Iterator[Ready[Outcome | FeatureResult] | Work[FeatureTask]]:
-        for where, row, problem in _shard_rows(self.config.shard):
+        for where, row, problem in iter_shard_rows(self.config.shard):
             idx = self.rows_read
             self.rows_read += 1
             if row is None:
@@ -415,7 +360,7 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
         _check_state(state, config, _fingerprint(config, shard_sha))
         state.commit()
         run = _Run(config, state)
-        progress.start(_count_rows(config.shard), "features")
+        progress.start(count_shard_rows(config.shard), "features")
         try:
             for item in run_ordered(executor, extract_clip, run.plan(), window=window, on_error=_stalled):
                 run.record(item)

@@ -1,0 +1,72 @@
+"""``vqa verify``: are the clips on disk still the ones a shard describes? (click wiring only)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from vqa_core.cli._progress import configure_logging, make_progress
+
+
+@click.command("verify")
+@click.argument("shard", type=click.Path(path_type=Path))
+@click.option(
+    "--root",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Dataset root the shard's src paths are relative to.",
+)
+@click.option(
+    "-o",
+    "--report",
+    type=click.Path(path_type=Path),
+    help="Report (.jsonl, one line per clip; default: <shard stem>.verify.jsonl beside the shard).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON document (counts and per-clip statuses) on stdout.",
+)
+@click.option("--workers", type=click.IntRange(min=1), help="Clips checked at once (default: CPU count).")
+@click.option(
+    "--probe", is_flag=True, help="Also re-probe each clip: width, height, framerate and pix_fmt must match."
+)
+@click.option("--restart", is_flag=True, help="Discard an unfinished check's state and start over.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("-v", "--verbose", count=True, help="More log output.")
+def command(
+    shard: Path,
+    root: Path,
+    report: Path | None,
+    as_json: bool,
+    workers: int | None,
+    probe: bool,
+    restart: bool,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """Re-hash every clip SHARD names under --root: ok, moved, missing or changed (exit 3 unless all ok).
+
+    Resumable: rerun after an interruption to continue; a finished check is done afresh.
+    """
+    from vqa_core.verify import VerifyConfig, verify, write_json_document
+
+    configure_logging(verbose)
+    config = VerifyConfig(
+        shard=shard, root=root, report=report, workers=workers, probe=probe, restart=restart
+    )
+    result = verify(
+        config,
+        progress=make_progress(not quiet, labels=("ok", "not ok")),
+        search_progress=make_progress(not quiet, labels=("hashed", "unreadable")),
+    )
+    if as_json:
+        write_json_document(result, sys.stdout)
+    else:
+        click.echo(result.summary())
+    failure = result.failure()
+    if failure is not None:
+        raise failure
