@@ -70,6 +70,14 @@ class Archive:
     url: str = attrs.field(validator=_url)
     #: Unpack a ``.zip`` into this folder under the dataset root ("" = the root itself).
     extract_to: str = ""
+    #: Bytes the archive unpacks to, where known: ``vqa fetch`` refuses an archive whose entries
+    #: add up to more (``None``: a generous default cap applies, see :mod:`vqa_core.fetch`).
+    unpacked_bytes: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(
+            attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.gt(0))
+        ),
+    )
 
     @property
     def filename(self) -> str:

@@ -4,7 +4,15 @@ Each archive streams to ``<name>.part`` and resumes with HTTP ``Range`` (see
 :mod:`vqa_core.ingest.download`); a zip is checked entry by entry (CRC-32)
 before anything is unpacked, and refused as a whole if any entry would land
 outside its target folder (``..``, absolute paths, drive letters) or is a
-symbolic link. Fetching is idempotent: ``fetch_manifest.json`` in the dataset
+symbolic link. Before anything is written a zip is also refused if it is too
+large to be what it claims (:class:`ExtractLimits`): more entries than
+:data:`MAX_ENTRIES`; more unpacked bytes than the declaration's
+``Archive.unpacked_bytes`` or, undeclared, :data:`DEFAULT_MAX_UNPACKED_BYTES`;
+a compression ratio above :data:`MAX_RATIO` overall or for any entry over
+:data:`RATIO_FLOOR_BYTES` (a zip bomb: video and metadata compress far less);
+or more unpacked bytes than the target's free space. While unpacking, an
+entry that yields a different byte count than its header declared is refused
+and its partial file removed. Fetching is idempotent: ``fetch_manifest.json`` in the dataset
 root records each archive's size and SHA-256 and what was unpacked, and a
 rerun skips what is already done.
 """
@@ -16,6 +24,7 @@ import shutil
 import stat
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
@@ -31,10 +40,34 @@ from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.registry import Registry
 from vqa_core.timestamps import run_timestamp
 
-__all__ = ["FetchError", "FetchReport", "fetch", "safe_extract", "MANIFEST_NAME"]
+__all__ = [
+    "FetchError",
+    "FetchReport",
+    "ExtractLimits",
+    "fetch",
+    "safe_extract",
+    "free_bytes",
+    "MANIFEST_NAME",
+    "MAX_ENTRIES",
+    "DEFAULT_MAX_UNPACKED_BYTES",
+    "MAX_RATIO",
+    "RATIO_FLOOR_BYTES",
+]
 
 MANIFEST_NAME: Final = "fetch_manifest.json"
 MANIFEST_SCHEMA: Final = "vqa-fetch-manifest-v1"
+
+#: Entries in one archive; the largest corpus publishes about 150,000 clips.
+MAX_ENTRIES: Final = 200_000
+#: Unpacked bytes when the declaration does not give ``unpacked_bytes``: above the largest
+#: published corpus archive, far below what a zip bomb claims.
+DEFAULT_MAX_UNPACKED_BYTES: Final = 1 << 40
+#: Unpacked : packed bytes. Encoded video barely compresses and text metadata stays near
+#: 10:1; only padding (zeros) reaches hundreds, which is what a zip bomb is made of.
+MAX_RATIO: Final = 200
+#: Below this many unpacked bytes (per entry, or the whole archive) the ratio is not checked:
+#: a small file of repeated text may compress very well and harms nobody.
+RATIO_FLOOR_BYTES: Final = 1 << 20
 
 
 class FetchError(VqaError):
@@ -57,6 +90,92 @@ class FetchReport:
         )
 
 
+@attrs.frozen
+class ExtractLimits:
+    """What :func:`safe_extract` accepts before it writes anything."""
+
+    max_unpacked_bytes: int = attrs.field(
+        default=DEFAULT_MAX_UNPACKED_BYTES, validator=attrs.validators.gt(0)
+    )
+    max_entries: int = attrs.field(default=MAX_ENTRIES, validator=attrs.validators.gt(0))
+    max_ratio: float = attrs.field(default=MAX_RATIO, validator=attrs.validators.gt(1))
+    ratio_floor_bytes: int = attrs.field(default=RATIO_FLOOR_BYTES, validator=attrs.validators.ge(0))
+
+    @classmethod
+    def for_archive(cls, archive: Archive) -> ExtractLimits:
+        """The default limits, with the archive's declared unpacked size as the size cap."""
+        return cls(max_unpacked_bytes=archive.unpacked_bytes or DEFAULT_MAX_UNPACKED_BYTES)
+
+
+def free_bytes(target: Path) -> int:
+    """Free space on the file system that holds ``target`` (or its nearest existing parent)."""
+    path = target.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return shutil.disk_usage(path).free
+
+
+def _gib(n: int) -> str:
+    return f"{n / (1 << 30):,.1f} GiB" if n >= 1 << 30 else f"{n:,} bytes"
+
+
+def _check_sizes(
+    archive: Path,
+    members: list[zipfile.ZipInfo],
+    limits: ExtractLimits,
+    free: Callable[[Path], int],
+    target: Path,
+) -> None:
+    """Refuse an archive that is too large, too compressed or too many (headers only, nothing read)."""
+    if len(members) > limits.max_entries:
+        raise FetchError(
+            f"{archive}: refusing to unpack: {len(members):,} entries, more than the limit of {limits.max_entries:,}"
+        )
+    unpacked = sum(i.file_size for i in members)
+    packed = sum(i.compress_size for i in members)
+    if unpacked > limits.max_unpacked_bytes:
+        raise FetchError(
+            f"{archive}: refusing to unpack: its entries add up to {_gib(unpacked)}, more than the limit of "
+            f"{_gib(limits.max_unpacked_bytes)}"
+        )
+    if unpacked > limits.ratio_floor_bytes and unpacked > limits.max_ratio * max(packed, 1):
+        raise FetchError(
+            f"{archive}: refusing to unpack: {_gib(unpacked)} packed into {_gib(packed)} "
+            f"(ratio {unpacked / max(packed, 1):,.0f}:1, limit {limits.max_ratio:,.0f}:1); a zip bomb?"
+        )
+    for info in members:
+        if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise FetchError(
+                f"{archive}: refusing to unpack: entry {info.filename!r} unpacks {_gib(info.compress_size)} to "
+                f"{_gib(info.file_size)} (ratio {info.file_size / max(info.compress_size, 1):,.0f}:1, "
+                f"limit {limits.max_ratio:,.0f}:1); a zip bomb?"
+            )
+    available = free(target)
+    if unpacked > available:
+        raise FetchError(
+            f"{archive}: refusing to unpack: it needs {_gib(unpacked)} and {target} has {_gib(available)} free"
+        )
+
+
+def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Path) -> None:
+    """Unpack one entry, counting its bytes: a header that lies about the size is refused."""
+    written = 0
+    with zf.open(info) as src, atomic_writer(dest) as out:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > info.file_size:
+                break
+            out.write(chunk)
+        if written != info.file_size:
+            # raised inside the writer: its temporary file is removed, dest is untouched
+            raise FetchError(
+                f"{archive}: entry {info.filename!r} unpacks to {'more than ' if written > info.file_size else ''}"
+                f"{written:,} bytes but its header declares {info.file_size:,}; the archive is damaged or forged"
+            )
+
+
 def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
     if "\x00" in name:
@@ -72,12 +191,21 @@ def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def safe_extract(archive: Path, target: Path) -> int:
+def safe_extract(
+    archive: Path,
+    target: Path,
+    *,
+    limits: ExtractLimits | None = None,
+    free: Callable[[Path], int] = free_bytes,
+) -> int:
     """Unpack ``archive`` into ``target`` after checking every entry; returns the file count.
 
-    Raises :class:`FetchError` (and unpacks nothing) for an unsafe entry or a
-    corrupt archive.
+    Raises :class:`FetchError` (and unpacks nothing) for an unsafe entry, a
+    corrupt archive, or one beyond ``limits`` or the free space ``free`` reports
+    for ``target``. An entry whose unpacked size differs from its header stops
+    the unpacking there (its partial file is removed).
     """
+    limits = limits or ExtractLimits()
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -88,6 +216,8 @@ def safe_extract(archive: Path, target: Path) -> int:
             problem = _unsafe_member(info)
             if problem:
                 raise FetchError(f"{archive}: refusing to unpack: entry {info.filename!r} {problem}")
+        # from the headers alone, before the CRC pass reads (and decompresses) every entry
+        _check_sizes(archive, members, limits, free, target)
         try:
             bad = zf.testzip()
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
@@ -104,8 +234,7 @@ def safe_extract(archive: Path, target: Path) -> int:
             if info.is_dir():
                 dest.mkdir(parents=True, exist_ok=True)
                 continue
-            with zf.open(info) as src, atomic_writer(dest) as out:
-                shutil.copyfileobj(src, out, 1 << 20)
+            _copy_entry(zf, info, dest, archive)
             count += 1
     return count
 
@@ -211,7 +340,7 @@ def _fetch_one(
     record.update({k: v for k, v in describe_file(dest).items() if k in ("size_bytes", "sha256")})
     if is_zip:
         try:
-            files = safe_extract(dest, target)
+            files = safe_extract(dest, target, limits=ExtractLimits.for_archive(archive))
         except FetchError:
             if record["downloaded"]:
                 dest.unlink(missing_ok=True)  # a freshly downloaded bad archive is not kept

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import stat
+import struct
 import zipfile
 from pathlib import Path
 
@@ -10,7 +12,16 @@ import pytest
 from click.testing import CliRunner
 
 from vqa_core.cli import main
-from vqa_core.fetch import FetchError, fetch, safe_extract
+from vqa_core.declarations import Archive
+from vqa_core.fetch import (
+    DEFAULT_MAX_UNPACKED_BYTES,
+    MAX_RATIO,
+    ExtractLimits,
+    FetchError,
+    fetch,
+    free_bytes,
+    safe_extract,
+)
 from vqa_core.ingest.download import DownloadPolicy
 from vqa_core.registry import Registry
 from vqa_core.testing.http import LocalServer
@@ -100,3 +111,118 @@ def test_fetch_of_a_corpus_without_archives_is_a_usage_error(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["fetch", "lsvq", "--root", str(tmp_path)])
     assert result.exit_code == 2
     assert "publishes no archive" in result.output
+
+
+# --- archives too large, too compressed or too many to be what they claim ----------------------
+
+
+def _nothing_written(target: Path) -> bool:
+    return not target.exists() or not any(target.rglob("*"))
+
+
+def _zeros_zip(path: Path, entries: dict[str, int], *, random_bytes: int = 0) -> Path:
+    """A real deflated zip of entries of zeros (streamed, 1 MiB at a time), plus optional random data."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, size in entries.items():
+            with zf.open(name, "w") as out:
+                for start in range(0, size, 1 << 20):
+                    out.write(bytes(min(1 << 20, size - start)))
+        if random_bytes:
+            zf.writestr("noise.bin", os.urandom(random_bytes))
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    archive = _zeros_zip(tmp_path / "bomb.zip", {"zeros.bin": 40 << 20})
+    assert archive.stat().st_size < 200 << 10  # 40 MiB of zeros deflate to well under 200 KiB
+    target = tmp_path / "out"
+    with pytest.raises(
+        FetchError, match=rf"bomb\.zip: refusing to unpack: .*ratio [0-9,]+:1, limit {MAX_RATIO}:1"
+    ):
+        safe_extract(archive, target)
+    assert _nothing_written(target)
+
+
+def test_one_bomb_entry_among_incompressible_data_is_refused(tmp_path: Path) -> None:
+    # overall 38 MiB from about 8 MiB packed is an honest ratio; the zeros entry alone is not
+    archive = _zeros_zip(tmp_path / "mixed.zip", {"zeros.bin": 30 << 20}, random_bytes=8 << 20)
+    target = tmp_path / "out"
+    with pytest.raises(FetchError, match=r"entry 'zeros\.bin' unpacks .* a zip bomb"):
+        safe_extract(archive, target)
+    assert _nothing_written(target)
+
+
+def test_too_many_entries_are_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "many.zip"
+    archive.write_bytes(_zip({f"f{i}.txt": b"x" for i in range(30)}))
+    target = tmp_path / "out"
+    with pytest.raises(
+        FetchError, match=r"many\.zip: refusing to unpack: 30 entries, more than the limit of 10"
+    ):
+        safe_extract(archive, target, limits=ExtractLimits(max_entries=10))
+    assert _nothing_written(target)
+    assert safe_extract(archive, target, limits=ExtractLimits(max_entries=30)) == 30
+
+
+def test_the_declared_unpacked_size_caps_the_archive(tmp_path: Path) -> None:
+    archive = tmp_path / "big.zip"
+    archive.write_bytes(_zip({"a.bin": os.urandom(3000)}))
+    declared = Archive("https://example.org/big.zip", unpacked_bytes=1000)
+    target = tmp_path / "out"
+    with pytest.raises(FetchError, match=r"add up to 3,000 bytes, more than the limit of 1,000 bytes"):
+        safe_extract(archive, target, limits=ExtractLimits.for_archive(declared))
+    assert _nothing_written(target)
+    assert ExtractLimits.for_archive(Archive("https://example.org/x.zip")).max_unpacked_bytes == (
+        DEFAULT_MAX_UNPACKED_BYTES
+    )
+    with pytest.raises(ValueError):
+        Archive("https://example.org/x.zip", unpacked_bytes=0)
+
+
+def test_an_archive_larger_than_the_free_space_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(_zip({"a.bin": os.urandom(5000)}))
+    target = tmp_path / "out"
+    asked: list[Path] = []
+
+    def tiny_disk(path: Path) -> int:
+        asked.append(path)
+        return 1000
+
+    with pytest.raises(FetchError, match=r"needs 5,000 bytes and .*out has 1,000 bytes free"):
+        safe_extract(archive, target, free=tiny_disk)
+    assert asked == [target] and _nothing_written(target)
+    assert free_bytes(tmp_path / "not" / "yet") > 0  # measured on the nearest existing parent
+
+
+def _patch_sizes(data: bytes, new_size: int) -> bytes:
+    """Set the one entry's uncompressed size in its local header and central directory."""
+    patched = bytearray(data)
+    local = patched.index(b"PK\x03\x04")
+    central = patched.index(b"PK\x01\x02")
+    patched[local + 22 : local + 26] = struct.pack("<I", new_size)
+    patched[central + 24 : central + 28] = struct.pack("<I", new_size)
+    return bytes(patched)
+
+
+def test_an_entry_larger_than_its_header_says_is_refused_before_writing(tmp_path: Path) -> None:
+    # zipfile stops at the declared size, so the CRC over what it read no longer matches
+    archive = tmp_path / "short.zip"
+    archive.write_bytes(_patch_sizes(_zip({"a.bin": os.urandom(5000)}), 100))
+    target = tmp_path / "out"
+    with pytest.raises(
+        FetchError, match=r"short\.zip: entry 'a\.bin' fails its CRC check|short\.zip is damaged"
+    ):
+        safe_extract(archive, target)
+    assert _nothing_written(target)
+
+
+def test_an_entry_smaller_than_its_header_says_is_refused_and_its_file_removed(tmp_path: Path) -> None:
+    archive = tmp_path / "long.zip"
+    archive.write_bytes(_patch_sizes(_zip({"a.bin": os.urandom(5000)}), 9000))
+    target = tmp_path / "out"
+    with pytest.raises(
+        FetchError, match=r"long\.zip: entry 'a\.bin' unpacks to 5,000 bytes but its header declares 9,000"
+    ):
+        safe_extract(archive, target)
+    assert _nothing_written(target)  # the partial file is gone, no temporary left beside it

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vqa_core.errors import MetadataError
-from vqa_core.parsing import MAX_LINE_CHARS, open_table, to_float, to_int
+from vqa_core.parsing import MAX_LINE_CHARS, MAX_RECORD_LINES, open_table, to_float, to_int
 
 
 def _write(tmp_path: Path, data: bytes | str, name: str = "m.csv") -> Path:
@@ -121,3 +125,103 @@ def test_to_int() -> None:
     for bad in ("1.5", "nan", "x"):
         with pytest.raises(ValueError):
             to_int(bad)
+
+
+# --- RFC 4180: quoted fields that hold delimiters, doubled quotes and line ends ---------------
+
+
+def test_a_quoted_newline_stays_in_its_field_and_later_lines_keep_their_numbers(tmp_path: Path) -> None:
+    data = 'name,note,mos\r\na,"two\nlines",1\r\nb,"crlf\r\ninside, and ""quotes""",2\r\nc,plain,3\r\n\r\nd,x,4\r\n'
+    table = open_table(_write(tmp_path, data))
+    assert table.data_lines == 4  # records, not physical lines
+    assert [(r.origin.line, r.cells, r.problem) for r in table.records()] == [
+        (2, ("a", "two\nlines", "1"), None),
+        (4, ("b", 'crlf\r\ninside, and "quotes"', "2"), None),
+        (6, ("c", "plain", "3"), None),
+        (8, ("d", "x", "4"), None),
+    ]
+
+
+def test_a_multi_line_header_and_semicolon_decimal_commas_still_work(tmp_path: Path) -> None:
+    table = open_table(_write(tmp_path, 'name;"MOS\n(1-5)"\nclip;"3,41"\n'), delimiters=(",", ";"))
+    assert table.header is not None and table.header.names == ("name", "MOS\n(1-5)")
+    [record] = list(table.records())
+    assert record.origin.line == 3 and to_float(record.cell(1), decimal_comma=table.decimal_comma) == 3.41
+
+
+def test_an_unterminated_quote_costs_its_own_line_only(tmp_path: Path) -> None:
+    # The quote on line 3 never closes: that line is rejected, the rest is read as records again.
+    table = open_table(_write(tmp_path, 'a,b\n1,2\n3,"oops\n4,5\n6,7\n'))
+    records = [(r.origin.line, r.cells, r.problem) for r in table.records()]
+    assert records == [
+        (2, ("1", "2"), None),
+        (3, (), "a quoted field opened on this line is never closed"),
+        (4, ("4", "5"), None),
+        (5, ("6", "7"), None),
+    ]
+    assert table.data_lines == len(records)
+
+
+def test_a_quote_open_for_too_many_lines_is_rejected_and_the_lines_read_again(tmp_path: Path) -> None:
+    lines = MAX_RECORD_LINES + 5
+    data = 'a,b\n1,"open\n' + "".join(f"{i},{i}\n" for i in range(lines)) + 'late,"closes"\n'
+    table = open_table(_write(tmp_path, data))
+    records = list(table.records())
+    assert records[0].origin.line == 2 and records[0].problem is not None
+    assert f"not closed within {MAX_RECORD_LINES:,} lines" in records[0].problem
+    assert [(r.origin.line, r.cells) for r in records[1:3]] == [(3, ("0", "0")), (4, ("1", "1"))]
+    assert (records[-1].origin.line, records[-1].cells) == (lines + 3, ("late", "closes"))
+    assert all(r.problem is None for r in records[1:])
+    assert table.data_lines == len(records) == lines + 2
+
+
+def test_an_over_long_line_inside_a_quote_is_rejected_on_its_own(tmp_path: Path) -> None:
+    long_line = "y" * (MAX_LINE_CHARS + 10)
+    table = open_table(_write(tmp_path, f'a,b\n1,"x\n{long_line}\n2,3\n'))
+    assert [(r.origin.line, r.problem) for r in table.records()] == [
+        (
+            2,
+            f"a quoted field opened on this line runs into line 3, which is longer than {MAX_LINE_CHARS:,} characters",
+        ),
+        (3, f"line longer than {MAX_LINE_CHARS:,} characters"),
+        (4, None),
+    ]
+
+
+def test_a_header_whose_quote_never_closes_is_one_error(tmp_path: Path) -> None:
+    with pytest.raises(
+        MetadataError, match=r"m\.csv:1: the header cannot be read: a quoted field .* never closed"
+    ):
+        open_table(_write(tmp_path, 'name,"mos\nclip,1\n'))
+
+
+# Pieces, not characters: "\r\n" must be able to appear whole inside a field. No lone "\r":
+# csv.writer with an LF terminator leaves it unquoted, and an unquoted CR is a line end to any reader.
+_FIELD = st.lists(
+    st.sampled_from(["a", "Z", " ", ",", ";", '"', '""', "\n", "\r\n", "é", "\t", "\x0c"]), max_size=6
+).map("".join)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(rows=st.lists(st.lists(_FIELD, min_size=2, max_size=4), min_size=1, max_size=8), crlf=st.booleans())
+def test_round_trip_through_the_csv_writer(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], crlf: bool
+) -> None:
+    path = tmp_path_factory.mktemp("rt") / "m.csv"
+    header = ["id", "f1", "f2", "f3", "f4"]
+    written = [[f"r{i}", *row] + [""] * (4 - len(row)) for i, row in enumerate(rows)]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n" if crlf else "\n")
+        writer.writerow(header)
+        writer.writerows(written)
+    # Each record starts one line after the previous record's line ends (LF, CRLF or CR).
+    expected_lines, line = [], 2
+    for row in written:
+        expected_lines.append(line)
+        line += sum(len(re.findall(r"\r\n|\r|\n", cell)) for cell in row) + 1
+    table = open_table(path)
+    records = list(table.records())
+    assert table.data_lines == len(rows)
+    assert [r.cells for r in records] == [tuple(row) for row in written]
+    assert [r.origin.line for r in records] == expected_lines
+    assert all(r.problem is None for r in records)

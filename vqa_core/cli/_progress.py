@@ -22,6 +22,7 @@ class RichProgress:
 
     def start(self, total: int | None, description: str) -> None:
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -46,7 +47,8 @@ class RichProgress:
             transient=False,
         )
         self._started = time.monotonic()
-        self._task = self._progress.add_task(description, total=total, written=0, skipped=0, rate="")
+        # the column renders the description as markup: a corpus id is data, not markup
+        self._task = self._progress.add_task(escape(description), total=total, written=0, skipped=0, rate="")
         self._progress.start()
 
     def advance(self, written: int, skipped: int) -> None:

@@ -40,7 +40,10 @@ def list_corpora(ctx: click.Context, as_json: bool, include_builtins: bool, stri
 def _print_table(entries: list[dict[str, object]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    # Every cell is Text, never markup: ids, names and licences come from plugins and may
+    # hold brackets ("x[/bogus]") that rich would otherwise parse, and fail on.
     table = Table(title="Installed corpora", title_justify="left")
     for column in ("id", "distribution", "version", "edition", "scale", "clips", "licence", "status"):
         table.add_column(column, no_wrap=column in ("id", "distribution", "version", "status"))
@@ -48,14 +51,14 @@ def _print_table(entries: list[dict[str, object]]) -> None:
         status = str(e["status"])
         style = {"ok": "green", "broken": "red", "disabled": "yellow"}.get(status, "")
         table.add_row(
-            str(e["id"] or "-"),
-            str(e["distribution"] or "-"),
-            str(e["version"] or "-"),
-            str(e["edition"] or "-"),
-            str(e["scale"] or "-"),
-            f"{e['clips']:,}" if isinstance(e["clips"], int) else "-",
-            str(e["licence"] or "-"),
-            f"[{style}]{status}[/{style}]" if style else status,
+            Text(str(e["id"] or "-")),
+            Text(str(e["distribution"] or "-")),
+            Text(str(e["version"] or "-")),
+            Text(str(e["edition"] or "-")),
+            Text(str(e["scale"] or "-")),
+            Text(f"{e['clips']:,}" if isinstance(e["clips"], int) else "-"),
+            Text(str(e["licence"] or "-")),
+            Text(status, style=style),
         )
     import sys
 
@@ -65,7 +68,7 @@ def _print_table(entries: list[dict[str, object]]) -> None:
     for e in entries:
         if e["status"] == "broken":
             console.print(
-                f"[red]broken[/red] {e['distribution']}: {e['error']}", markup=True, highlight=False
+                Text.assemble(("broken", "red"), f" {e['distribution']}: {e['error']}"), highlight=False
             )
 
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vqa_core.cli._common import load_registry
 from vqa_core.cli._progress import configure_logging
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from vqa_core.demo import DemoResult
 
 
 @click.command("demo")
@@ -27,7 +33,6 @@ def command(ctx: click.Context, out: Path, clips: int) -> None:
     import logging
 
     from rich.console import Console
-    from rich.table import Table
 
     from vqa_core.demo import run_demo
 
@@ -36,14 +41,28 @@ def command(ctx: click.Context, out: Path, clips: int) -> None:
     registry = load_registry(ctx)
     click.echo(f"vqa demo: {len(registry.corpora)} installed corpora -> {out}")
     result = run_demo(registry, out, clips=clips, echo=click.echo)
+    console = Console(width=160)
+    for table in summary_tables(result):
+        console.print(table)
+    for name, path in result.artefacts.items():
+        click.echo(f"{name}: {path}")
+
+
+def summary_tables(result: DemoResult) -> list[Table]:
+    """The demo's closing tables: the shards ingested and, when there is one, the unified summary."""
+    from rich.table import Table
+    from rich.text import Text
+
+    # Text, not markup: corpus ids, rejection reasons and formats come from plugins and data.
     table = Table(title="Ingested sample shards", title_justify="left")
     for column in ("corpus", "rows read", "written", "skipped"):
         table.add_column(column)
     for row in result.summary:
         skipped = ", ".join(f"{n} {k}" for k, n in row["skipped"].items()) or "-"
-        table.add_row(row["corpus"], str(row["rows"]), str(row["written"]), skipped)
-    console = Console(width=160)
-    console.print(table)
+        table.add_row(
+            Text(str(row["corpus"])), Text(str(row["rows"])), Text(str(row["written"])), Text(skipped)
+        )
+    tables = [table]
     if result.report_rows is not None:
         from vqa_core.report import HEADINGS, table_rows
 
@@ -51,7 +70,6 @@ def command(ctx: click.Context, out: Path, clips: int) -> None:
         for heading in HEADINGS:
             summary_table.add_column(heading)
         for cells in table_rows(result.report_rows):
-            summary_table.add_row(*cells)
-        console.print(summary_table)
-    for name, path in result.artefacts.items():
-        click.echo(f"{name}: {path}")
+            summary_table.add_row(*map(Text, cells))
+        tables.append(summary_table)
+    return tables

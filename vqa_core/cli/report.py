@@ -47,15 +47,17 @@ def report(unified: Path, output: Path | None, as_json: bool, timestamp: str | N
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=f"{unified} — MOS on the unified 0–100 axis", title_justify="left")
+        # Text, not markup: the path and the corpus and format names come from the user and the data.
+        table = Table(title=Text(f"{unified} — MOS on the unified 0–100 axis"), title_justify="left")
         for heading in HEADINGS:
             table.add_column(
                 heading, justify="right" if heading.startswith(("rows", "MOS", "std")) else "left"
             )
         rows = table_rows(summary)
         for i, row in enumerate(rows):
-            table.add_row(*row, style="bold" if i == len(rows) - 1 else None)
+            table.add_row(*map(Text, row), style="bold" if i == len(rows) - 1 else None)
         Console(width=None if sys.stdout.isatty() else 200).print(table)
     if output is not None:
         from vqa_core import __version__

@@ -23,6 +23,7 @@ import attrs
 from vqa_core.errors import MetadataError
 from vqa_core.parsing import open_table
 from vqa_core.schema import Origin
+from vqa_youtube_ugc.sheet_extent import check_sheet_extent
 
 __all__ = [
     "SPREADSHEET",
@@ -83,6 +84,9 @@ def _blank(cells: Sequence[Cell]) -> bool:
 def _open_spreadsheet(path: Path) -> Sheet:
     import python_calamine
 
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        # before calamine: an absurd used range makes it abort the process, not raise
+        check_sheet_extent(path)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.CalamineError as exc:
