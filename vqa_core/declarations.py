@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Final, Literal
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -25,6 +26,7 @@ __all__ = [
     "CORPUS_ID_PATTERN",
     "COLUMN_PREFIX_PATTERN",
     "SPLIT_NAME_PATTERN",
+    "HOST_PATTERN",
 ]
 
 #: How the data is obtained: ``open`` (public download), ``form`` (request form,
@@ -35,6 +37,8 @@ CORPUS_ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 COLUMN_PREFIX_PATTERN: Final = re.compile(r"^[a-z][a-z0-9]*_$")
 #: A published split name as rows carry it in ``split`` (``train``, ``test-1080p``).
 SPLIT_NAME_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: A lower-case DNS name or IPv4 address, as a download host is declared (no scheme, port or path).
+HOST_PATTERN: Final = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
 
 
 def _nonempty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -114,6 +118,26 @@ def _splits(_: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple
         raise ValueError(f"{attribute.name} names {', '.join(map(repr, repeated))} more than once")
 
 
+def _host_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    # why: tuple("example.org") would silently become one-letter hosts
+    if isinstance(value, str):
+        raise ValueError(f"download_hosts must be a sequence of host names, not the string {value!r}")
+    return tuple(value)
+
+
+def _archive_hosts(declaration: CorpusDeclaration) -> tuple[str, ...]:
+    return tuple(sorted({urlsplit(a.url).hostname or "" for a in declaration.archives} - {""}))
+
+
+def _hosts(_: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+    bad = [h for h in value if not isinstance(h, str) or not re.fullmatch(HOST_PATTERN, h)]
+    if bad:
+        raise ValueError(
+            f"{attribute.name} must be lower-case host names without scheme, port or path, got "
+            + ", ".join(map(repr, bad))
+        )
+
+
 def _text(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str):
         raise ValueError(f"{attribute.name} must be a string, got {type(value).__name__}")
@@ -160,6 +184,14 @@ class CorpusDeclaration:
     downloads: bool = False
     #: Published archives ``vqa fetch`` can download into the dataset root.
     archives: tuple[Archive, ...] = attrs.field(converter=_archive_tuple, factory=tuple)
+    #: Hosts the metadata's download URLs may name (``ugc-dataset.example.org``; any port).
+    #: A row whose URL names another host is ``url-not-allowed`` unless the user allows it
+    #: (``--allow-host``, ``--base-url``). Default: the hosts of ``archives``.
+    download_hosts: tuple[str, ...] = attrs.field(
+        converter=_host_tuple,
+        default=attrs.Factory(_archive_hosts, takes_self=True),
+        validator=_hosts,
+    )
     #: Anything a user must know that the fields above cannot say.
     notes: str = ""
     #: One sentence saying what identifies a content (the source several clips were made
@@ -169,6 +201,10 @@ class CorpusDeclaration:
     #: The split names the corpus publishes (``("train", "test")``); rows may carry only
     #: these in ``split``, and every row must carry one. Empty: the corpus publishes none.
     splits: tuple[str, ...] = attrs.field(converter=_split_tuple, factory=tuple, validator=_splits)
+
+    def __attrs_post_init__(self) -> None:
+        if self.downloads and not self.download_hosts:
+            raise ValueError("downloads=True needs download_hosts: the hosts its metadata's URLs may name")
 
     @property
     def has_labels(self) -> bool:

@@ -106,13 +106,27 @@ class OutputError(VqaError, OSError):
 
 
 class DownloadError(VqaError, OSError):
-    """A download failed; ``transient`` says whether a retry may help."""
+    """A download failed; ``transient`` says whether a retry may help.
 
-    def __init__(self, message: str, *, url: str, transient: bool, status: int | None = None):
+    ``reason`` is the verdict an ingest counts the clip under: ``download-failed``,
+    ``download-stalled`` (nothing received for the stall limit; the partial file is
+    kept for a resume) or ``unsafe-path`` (the destination leads outside its folder).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        transient: bool,
+        status: int | None = None,
+        reason: str = "download-failed",
+    ):
         super().__init__(message)
         self.url = url
         self.transient = transient
         self.status = status
+        self.reason = reason
 
 
 class ShardError(VqaError, ValueError):

@@ -14,7 +14,9 @@ or more unpacked bytes than the target's free space. While unpacking, an
 entry that yields a different byte count than its header declared is refused
 and its partial file removed. Fetching is idempotent: ``fetch_manifest.json`` in the dataset
 root records each archive's size and SHA-256 and what was unpacked, and a
-rerun skips what is already done.
+rerun skips what is already done. A download never writes through a symlink
+that leads out of the dataset root, and one that receives nothing for the
+stall limit stops with its partial file kept (``--stall-timeout``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from vqa_core import env
 from vqa_core.declarations import Archive
 from vqa_core.errors import DownloadError, UsageError, VqaError
 from vqa_core.fsutil import atomic_writer
-from vqa_core.ingest.download import Downloader, DownloadPolicy, apply_base_url
+from vqa_core.ingest.download import DOWNLOAD_STALLED, Downloader, DownloadPolicy, apply_base_url, part_path
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.registry import Registry
 from vqa_core.timestamps import run_timestamp
@@ -331,10 +333,19 @@ def _fetch_one(
         return {**previous, "downloaded": False, "url": url}
     if not dest.exists():
         try:
-            downloader.fetch(url, dest)
+            downloader.fetch(url, dest, within=root)
         except DownloadError as exc:
+            kept = part_path(dest)
+            resume = (
+                f"; {kept.stat().st_size:,} bytes kept in {kept.name}: run the command again to resume"
+                if exc.reason == DOWNLOAD_STALLED and kept.is_file() and not kept.is_symlink()
+                else ""
+            )
             raise DownloadError(
-                f"cannot fetch {archive.filename}: {exc}", url=url, transient=exc.transient
+                f"cannot fetch {archive.filename}: {exc}{resume}",
+                url=url,
+                transient=exc.transient,
+                reason=exc.reason,
             ) from None
         record["downloaded"] = True
     record.update({k: v for k, v in describe_file(dest).items() if k in ("size_bytes", "sha256")})

@@ -80,6 +80,7 @@ def corpus_info(registry: Registry, corpus_id: str) -> dict[str, Any]:
         default_metadata=list(decl.default_metadata),
         default_clips_dir=decl.default_clips_dir,
         downloads=decl.downloads,
+        download_hosts=list(decl.download_hosts),
         extension_columns=[{"name": f.name, "type": str(f.type)} for f in corpus.extension],
         notes=decl.notes,
         content_groups=decl.content_groups,
@@ -127,6 +128,9 @@ def corpora_markdown(registry: Registry) -> str:
                 f"- Metadata looked for under `--root`: {', '.join(f'`{m}`' for m in decl.default_metadata)}"
             )
         lines.append(f"- Clips folder under `--root`: `{decl.default_clips_dir or '.'}`")
+        if decl.download_hosts:
+            hosts = ", ".join(f"`{h}`" for h in decl.download_hosts)
+            lines.append(f"- Download hosts (metadata URLs elsewhere need `--allow-host`): {hosts}")
         if corpus.extension:
             cols = ", ".join(f"`{f.name}` ({f.type})" for f in corpus.extension)
             lines.append(f"- Extension columns: {cols}")

@@ -262,3 +262,32 @@ def test_versions_list_core_and_healthy_plugins() -> None:
     registry = Registry.from_plugins([("p", Plugin(declaration("toy")))])
     versions = registry.versions()
     assert "vqa-core" in versions and "p" in versions
+
+
+def test_download_hosts_are_validated_and_default_to_the_archive_hosts() -> None:
+    from vqa_core.declarations import Archive, CorpusDeclaration
+
+    base = dict(
+        id="toy-hosts",
+        title="Toy",
+        version="1",
+        scale="1-5",
+        licence="CC0",
+        licence_url="https://example.org/l",
+        citation="Toy.",
+        homepage="https://example.org",
+        access="open",
+        access_instructions="toy",
+    )
+    derived = CorpusDeclaration(**base, archives=[Archive("https://files.example.org:8443/a.zip")])  # type: ignore[arg-type]
+    assert derived.download_hosts == ("files.example.org",)
+    for bad in (
+        ("https://files.example.org",),
+        ("Files.Example.org",),
+        ("files.example.org/x",),
+        "files.example.org",
+    ):
+        with pytest.raises(ValueError, match="download_hosts"):
+            CorpusDeclaration(**base, download_hosts=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="downloads=True needs download_hosts"):
+        CorpusDeclaration(**base, downloads=True)  # type: ignore[arg-type]

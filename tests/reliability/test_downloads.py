@@ -24,13 +24,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import attrs
 import orjson
 import pytest
 
 from vqa_core.ingest.download import DownloadPolicy, part_path
 from vqa_core.testing.http import LocalServer
 
-FAST = DownloadPolicy(retries=1, resume_attempts=2, backoff_s=0.01, read_timeout_s=0.5, connect_timeout_s=0.5)
+FAST = DownloadPolicy(
+    retries=1, resume_attempts=2, backoff_s=0.01, stall_timeout_s=0.5, connect_timeout_s=0.5
+)
 
 
 @pytest.fixture
@@ -259,8 +262,9 @@ def _engine_ingest(root: Path, out: Path, base: str, **kw: Any) -> Any:
     from vqa_core.ingest import IngestConfig, ingest
     from vqa_core.registry import Registry
 
+    kw.setdefault("download", FAST)
     config = IngestConfig(
-        "chug", root=root, output=out, base_url=base, download=FAST, timestamp="2026-03-04T05:06:07Z", **kw
+        "chug", root=root, output=out, base_url=base, timestamp="2026-03-04T05:06:07Z", **kw
     )
     return ingest(Registry.for_distributions(("vqa-chug",)), config)
 
@@ -311,6 +315,8 @@ def test_a_body_shorter_than_its_length_is_never_a_clip_and_resumes_later(
 def test_a_server_that_stalls_mid_body_costs_bounded_time(
     server: LocalServer, chug: tuple[Path, dict[str, bytes]], tmp_path: Path
 ) -> None:
+    """Every response goes quiet after 1,000 bytes: each attempt adds what arrived, then the
+    stall limit ends it; the verdict is download-stalled, never a 30 s wait per attempt."""
     root = _fresh(chug, tmp_path)
     names = sorted(chug[1])
     server.add(f"/m/{names[0]}", chug[1][names[0]], stall_after=1000, stall_s=30)
@@ -318,10 +324,168 @@ def test_a_server_that_stalls_mid_body_costs_bounded_time(
         server.add(f"/m/{name}", chug[1][name])
     started = time.monotonic()
     report = _engine_ingest(root, tmp_path / "c.jsonl", server.url("/m"))
-    assert time.monotonic() - started < 20  # 3 attempts × 0.5 s read timeout, not 30 s per attempt
-    assert report.skipped == {"download-failed": 1} and report.written == len(names) - 1
+    assert time.monotonic() - started < 20  # 3 attempts × 0.5 s stall limit, not 30 s per attempt
+    assert report.skipped == {"download-stalled": 1} and report.written == len(names) - 1
     detail = _rejections(tmp_path / "c.jsonl")[names[0]]["detail"]
-    assert "timed out" in detail or "interrupted" in detail
+    assert "stalled after" in detail and "3,000 bytes kept" in detail
+    assert part_path(root / "videos" / names[0]).stat().st_size == 3000
+
+
+# -- slow, stalled, redirected, throttled, and misdirected downloads through vqa ingest ---------------
+
+
+def test_a_slow_download_is_ingested_however_long_it_takes(
+    kit: ModuleType, server: LocalServer, chug: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """About 7 KB per clip at 2 KB/s: each transfer lasts longer than twice --probe-timeout and
+    than twice --stall-timeout, yet bytes keep coming, so every clip arrives and is written."""
+    root = _fresh(chug, tmp_path)
+    for name, data in chug[1].items():
+        server.add(f"/m/{name}", data, rate=2048)
+    out = tmp_path / "c.jsonl"
+    done = _ingest_chug(
+        kit, root, out, server.url("/m"), "--probe-timeout", "1", "--stall-timeout", "1", "--workers", "3"
+    )
+    done.assert_ok()
+    assert f"{len(chug[1])} written" in done.stdout and "skipped: none" in done.stdout
+    assert {p.name: p.read_bytes() for p in (root / "videos").iterdir()} == chug[1]  # no .part left
+
+
+def test_a_stalled_download_keeps_its_bytes_and_retry_failed_resumes_it(
+    kit: ModuleType, server: LocalServer, chug: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    root = _fresh(chug, tmp_path)
+    names = sorted(chug[1])
+    first = chug[1][names[0]]
+    server.add(f"/m/{names[0]}", first, stall_at=1000, stall_s=30)  # quiet past byte 1,000
+    for name in names[1:]:
+        server.add(f"/m/{name}", chug[1][name])
+    out, clip = tmp_path / "c.jsonl", root / "videos" / names[0]
+    stalled = _ingest_chug(kit, root, out, server.url("/m"), "--stall-timeout", "1")
+    stalled.assert_ok()
+    assert f"{len(names) - 1} written" in stalled.stdout and "1 download-stalled" in stalled.stdout
+    rejection = _rejections(out)[names[0]]
+    assert rejection["reason"] == "download-stalled" and rejection["origin"] == "chug.csv:2"
+    assert "1,000 bytes kept" in rejection["detail"]
+    assert part_path(clip).read_bytes() == first[:1000] and not clip.exists()
+    asked = [r for r in server.requests if r[0] == f"/m/{names[0]}"]
+    assert asked == [(f"/m/{names[0]}", None), (f"/m/{names[0]}", "bytes=1000-")]
+
+    server.add(f"/m/{names[0]}", first)  # the server recovers
+    plain = _ingest_chug(kit, root, out, server.url("/m"), "--stall-timeout", "1")
+    plain.assert_ok()
+    assert "1 download-stalled" in plain.stdout  # a plain rerun does not ask again
+    assert [r for r in server.requests if r[0] == f"/m/{names[0]}"] == asked
+
+    resumed = _ingest_chug(kit, root, out, server.url("/m"), "--stall-timeout", "1", "--retry-failed")
+    resumed.assert_ok()
+    assert f"{len(names)} written" in resumed.stdout
+    assert clip.read_bytes() == first and not part_path(clip).exists()
+    assert server.requests[-1] == (f"/m/{names[0]}", "bytes=1000-")  # resumed, not restarted
+
+
+def test_a_redirect_from_https_to_plain_http_is_refused(
+    kit: ModuleType, server: LocalServer, chug: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    names = sorted(chug[1])
+    tls, bundle = _tls_server(tmp_path, {n: chug[1][n] for n in names[1:]})
+    server.add(f"/plain/{names[0]}", chug[1][names[0]])
+    tls.add(f"/m/{names[0]}", redirect=server.url(f"/plain/{names[0]}"))
+    with tls:
+        root = _fresh(chug, tmp_path)
+        out = tmp_path / "c.jsonl"
+        done = _ingest_chug(kit, root, out, tls.url("/m"), env={"SSL_CERT_FILE": str(bundle)})
+        done.assert_ok()
+        assert f"{len(names) - 1} written" in done.stdout and "1 download-failed" in done.stdout
+    assert "refusing a redirect from HTTPS to plain HTTP" in _rejections(out)[names[0]]["detail"]
+    assert server.requests == []  # nothing was asked in clear text
+    assert not (root / "videos" / names[0]).exists() and not part_path(root / "videos" / names[0]).exists()
+
+
+def test_retry_after_of_a_day_is_waited_only_up_to_the_cap(
+    server: LocalServer, chug: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    root = _fresh(chug, tmp_path)
+    names = sorted(chug[1])
+    busy = server.add(f"/m/{names[0]}", chug[1][names[0]], fail_first=1, headers={"Retry-After": "86400"})
+    for name in names[1:]:
+        server.add(f"/m/{name}", chug[1][name])
+    started = time.monotonic()
+    report = _engine_ingest(
+        root, tmp_path / "c.jsonl", server.url("/m"), download=attrs.evolve(FAST, max_retry_after_s=1.0)
+    )
+    assert report.written == len(names) and busy.served == 2  # asked again after the (capped) pause
+    assert time.monotonic() - started < 30  # not a day
+
+
+def test_a_clips_folder_symlinked_outside_the_root_is_never_written_through(
+    kit: ModuleType, server: LocalServer, chug: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    root = _fresh(chug, tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "videos").symlink_to(outside)  # _fresh removed the real folder
+    for name, data in chug[1].items():
+        server.add(f"/m/{name}", data)
+    out = tmp_path / "c.jsonl"
+    done = _ingest_chug(kit, root, out, server.url("/m"))
+    done.assert_ok()
+    assert f"{len(chug[1])} unsafe-path" in done.stdout
+    assert all("resolves to" in r["detail"] and "outside" in r["detail"] for r in _rejections(out).values())
+    assert list(outside.iterdir()) == [] and server.requests == []
+
+
+def test_a_part_file_symlinked_outside_is_never_written_through(
+    kit: ModuleType, server: LocalServer, chug: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    root = _fresh(chug, tmp_path)
+    names = sorted(chug[1])
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    (root / "videos").mkdir(exist_ok=True)
+    part_path(root / "videos" / names[0]).symlink_to(victim)
+    for name, data in chug[1].items():
+        server.add(f"/m/{name}", data)
+    out = tmp_path / "c.jsonl"
+    done = _ingest_chug(kit, root, out, server.url("/m"))
+    done.assert_ok()
+    assert f"{len(names) - 1} written" in done.stdout and "1 unsafe-path" in done.stdout
+    assert "symlink" in _rejections(out)[names[0]]["detail"]
+    assert victim.read_bytes() == b"precious" and not (root / "videos" / names[0]).exists()
+
+
+# -- vqa fetch: stalls and symlinked destinations ----------------------------------------------------------
+
+
+def test_fetch_of_a_stalled_archive_keeps_its_bytes_and_resumes(
+    kit: ModuleType, server: LocalServer, tmp_path: Path
+) -> None:
+    videos = _zip([(f"KoNViD_1k_videos/{i}.mp4", os.urandom(3000)) for i in range(3)])
+    server.add("/a/KoNViD_1k_videos.zip", videos, stall_at=2000, stall_s=30)
+    server.add("/a/KoNViD_1k_metadata.zip", _metadata_zip())
+    root = tmp_path / "root"
+    args = ("fetch", "konvid-1k", "--root", root, "--base-url", server.url("/a"), "--stall-timeout", "1")
+    kit.run_vqa(*args).assert_clean_error("cannot fetch KoNViD_1k_videos.zip", "stalled", "2,000 bytes kept")
+    assert part_path(root / "KoNViD_1k_videos.zip").read_bytes() == videos[:2000]
+    server.add("/a/KoNViD_1k_videos.zip", videos)
+    kit.run_vqa(*args).assert_ok()
+    assert ("/a/KoNViD_1k_videos.zip", "bytes=2000-") in server.requests
+    assert len(list((root / "KoNViD_1k_videos").iterdir())) == 3
+
+
+def test_fetch_never_writes_through_a_symlinked_part_file(
+    kit: ModuleType, server: LocalServer, tmp_path: Path
+) -> None:
+    server.add("/a/KoNViD_1k_videos.zip", _zip([("KoNViD_1k_videos/a.mp4", b"clip")]))
+    server.add("/a/KoNViD_1k_metadata.zip", _metadata_zip())
+    root, victim = tmp_path / "root", tmp_path / "victim"
+    root.mkdir()
+    victim.write_bytes(b"precious")
+    part_path(root / "KoNViD_1k_videos.zip").symlink_to(victim)
+    failed = kit.run_vqa("fetch", "konvid-1k", "--root", root, "--base-url", server.url("/a"))
+    failed.assert_clean_error("cannot fetch KoNViD_1k_videos.zip", "symlink")
+    assert victim.read_bytes() == b"precious"
+    assert ("/a/KoNViD_1k_videos.zip", None) not in server.requests
 
 
 def test_a_server_that_understates_the_length_gives_a_broken_clip_not_a_row(

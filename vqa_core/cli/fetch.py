@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from vqa_core.cli._common import load_registry
+from vqa_core.ingest.download import DownloadPolicy
 
 
 @click.command("fetch")
@@ -15,6 +16,14 @@ from vqa_core.cli._common import load_registry
 @click.option("--base-url", help="Download from this base URL instead of the published host (mirrors).")
 @click.option("--delete-archives", is_flag=True, help="Delete each zip once it is unpacked and verified.")
 @click.option("--timestamp", help="Fix the manifest's timestamp (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@click.option(
+    "--stall-timeout",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=DownloadPolicy().stall_timeout_s,
+    show_default=True,
+    help="Seconds a download may receive nothing before it counts as stalled (the partial file is kept "
+    "and a rerun resumes it); a download that is receiving data is never cut, however slow.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -23,6 +32,7 @@ def command(
     base_url: str | None,
     delete_archives: bool,
     timestamp: str | None,
+    stall_timeout: float,
 ) -> None:
     """Download CORPUS_ID's published archives into --root (resumable, idempotent)."""
     from vqa_core.fetch import fetch
@@ -34,6 +44,7 @@ def command(
         base_url=base_url,
         delete_archives=delete_archives,
         timestamp=timestamp,
+        policy=DownloadPolicy(stall_timeout_s=stall_timeout),
     )
     click.echo(report.summary())
     click.echo(f"next: vqa ingest {corpus_id} --root {root} -o {corpus_id}.jsonl")

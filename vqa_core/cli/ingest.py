@@ -10,6 +10,7 @@ import click
 from vqa_core.cli._common import executor_options, load_registry
 from vqa_core.cli._progress import configure_logging, make_progress
 from vqa_core.errors import UsageError
+from vqa_core.ingest.download import DownloadPolicy
 
 
 @click.command("ingest")
@@ -33,6 +34,13 @@ from vqa_core.errors import UsageError
 @click.option("--retry-failed", is_flag=True, help="Retry downloads that failed in earlier runs.")
 @click.option("--offline", is_flag=True, help="Never download; missing clips are counted as missing.")
 @click.option("--base-url", help="Download from this base URL instead of the published host (mirrors).")
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Also download from HOST when the metadata's URLs name it (repeatable).",
+)
 @click.option("--timestamp", help="Fix ingested_at_utc (ISO 8601); SOURCE_DATE_EPOCH also works.")
 @click.option("--restart", is_flag=True, help="Discard the resume state and the output, and start over.")
 @click.option(
@@ -46,7 +54,16 @@ from vqa_core.errors import UsageError
     type=click.FloatRange(min=0.0, min_open=True),
     default=30.0,
     show_default=True,
-    help="Seconds one read of a clip may take; a clip without progress for twice this is probe-timeout.",
+    help="Seconds one read of a local clip may take while hashing or probing; a clip without progress "
+    "for twice this is probe-timeout.",
+)
+@click.option(
+    "--stall-timeout",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=DownloadPolicy().stall_timeout_s,
+    show_default=True,
+    help="Seconds a download may receive nothing before it is download-stalled (a download that is "
+    "receiving data is never cut, however slow).",
 )
 @click.option(
     "--encoder", default="libx264", show_default=True, help="Encode grids only: encoder stamped on rows."
@@ -74,10 +91,12 @@ def command(
     retry_failed: bool,
     offline: bool,
     base_url: str | None,
+    allow_hosts: tuple[str, ...],
     timestamp: str | None,
     restart: bool,
     verify: bool,
     probe_timeout: float,
+    stall_timeout: float,
     encoder: str,
     preset: str,
     crf: int,
@@ -120,10 +139,12 @@ def command(
         offline=offline,
         timestamp=timestamp,
         base_url=base_url,
+        allow_hosts=allow_hosts,
         manifest_out=manifest_out,
         restart=restart,
         verify=verify,
         probe_timeout_s=probe_timeout,
+        download=DownloadPolicy(stall_timeout_s=stall_timeout),
     )
     report = ingest(registry, config, progress=make_progress(not quiet))
     click.echo(report.summary())

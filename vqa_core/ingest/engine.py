@@ -18,9 +18,10 @@ import concurrent.futures as cf
 import logging
 import math
 import os
+import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,7 +29,7 @@ import attrs
 import orjson
 
 from vqa_core import env
-from vqa_core.declarations import CorpusDeclaration
+from vqa_core.declarations import HOST_PATTERN, CorpusDeclaration
 from vqa_core.errors import (
     DatasetNotFoundError,
     ExecutorError,
@@ -39,7 +40,14 @@ from vqa_core.errors import (
     UsageError,
 )
 from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
-from vqa_core.ingest.download import DownloadPolicy
+from vqa_core.ingest.download import (
+    DOWNLOAD_FAILED,
+    DOWNLOAD_STALLED,
+    DOWNLOADING,
+    DownloadPolicy,
+    url_host,
+    url_problem,
+)
 from vqa_core.ingest.executor import Ready, Work, opened_executor, run_ordered, slots
 from vqa_core.ingest.outputs import (
     NoProgress,
@@ -78,6 +86,10 @@ MANIFEST_SCHEMA: Final = "vqa-ingest-manifest-v1"
 LOG_PER_REASON: Final = 20
 
 
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 @attrs.frozen
 class IngestConfig:
     corpus_id: str
@@ -92,6 +104,8 @@ class IngestConfig:
     offline: bool = False
     timestamp: str | None = None
     base_url: str | None = None
+    #: Hosts a metadata URL may name besides the corpus's declared download hosts (``--allow-host``).
+    allow_hosts: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     manifest_out: Path | None = None
     restart: bool = False
     verify: bool = True
@@ -140,6 +154,8 @@ class _Prepared:
     editions: dict[str, str]
     fingerprint: str
     extension_names: tuple[str, ...]
+    #: Hosts a row's URL may name: the declared ones, --base-url's, and every --allow-host.
+    download_hosts: frozenset[str]
 
 
 def _how_to_obtain(decl: CorpusDeclaration) -> str:
@@ -167,6 +183,7 @@ def _prepare(registry: Registry, config: IngestConfig) -> _Prepared:
     if config.clips_dir is not None and not clips_dir.is_dir() and not decl.downloads:
         raise DatasetNotFoundError(f"clips directory {clips_dir} does not exist", path=str(clips_dir))
     base_url = config.base_url or os.environ.get(env.base_url_variable(decl.id)) or None
+    hosts = _download_hosts(decl, base_url, config.allow_hosts)
     spec = SourceSpec(root=root, metadata=config.metadata, clips_dir=clips_dir, base_url=base_url)
     try:
         source = registry.source_rows(decl.id, spec)
@@ -177,8 +194,25 @@ def _prepare(registry: Registry, config: IngestConfig) -> _Prepared:
     editions = _match_editions(registry, decl, source.files)
     fingerprint = orjson.dumps(sorted([f.path.name, sha256_file(f.path)] for f in source.files)).decode()
     return _Prepared(
-        corpus, spec, source, editions, fingerprint, tuple(sorted(f.name for f in corpus.extension))
+        corpus, spec, source, editions, fingerprint, tuple(sorted(f.name for f in corpus.extension)), hosts
     )
+
+
+def _download_hosts(decl: CorpusDeclaration, base_url: str | None, allow: tuple[str, ...]) -> frozenset[str]:
+    hosts = set(decl.download_hosts)
+    if base_url:
+        host = url_host(base_url)
+        if host is None:
+            raise UsageError(f"--base-url {base_url!r} is not an http(s) URL with a host")
+        hosts.add(host)
+    for given in allow:
+        host = given.strip().lower()
+        if not re.fullmatch(HOST_PATTERN, host):
+            raise UsageError(
+                f"--allow-host {given!r} is not a host name (give e.g. mirror.example.org, no scheme)"
+            )
+        hosts.add(host)
+    return frozenset(hosts)
 
 
 def _match_editions(
@@ -324,8 +358,26 @@ class _Run:
             return Ready(prior)
         self.inflight[idx] = (row, src, origin, inputs)
         self.inflight_keys[src] = idx
-        url = row.url
-        return Work(ClipTask(idx=idx, key=src, path=str(path), base=self.base, url=url, hints=row.hints))
+        url, refused = row.url, None
+        if url:
+            refused = url_problem(url, self.prepared.download_hosts)
+            if refused is not None:
+                url, refused = None, refused + self._allow_hint()
+        return Work(
+            ClipTask(
+                idx=idx,
+                key=src,
+                path=str(path),
+                base=self.base,
+                url=url,
+                hints=row.hints,
+                url_refused=refused,
+            )
+        )
+
+    def _allow_hint(self) -> str:
+        declared = ", ".join(sorted(self.prepared.download_hosts)) or "none"
+        return f" (allowed: {declared}; --allow-host HOST or --base-url URL adds one)"
 
     def _check_grouping(self, row: SourceRow, origin: str) -> None:
         """A group key or split the declaration does not admit is a plugin bug, not a row problem."""
@@ -368,7 +420,9 @@ class _Run:
             except OSError:
                 return False
             return st.st_size == prior.size and st.st_mtime_ns == prior.mtime_ns
-        if prior.reason == "download-failed":
+        # A download that failed or stalled is asked again only with --retry-failed (a stalled
+        # one resumes from its .part), or once the clip has appeared on disk.
+        if prior.reason in (DOWNLOAD_FAILED, DOWNLOAD_STALLED):
             return not self.config.retry_failed and not path.exists()
         return False
 
@@ -392,7 +446,7 @@ class _Run:
         self.inflight_keys.pop(src, None)
         self.downloaded_bytes += item.downloaded
         prior = self.state.get(src)
-        tried = item.reason == "download-failed" or item.downloaded
+        tried = item.reason in (DOWNLOAD_FAILED, DOWNLOAD_STALLED) or item.downloaded
         base = Outcome(
             key=src,
             idx=item.idx,
@@ -508,7 +562,8 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
     ensure_directory(config.output.parent)
     companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
     # A clip whose thread shows no progress (hashing, demuxing) for twice the probe timeout is
-    # abandoned and counted as probe-timeout (local threads; see vqa_core.ingest.watchdog).
+    # abandoned and counted as probe-timeout (local threads; see vqa_core.ingest.watchdog); a
+    # download states its own, longer limit with each beat (the stall limit plus a margin).
     with (
         opened_executor(
             config.executor,
@@ -590,10 +645,19 @@ def _failed_task(task: ClipTask, exc: Exception) -> ClipResult:
     A rerun tries it again (``worker-error`` is never reused from the state). A
     lost executor is no clip's fault: it stops the run, state kept. A task the
     watchdog abandoned (no progress at all, e.g. blocked in the kernel) is a
-    ``probe-timeout``, tried again by a rerun too.
+    ``probe-timeout``, tried again by a rerun too; abandoned while downloading,
+    it is ``download-stalled`` (its ``.part`` kept, resumed by ``--retry-failed``).
     """
     if isinstance(exc, ExecutorError | cf.CancelledError):
         raise exc
+    if isinstance(exc, StalledTask) and exc.activity == DOWNLOADING:
+        return ClipResult(
+            task.idx,
+            task.key,
+            reason=DOWNLOAD_STALLED,
+            detail=f"{task.key}: {exc} from {task.url}; the clip was abandoned (--retry-failed resumes it)",
+            transient=True,
+        )
     if isinstance(exc, StalledTask):
         return ClipResult(
             task.idx,
@@ -695,6 +759,8 @@ def _write_ingest_manifest(
             "retry_failed": config.retry_failed,
             "verify": config.verify,
             "base_url": prepared.spec.base_url,
+            "download_hosts": sorted(prepared.download_hosts),
+            "stall_timeout_s": config.download.stall_timeout_s,
         },
     )
     write_manifest(report.manifest, manifest)

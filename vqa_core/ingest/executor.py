@@ -9,7 +9,7 @@ Executors: ``thread`` (default: hashing and PyAV probing release the GIL, see
 docs/decisions/0003-worker-pool.md) and ``process``. Others (Dask) plug in
 through :class:`Executor`. The thread pool is watched
 (:mod:`vqa_core.ingest.watchdog`): a task that makes no progress for
-``stall_s`` seconds is abandoned and its item fails with
+its limit (``stall_s``, or what its last beat allowed) is abandoned and its item fails with
 :class:`~vqa_core.ingest.watchdog.StalledTask`, so one stuck clip cannot stall
 a run.
 """
@@ -22,9 +22,12 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeVar
 
 import attrs
+
+if TYPE_CHECKING:
+    from vqa_core.ingest.watchdog import StalledTask
 
 __all__ = [
     "Ready",
@@ -103,6 +106,10 @@ class LocalExecutor:
 
     def idle_seconds(self, future: cf.Future[Any]) -> float | None:
         return self._watched.idle_seconds(future) if self._watched is not None else None
+
+    def overdue(self, future: cf.Future[Any]) -> StalledTask | None:
+        """The verdict on a task silent for longer than its limit (thread pools only)."""
+        return self._watched.overdue(future) if self._watched is not None else None
 
     def abandon(self, future: cf.Future[Any]) -> bool:
         return self._watched.abandon(future) if self._watched is not None else False
@@ -184,20 +191,18 @@ def run_ordered(
     handed to ``on_error`` as :class:`~vqa_core.ingest.watchdog.StalledTask`.
     """
     stall_s: float | None = getattr(executor, "stall_s", None)
-    idle_seconds: Callable[[cf.Future[Any]], float | None] | None = getattr(executor, "idle_seconds", None)
+    overdue: Callable[[cf.Future[Any]], StalledTask | None] | None = getattr(executor, "overdue", None)
 
     def result(slot: cf.Future[R]) -> R:
-        if stall_s is None or idle_seconds is None:
+        if stall_s is None or overdue is None:
             return slot.result()
-        from vqa_core.ingest.watchdog import StalledTask
-
         while True:
             try:
                 return slot.result(timeout=min(1.0, stall_s / 4))
             except cf.TimeoutError:
-                idle = idle_seconds(slot)
-                if idle is not None and idle >= stall_s and executor.abandon(slot):  # type: ignore[attr-defined]
-                    raise StalledTask(idle) from None
+                verdict = overdue(slot)
+                if verdict is not None and executor.abandon(slot):  # type: ignore[attr-defined]
+                    raise verdict from None
 
     pending: deque[cf.Future[R] | R] = deque()
     markers: deque[bool] = deque()  # True where the slot holds a future

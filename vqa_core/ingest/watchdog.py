@@ -1,13 +1,20 @@
 """A watchdog for per-clip work on local threads: one clip cannot stall a run.
 
 Per-clip work reports progress with :func:`beat` (every hashed MiB, every
-demuxed packet, every decoded frame). :class:`WatchedThreadPool` runs the work
-on daemon threads and knows, for each running task, when its thread last made
-progress. :func:`~vqa_core.ingest.executor.run_ordered` asks it while waiting:
-a task without progress for ``stall_s`` seconds is *abandoned* — its result
-becomes :class:`StalledTask` (the engines count it, e.g. as ``probe-timeout``),
-a fresh thread takes its place, and the run goes on. The stuck thread is a
-daemon, so it does not keep the process alive once the run has finished.
+demuxed packet, every decoded frame, every chunk a download receives).
+:class:`WatchedThreadPool` runs the work on daemon threads and knows, for each
+running task, when its thread last made progress.
+:func:`~vqa_core.ingest.executor.run_ordered` asks it while waiting: a task
+without progress for longer than its limit is *abandoned* — its result becomes
+:class:`StalledTask` (the engines count it, e.g. as ``probe-timeout``), a fresh
+thread takes its place, and the run goes on. The stuck thread is a daemon, so
+it does not keep the process alive once the run has finished.
+
+The limit is the pool's ``stall_s`` unless the last beat stated its own: a
+thread about to wait on the network (``beat(allow_s=..., activity=
+"downloading")``) may legitimately stay silent for as long as its own timeouts
+allow, which need not match the limit that suits hashing and probing
+(docs/decisions/0053-download-stalls-and-hostile-servers.md).
 
 Why threads cannot simply be interrupted: a thread blocked in a system call
 (``open()`` of a FIFO, a read on a hung network file system) cannot be stopped
@@ -27,21 +34,30 @@ from typing import Any, Final
 
 __all__ = ["beat", "StalledTask", "WatchedThreadPool"]
 
-_BEATS: dict[int, float] = {}
+#: thread ident → (time of its last beat, seconds it may stay silent or None for the pool's limit, activity)
+_BEATS: dict[int, tuple[float, float | None, str | None]] = {}
 _SENTINEL: Final = None
 
 
-def beat() -> None:
-    """Record that the calling thread is making progress (cheap: one dict store)."""
-    _BEATS[threading.get_ident()] = time.monotonic()
+def beat(allow_s: float | None = None, activity: str | None = None) -> None:
+    """Record that the calling thread is making progress (cheap: one dict store).
+
+    ``allow_s``: the thread may stay silent this long from now before it counts
+    as stuck (a network wait bounded by its own timeouts); ``None`` keeps the
+    pool's ``stall_s``. ``activity`` names what it is doing, for the verdict if
+    it is abandoned all the same.
+    """
+    _BEATS[threading.get_ident()] = (time.monotonic(), allow_s, activity)
 
 
 class StalledTask(Exception):
     """A task made no progress for ``idle_s`` seconds and was abandoned."""
 
-    def __init__(self, idle_s: float) -> None:
-        super().__init__(f"no progress for {idle_s:.0f} s")
+    def __init__(self, idle_s: float, activity: str | None = None) -> None:
+        super().__init__(f"no progress for {idle_s:.0f} s" + (f" while {activity}" if activity else ""))
         self.idle_s = idle_s
+        #: What its last beat said it was doing (``None``: the pool's own work, e.g. hashing, probing).
+        self.activity = activity
 
 
 class WatchedThreadPool:
@@ -97,15 +113,29 @@ class WatchedThreadPool:
         self._queue.put((future, fn, args))
         return future
 
-    def idle_seconds(self, future: cf.Future[Any]) -> float | None:
-        """Seconds since the task's thread last made progress; ``None`` when it is not running."""
+    def _silence(self, future: cf.Future[Any]) -> tuple[float, float, str | None] | None:
+        """(seconds since the task's last progress, its limit, its activity); ``None`` when not running."""
         with self._lock:
             running = self._running.get(future)
         if running is None:
             return None
         ident, started = running
-        last = max(started, _BEATS.get(ident, started))
-        return time.monotonic() - last
+        last, allow_s, activity = _BEATS.get(ident, (started, None, None))
+        if last < started:  # a beat left over from the thread's previous task
+            last, allow_s, activity = started, None, None
+        return time.monotonic() - last, self.stall_s if allow_s is None else allow_s, activity
+
+    def idle_seconds(self, future: cf.Future[Any]) -> float | None:
+        """Seconds since the task's thread last made progress; ``None`` when it is not running."""
+        silence = self._silence(future)
+        return None if silence is None else silence[0]
+
+    def overdue(self, future: cf.Future[Any]) -> StalledTask | None:
+        """The verdict on a running task silent for longer than its limit, else ``None``."""
+        silence = self._silence(future)
+        if silence is None or silence[0] < silence[1]:
+            return None
+        return StalledTask(silence[0], silence[2])
 
     def abandon(self, future: cf.Future[Any]) -> bool:
         """Give up on a running task: its thread is left behind and a new one starts."""
@@ -138,8 +168,8 @@ class WatchedThreadPool:
                 try:
                     future.exception(timeout=min(1.0, self.stall_s))
                 except (cf.TimeoutError, cf.CancelledError):
-                    idle = self.idle_seconds(future)
-                    if idle is None or idle >= self.stall_s:
+                    silence = self._silence(future)
+                    if silence is None or silence[0] >= silence[1]:
                         self.abandon(future)
                         break
         alive = [t for t in self._threads if t.is_alive() and t.ident not in self._left_behind]

@@ -15,7 +15,7 @@ import attrs
 
 from vqa_core.errors import DownloadError
 from vqa_core.fsutil import sha256_file
-from vqa_core.ingest.download import Downloader, DownloadPolicy
+from vqa_core.ingest.download import DOWNLOAD_FAILED, DOWNLOAD_STALLED, Downloader, DownloadPolicy, part_path
 from vqa_core.ingest.probe import ProbeError, ProbeResult, ProbeTimeout, probe_clip
 from vqa_core.ingest.watchdog import beat
 from vqa_core.schema import RawVideoHints
@@ -42,6 +42,9 @@ class ClipTask:
     base: str
     url: str | None = None
     hints: RawVideoHints | None = None
+    #: Why ``url`` may not be fetched (a scheme or host the run does not allow): a clip that
+    #: is not on disk is then ``url-not-allowed``; one on disk never needed the URL.
+    url_refused: str | None = None
 
 
 @attrs.frozen
@@ -78,6 +81,15 @@ def _inside(path: str, base: str) -> bool:
     return real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep)
 
 
+def _kept(path: Path) -> str:
+    """What a stalled download leaves for the next run to resume from."""
+    try:
+        size = os.lstat(part_path(path)).st_size
+    except OSError:
+        return ""
+    return f"; {size:,} bytes kept in {part_path(path).name} to resume from (--retry-failed)"
+
+
 def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
     """Locate (or download), hash and probe one clip."""
 
@@ -98,16 +110,21 @@ def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
     if not path.exists():
         if present:
             return fail("missing-clip", f"{task.key} is a dangling symlink")
+        if task.url_refused:
+            return fail("url-not-allowed", f"{task.key}: {task.url_refused}; nothing was fetched")
         if not task.url:
             return fail("missing-clip", f"{task.key} is not on disk and the metadata gives no download URL")
         if settings.offline:
             return fail("missing-clip", f"{task.key} is not on disk (--offline: not downloading {task.url})")
         try:
-            downloaded = _downloader(settings.download).fetch(task.url, path)
+            downloaded = _downloader(settings.download).fetch(task.url, path, within=task.base)
         except DownloadError as exc:
-            return fail("download-failed", str(exc), transient=exc.transient)
+            detail = str(exc)
+            if exc.reason == DOWNLOAD_STALLED:
+                detail += _kept(path)
+            return fail(exc.reason, detail, transient=exc.transient)
         except OSError as exc:
-            return fail("download-failed", f"cannot write {path}: {exc.strerror or exc}", transient=True)
+            return fail(DOWNLOAD_FAILED, f"cannot write {path}: {exc.strerror or exc}", transient=True)
     try:
         st = path.stat()
     except OSError as exc:

@@ -9,10 +9,14 @@ Serve files with ``Range`` support and script misbehaviour per path::
         server.add("/slow.mp4", data, delay_s=5)               # headers after 5 s
         server.add("/cut.mp4", data, cut_after=1000)           # closes mid-body once
         server.add("/stuck.mp4", data, stall_after=1000, stall_s=30)  # goes quiet mid-body
+        server.add("/quiet.mp4", data, stall_at=1000, stall_s=30)      # quiet past byte 1000 of the file
+        server.add("/trickle.mp4", data, rate=2048)                  # 2 KB/s, in small pieces
+        server.add("/busy.mp4", data, fail_first=1, headers={"Retry-After": "86400"})
         server.add("/hop", redirect="file:///etc/passwd")
         url = server.url("/clip.mp4")
 
-``server.requests`` records ``(path, range header)`` of every request.
+``server.requests`` records ``(path, range header)`` of every request; a
+route's ``headers`` go on its error and redirect responses too.
 ``LocalServer(tls=context)`` serves HTTPS with a server-side
 :class:`ssl.SSLContext` (e.g. one configured by a ``trustme`` CA).
 """
@@ -46,7 +50,12 @@ class Route:
     ranges: bool = True
     #: Send this many body bytes, then nothing for ``stall_s`` seconds (every time).
     stall_after: int | None = None
+    #: Like ``stall_after``, counted from the start of the file: a resumed request that starts
+    #: at or past this offset gets its headers and then nothing.
+    stall_at: int | None = None
     stall_s: float = 0.0
+    #: Send the body at this many bytes per second, in pieces an eighth of a second apart.
+    rate: float | None = None
     #: Extra response headers.
     headers: dict[str, str] = attrs.field(factory=dict)
     served: int = 0
@@ -85,13 +94,15 @@ class LocalServer:
                     self.send_response(302)
                     self.send_header("Location", route.redirect)
                     self.send_header("Content-Length", "0")
+                    for name, value in route.headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     return
                 if route.served <= route.fail_first:
-                    self.send_error(route.fail_status)
+                    self._fail(route, route.fail_status)
                     return
                 if route.status != 200:
-                    self.send_error(route.status)
+                    self._fail(route, route.status)
                     return
                 data, start, status = route.data, 0, 200
                 header = self.headers.get("Range")
@@ -114,18 +125,40 @@ class LocalServer:
                 for name, value in route.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                if route.stall_after is not None:
-                    self.wfile.write(body[: route.stall_after])
-                    self.wfile.flush()
+                quiet = route.stall_after
+                if route.stall_at is not None:
+                    quiet = max(0, route.stall_at - start)
+                if quiet is not None:
+                    self._send(body[:quiet], route.rate)
                     time.sleep(route.stall_s)
                     self.close_connection = True
                     return
                 if route.cut_after is not None and route.served == route.fail_first + 1:
-                    self.wfile.write(body[: route.cut_after])
-                    self.wfile.flush()
+                    self._send(body[: route.cut_after], route.rate)
                     self.close_connection = True
                     return
+                self._send(body, route.rate)
+
+            def _fail(self, route: Route, status: int) -> None:
+                body = f"HTTP {status}\n".encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
                 self.wfile.write(body)
+
+            def _send(self, body: bytes, rate: float | None) -> None:
+                if rate is None:
+                    self.wfile.write(body)
+                    self.wfile.flush()
+                    return
+                piece = max(1, int(rate / 8))
+                for at in range(0, len(body), piece):
+                    self.wfile.write(body[at : at + piece])
+                    self.wfile.flush()
+                    time.sleep(piece / rate)
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._scheme = "http"

@@ -312,6 +312,7 @@ TOY = CorpusDeclaration(
     column_prefix="toy_",
     default_clips_dir="clips",
     downloads=True,
+    download_hosts=("127.0.0.1",),  # the test server stands in for the published host
 )
 
 

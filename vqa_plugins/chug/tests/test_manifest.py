@@ -160,3 +160,11 @@ def test_metadata_is_found_under_the_root_or_reported(tmp_path: Path) -> None:
         source_rows(_spec(tmp_path))
     _csv(tmp_path / "chug.csv", f"{ID_A},50,2,0,n,b,r,b,Landscape,30.0,c,360,640")
     assert [f.path.name for f in source_rows(_spec(tmp_path)).files] == ["chug.csv"]
+
+
+def test_the_clip_bucket_is_the_declared_download_host() -> None:
+    from vqa_chug.declarations import CHUG, VIDEO_BASE
+
+    from vqa_core.ingest.download import url_host
+
+    assert CHUG.download_hosts == (url_host(VIDEO_BASE),)

@@ -33,6 +33,7 @@ CHUG: Final = CorpusDeclaration(
     default_metadata=("chug.csv",),
     default_clips_dir="videos",
     downloads=True,
+    download_hosts=("ugchdrmturk.s3.us-east-2.amazonaws.com",),
     notes=(
         "The dataset's README badge says CC BY-NC 4.0 while its license.txt holds the CC BY-NC-SA 4.0 "
         "text; vqa declares the stricter CC BY-NC-SA 4.0 until the authors reconcile them. "

@@ -191,3 +191,13 @@ def test_moving_the_clips_with_clips_dir(registry: Registry, drop: Path, tmp_pat
     )
     assert report.written == 4
     assert all("/" not in json.loads(line)["src"] for line in (tmp_path / "o.jsonl").read_text().splitlines())
+
+
+def test_the_archive_host_is_the_declared_download_host() -> None:
+    from vqa_konvid.declarations import ARCHIVES, DECLARATIONS
+
+    from vqa_core.ingest.download import url_host
+
+    for declaration in DECLARATIONS:
+        assert declaration.download_hosts == (url_host(ARCHIVES),)
+        assert {url_host(a.url) for a in declaration.archives} == set(declaration.download_hosts)

@@ -38,6 +38,7 @@ KONVID_1K: Final = CorpusDeclaration(
     ),
     default_clips_dir="KoNViD_1k_videos",
     downloads=False,
+    download_hosts=("datasets.vqa.mmsp-kn.de",),
     archives=(Archive(f"{ARCHIVES}/KoNViD_1k_videos.zip"), Archive(f"{ARCHIVES}/KoNViD_1k_metadata.zip")),
     notes=(
         "Clips on disk are named <flickr_id>.mp4 while the attributes file's file_name column "
@@ -77,6 +78,7 @@ KONVID_150K: Final = CorpusDeclaration(
     default_metadata=("k150ka_scores.csv", "k150kb_scores.csv"),
     default_clips_dir="",
     downloads=False,
+    download_hosts=("datasets.vqa.mmsp-kn.de",),
     archives=(
         Archive(f"{ARCHIVES}/k150ka_scores.csv"),
         Archive(f"{ARCHIVES}/k150kb_scores.csv"),

@@ -39,6 +39,7 @@ YOUTUBE_UGC: Final = CorpusDeclaration(
     default_metadata=("original_videos_MOS_for_YouTube_UGC_dataset.xlsx",),
     default_clips_dir="original_videos",
     downloads=True,
+    download_hosts=("storage.googleapis.com",),
     notes=(
         "Scores come from the MOS sheet (MOS full, std full, # subjects; chunk scores in ugc_mos_chunk*); "
         "a DMOS column is never taken as MOS. Clips are matched by vid whatever their suffix on disk "
