@@ -53,3 +53,34 @@ def executor_options(command: F) -> F:
     ):
         command = option(command)
     return command
+
+
+def fit_options(command: F) -> F:
+    """``--epochs``, ``--batch-size`` and ``--lr``: how each MOS head is trained (train, evaluate)."""
+    for option in reversed(
+        (
+            click.option(
+                "--epochs",
+                default=100,
+                show_default=True,
+                type=click.IntRange(min=1),
+                help="Passes over the training rows, per model.",
+            ),
+            click.option(
+                "--batch-size",
+                default=256,
+                show_default=True,
+                type=click.IntRange(min=1),
+                help="Rows per training step.",
+            ),
+            click.option(
+                "--lr",
+                default=1e-2,
+                show_default=True,
+                type=click.FloatRange(min=0.0, min_open=True),
+                help="AdamW learning rate.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from vqa_core.cli._common import fit_options
 from vqa_core.evaluation.protocols import PROTOCOLS
 from vqa_core.train.schemas import FEATURE_SCHEMAS
 
@@ -70,19 +71,7 @@ def _sets(values: tuple[str, ...]) -> tuple[str, ...]:
     is_flag=True,
     help="Split rows, not content groups: clips of one content may land on both sides (results marked leaky).",
 )
-@click.option(
-    "--epochs", default=100, show_default=True, type=click.IntRange(min=1), help="Training epochs per model."
-)
-@click.option(
-    "--batch-size", default=256, show_default=True, type=click.IntRange(min=1), help="Rows per training step."
-)
-@click.option(
-    "--lr",
-    default=1e-2,
-    show_default=True,
-    type=click.FloatRange(min=0.0, min_open=True),
-    help="AdamW learning rate.",
-)
+@fit_options
 @click.option(
     "--out",
     type=click.Path(path_type=Path),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from vqa_core.cli._common import fit_options
 from vqa_core.errors import TrainingError
 from vqa_core.train.schemas import FEATURE_SCHEMAS
 
@@ -49,23 +50,7 @@ def group() -> None:
     is_flag=True,
     help="Fold rows, not content groups: clips of one content may land on both sides (sidecar marked leaky).",
 )
-@click.option(
-    "--epochs",
-    default=100,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Passes over the training rows.",
-)
-@click.option(
-    "--batch-size", default=256, show_default=True, type=click.IntRange(min=1), help="Rows per training step."
-)
-@click.option(
-    "--lr",
-    default=1e-2,
-    show_default=True,
-    type=click.FloatRange(min=0.0, min_open=True),
-    help="AdamW learning rate.",
-)
+@fit_options
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
 def mos_head(
     table: Path | None,
