@@ -296,3 +296,18 @@ def test_a_table_without_mos_columns_is_refused_in_one_line(tmp_path: Path) -> N
     result = _export(table, "--format", "csv", "--out", tmp_path / "x")
     assert result.exit_code == 2 and "no MOS columns an export can use" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_export_help_imports_no_heavy_module() -> None:
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from vqa_core.cli import main\n"
+        "r = CliRunner().invoke(main, ['export', '--help'])\n"
+        "assert r.exit_code == 0 and '--format' in r.output, r.output\n"
+        "print(','.join(m for m in ('pyarrow', 'datasets', 'torch', 'av') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
