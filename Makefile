@@ -13,7 +13,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed-demo: $(PY) pyproject.toml $(PLUGINS)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[train]" $(EDITABLES)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[train,hf]" $(EDITABLES)
 	touch $@
 
 $(VENV)/.installed-test: $(PY) pyproject.toml $(PLUGINS)

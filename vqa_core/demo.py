@@ -4,7 +4,7 @@ For every installed corpus: write its sample drop and ingest it (an encode
 grid for corpora without labels); then aggregate the shards onto the 0–100
 axis and write the per-corpus report; extract clip features, join the labels
 onto them, train a MOS head on a generated table (``--smoke``) and apply it to
-every corpus's features.
+every corpus's features; export the unified table in every ``vqa export`` format.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def run_demo(
         echo(f"  {summary.summary()}")
     if result.shards:
         _aggregate_and_report(registry, result, echo)
+        _export(registry, result, echo)
         _features_train_predict(registry, result, echo)
     return result
 
@@ -151,6 +152,37 @@ def _evaluate(tables: list[Path], result: DemoResult, echo: Callable[[str], None
     for line in markdown_table(evaluation.document).splitlines():
         echo(f"    {line}")
     result.artefacts["evaluation"] = report
+
+
+def _export(registry: Registry, result: DemoResult, echo: Callable[[str], None]) -> None:
+    """The unified table in every export format, one file per corpus, paths under the sample roots."""
+    from vqa_core.errors import MissingExtraError
+    from vqa_core.export import FORMATS, ExportConfig, export_table
+
+    unified = result.artefacts["unified table"]
+    roots = {cid: result.out / "samples" / cid for cid in result.shards}
+    warned: set[str] = set()
+    for fmt in FORMATS:
+        config = ExportConfig(
+            table=unified,
+            format=fmt,
+            out=result.out / "exports" / fmt,
+            by="corpus",
+            paths="absolute",
+            roots=roots,
+            timestamp=TIMESTAMP,
+        )
+        try:
+            exported = export_table(config, registry)
+        except MissingExtraError as exc:
+            echo(f"  export {fmt} skipped: {exc}")
+            continue
+        echo(f"  {exported.summary()}")
+        for warning in exported.warnings:
+            if warning not in warned:  # why: the licence line is the same for every format
+                warned.add(warning)
+                echo(f"    warning: {warning}")
+    result.artefacts["exports (dover, pyiqa, hf, csv)"] = result.out / "exports"
 
 
 def _aggregate_and_report(registry: Registry, result: DemoResult, echo: Callable[[str], None]) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "MissingExtraError",
     "ExecutorError",
     "VerificationError",
+    "ExportError",
 ]
 
 
@@ -175,3 +176,7 @@ class VerificationError(VqaError):
     def __init__(self, message: str, *, counts: dict[str, int]) -> None:
         super().__init__(message)
         self.counts = counts
+
+
+class ExportError(VqaError, ValueError):
+    """A table cannot be written in an export format (a path the format cannot hold, a split name clash)."""

@@ -35,3 +35,11 @@ def test_the_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
     assert first["test_set"] == "all" and first["n"] == 21
     assert "<img" in (out / "evaluation.html").read_text()
     assert "| test set | n | SROCC |" in result.output
+    exports = out / "exports"
+    assert sorted(p.name for p in exports.iterdir() if p.is_dir()) == ["csv", "dover", "hf", "pyiqa"]
+    for fmt in ("csv", "dover", "hf", "pyiqa"):
+        stats = json.loads((exports / fmt / "export.manifest.json").read_text())["stats"]
+        assert stats["rows_written"] == 21, fmt
+    lsvq_line = (exports / "dover" / "lsvq_labels.txt").read_text().splitlines()[0]
+    assert Path(lsvq_line.split(",")[0]).is_file()  # absolute paths to the sample clips
+    assert f"exports (dover, pyiqa, hf, csv): {exports}" in result.output
