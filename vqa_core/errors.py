@@ -29,6 +29,7 @@ __all__ = [
     "MissingExtraError",
     "ExecutorError",
     "VerificationError",
+    "ClipDecodeError",
 ]
 
 
@@ -161,3 +162,18 @@ class VerificationError(VqaError):
     def __init__(self, message: str, *, counts: dict[str, int]) -> None:
         super().__init__(message)
         self.counts = counts
+
+
+class ClipDecodeError(VqaError, OSError):
+    """A clip of a table could not be decoded into frames (missing, truncated, outside its root).
+
+    ``path`` is the file that was opened; ``src`` and ``corpus`` its row's keys.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, corpus: str | None = None, src: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.corpus = corpus
+        self.src = src
