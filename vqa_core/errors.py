@@ -30,6 +30,7 @@ __all__ = [
     "ExecutorError",
     "VerificationError",
     "ExportError",
+    "ClipDecodeError",
 ]
 
 
@@ -180,3 +181,18 @@ class VerificationError(VqaError):
 
 class ExportError(VqaError, ValueError):
     """A table cannot be written in an export format (a path the format cannot hold, a split name clash)."""
+
+
+class ClipDecodeError(VqaError, OSError):
+    """A clip of a table could not be decoded into frames (missing, truncated, outside its root).
+
+    ``path`` is the file that was opened; ``src`` and ``corpus`` its row's keys.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, corpus: str | None = None, src: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.corpus = corpus
+        self.src = src
