@@ -3,7 +3,7 @@
 :class:`ClipDataset` is a map-style ``torch.utils.data.Dataset``; each item is a
 :class:`ClipItem` (or, under ``on_error="skip"``, a :class:`SkippedClip`), and
 :func:`collate_clips` makes the :class:`ClipBatch` a loop consumes. See
-``docs/interop-clip-dataset.md``.
+``docs/interop.md``.
 """
 
 from __future__ import annotations

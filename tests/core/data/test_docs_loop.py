@@ -1,4 +1,4 @@
-"""The training loop of docs/interop-clip-dataset.md, run as written for one epoch."""
+"""The training loop of docs/interop.md, run as written for one epoch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "interop-clip-dataset.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "interop.md"
 
 
 def test_the_documented_loop_trains_one_epoch(sample_table: Any, capsys: pytest.CaptureFixture[str]) -> None:
