@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TIE_BREAK", "Deduplicated", "deduplicate"]
 
-#: Sort keys after (sha, spread): the stable tie-break of DESIGN.md §8, then the rest
+#: Sort keys after (sha, spread): the stable tie-break (corpus id, then src), then the rest
 #: of the row so that rows differing anywhere never tie, then the row's origin.
 TIE_BREAK: Final[tuple[str, ...]] = (
     "corpus_source",

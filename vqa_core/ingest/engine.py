@@ -7,7 +7,7 @@ bounded in-flight work; outcomes are recorded in metadata order. When every
 row is decided, the shard is rendered from the state in metadata order
 (JSONL or Parquet), then the rejections list and the manifest sidecar.
 
-Properties (DESIGN.md §5): resume is O(1) per clip; ``kill -9`` at any instant
+Properties: resume is O(1) per clip; ``kill -9`` at any instant
 then a rerun gives the same shard as an uninterrupted run; every row read is
 either written or counted under one reason.
 """
