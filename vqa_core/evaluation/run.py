@@ -32,7 +32,7 @@ import attrs
 
 from vqa_core.errors import TrainingError, UsageError
 from vqa_core.evaluation.protocols import ALL, PROTOCOLS, Plan, RowFacts, plan_protocol
-from vqa_core.evaluation.splits import group_codes
+from vqa_core.evaluation.splits import grouping_of
 from vqa_core.train.model import FitSettings
 
 if TYPE_CHECKING:
@@ -108,34 +108,12 @@ def _facts(table: pa.Table, usable: Sequence[int], ignore_groups: bool) -> tuple
     def pick(column: list[str] | None) -> tuple[str, ...]:
         return tuple(column[i] for i in usable) if column is not None else ("",) * n
 
-    keys = pick(group)
-    declared = group_codes(keys) if group is not None else None
-    notes: list[str] = []
-    if ignore_groups:
-        codes = group_codes([""] * n)
-        shared = int((declared.sizes[declared.sizes > 1]).sum()) if declared is not None else 0
-        leaky = shared > 0
-        message = (
-            f"grouping turned off: {shared:,} of {n:,} rows share a content group with another row, so "
-            "clips of one content can fall on both sides of a split and the metrics are inflated"
-            if leaky
-            else "grouping turned off; no content group holds more than one row in this table"
-        )
-        log.warning("%s", message)
-        notes.append(message)
-        grouping = {"grouped": False, "leaky": leaky, "by": "row (grouping turned off)"}
-    elif declared is None:
-        codes = group_codes([""] * n)
-        notes.append(
-            "the table has no content_group column: every row is its own group; tables made from current "
-            "shards carry it"
-        )
-        grouping = {"grouped": False, "leaky": False, "by": "row (no content_group column)"}
-    else:
-        codes = declared
-        grouping = {"grouped": True, "leaky": False, "by": "content_group"}
-    grouping.update(n_groups=codes.n_groups, largest_group=codes.largest, notes=notes)
-    return RowFacts(pick(corpus), pick(split), codes, pick(sha)), grouping
+    found = grouping_of(pick(group) if group is not None else None, n, ignore_groups=ignore_groups)
+    notes = [found.warning] if found.warning else []
+    if ignore_groups and found.warning:
+        log.warning("%s", found.warning)
+    grouping: dict[str, Any] = {**found.summary(), "notes": notes}
+    return RowFacts(pick(corpus), pick(split), found.codes, pick(sha)), grouping
 
 
 def _scale_100(mos_1_5: Vector) -> Vector:
@@ -211,7 +189,7 @@ def evaluate_table(config: EvaluateConfig) -> Evaluation:
         "seed": config.seed,
         "grouped": grouping["grouped"],
         "leaky": grouping["leaky"],
-        "grouping": {k: grouping[k] for k in ("by", "n_groups", "largest_group")},
+        "grouping": {k: grouping[k] for k in ("by", "n_groups", "largest_group", "rows_sharing_a_group")},
         "feature_schema": config.feature_schema,
         "metric_axis": "0-100",
         "rows": {

@@ -27,7 +27,16 @@ if TYPE_CHECKING:
 
     Indices = npt.NDArray[np.int64]
 
-__all__ = ["Split", "GroupCodes", "group_codes", "grouped_kfold", "grouped_holdout", "shared_groups"]
+__all__ = [
+    "Split",
+    "GroupCodes",
+    "Grouping",
+    "group_codes",
+    "grouping_of",
+    "grouped_kfold",
+    "grouped_holdout",
+    "shared_groups",
+]
 
 
 @attrs.frozen
@@ -79,6 +88,71 @@ def group_codes(keys: Sequence[str | None]) -> GroupCodes:
             codes[row] = loose
             loose += 1
     return GroupCodes(codes, loose)
+
+
+@attrs.frozen
+class Grouping:
+    """How the rows of one run are grouped, and what a sidecar says about it."""
+
+    codes: GroupCodes
+    #: Splits follow the table's ``content_group`` column.
+    grouped: bool
+    #: Grouping was turned off although some rows share a content: splits may leak.
+    leaky: bool
+    by: str
+    #: Rows whose content group holds another row too (by the table's column).
+    rows_sharing_a_group: int
+    #: Why the rows are not grouped by content, for the user; ``None`` when they are.
+    warning: str | None = None
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "grouped": self.grouped,
+            "leaky": self.leaky,
+            "by": self.by,
+            "n_groups": self.codes.n_groups,
+            "largest_group": self.codes.largest,
+            "rows_sharing_a_group": self.rows_sharing_a_group,
+        }
+
+
+def grouping_of(keys: Sequence[str | None] | None, rows: int, *, ignore_groups: bool) -> Grouping:
+    """The one grouping rule of every split the project makes.
+
+    ``keys`` is the ``content_group`` of each of the ``rows`` rows, or ``None`` when
+    the table has no such column (each row is then its own group, and the warning
+    says so).
+    ``ignore_groups`` makes each row its own group on request; the result is
+    ``leaky`` when some rows did share a content.
+    """
+    declared = group_codes(keys) if keys is not None else None
+    sharing = int(declared.sizes[declared.sizes > 1].sum()) if declared is not None else 0
+    if keys is None:
+        return Grouping(
+            group_codes([""] * rows),
+            grouped=False,
+            leaky=False,
+            by="row (no content_group column)",
+            rows_sharing_a_group=0,
+            warning="the table has no content_group column: every row is its own group "
+            "(tables made from current shards carry it)",
+        )
+    assert declared is not None
+    if not ignore_groups:
+        return Grouping(declared, grouped=True, leaky=False, by="content_group", rows_sharing_a_group=sharing)
+    return Grouping(
+        group_codes([""] * rows),
+        grouped=False,
+        leaky=sharing > 0,
+        by="row (grouping turned off)",
+        rows_sharing_a_group=sharing,
+        warning=(
+            f"grouping turned off: {sharing:,} of {rows:,} rows share a content group with another row, so "
+            "clips of one content can fall on both sides of a split and the metrics are inflated"
+            if sharing
+            else "grouping turned off; no content group holds more than one row in this table"
+        ),
+    )
 
 
 def _rows_of(codes: Indices, chosen: npt.NDArray[np.bool_]) -> Indices:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from vqa_core.errors import TrainingError, UsageError
-from vqa_core.evaluation.splits import Split, group_codes, grouped_kfold, shared_groups
+from vqa_core.evaluation.splits import Split, grouped_kfold, grouping_of, shared_groups
 from vqa_core.fsutil import atomic_write_bytes, manifest_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.tableio import read_table, write_table
@@ -154,26 +154,12 @@ def _plan(
     """The validation policy, its folds (indices into the usable rows), rows left out, and the grouping."""
     import numpy as np
 
-    keys = [groups[i] for i in usable] if groups is not None else [""] * usable.size
-    declared = group_codes(keys)
-    codes = group_codes([""] * usable.size) if ignore_groups else declared
-    sharing = int(declared.sizes[declared.sizes > 1].sum())
-    grouping: dict[str, Any] = {
-        "grouped": not ignore_groups and groups is not None,
-        "leaky": ignore_groups and sharing > 0,
-        "by": "row (grouping turned off)"
-        if ignore_groups
-        else ("content_group" if groups is not None else "row (no content_group column)"),
-        "n_groups": codes.n_groups,
-        "rows_sharing_a_group": sharing,
-    }
-    if ignore_groups and sharing:
-        log.warning(
-            "grouping turned off: %s of %s rows share a content group with another row, so the folds "
-            "can put one content on both sides and the validation metrics are inflated",
-            f"{sharing:,}",
-            f"{usable.size:,}",
-        )
+    keys = [groups[i] for i in usable] if groups is not None else None
+    found = grouping_of(keys, usable.size, ignore_groups=ignore_groups)
+    codes = found.codes
+    grouping: dict[str, Any] = found.summary()
+    if ignore_groups and found.warning:
+        log.warning("%s", found.warning)
     left_out: dict[str, int] = {}
     if split is not None:
         labels = np.asarray([split[i] for i in usable])

@@ -38,7 +38,12 @@ def _concat(path: Path, *parts: Path) -> Path:
 def test_kfold_result_has_every_metric_with_an_interval(leak_table: Path) -> None:
     doc = _json(leak_table, *FAST)
     assert doc["protocol"] == "kfold" and doc["grouped"] is True and doc["leaky"] is False
-    assert doc["grouping"] == {"by": "content_group", "n_groups": 60, "largest_group": 7}
+    assert doc["grouping"] == {
+        "by": "content_group",
+        "n_groups": 60,
+        "largest_group": 7,
+        "rows_sharing_a_group": 420,
+    }
     (row,) = doc["results"]
     assert row["test_set"] == "all" and row["n"] == 420 and row["n_groups"] == 60
     for key in METRIC_KEYS:

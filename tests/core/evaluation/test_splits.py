@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vqa_core.errors import UsageError
-from vqa_core.evaluation.splits import group_codes, grouped_holdout, grouped_kfold, shared_groups
+from vqa_core.evaluation.splits import group_codes, grouped_holdout, grouped_kfold, grouping_of, shared_groups
 
 group_keys = st.lists(
     st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h", "", None]), min_size=8, max_size=60
@@ -89,3 +89,17 @@ def test_holdout_fraction_is_near_the_target() -> None:
 def test_holdout_refuses_a_fraction_outside_0_1(fraction: float) -> None:
     with pytest.raises(UsageError, match="test-fraction"):
         grouped_holdout(group_codes(["a", "b"]), fraction, 0)
+
+
+def test_one_grouping_rule_for_every_split() -> None:
+    keys = ["a", "a", "b", None]
+    grouped = grouping_of(keys, 4, ignore_groups=False)
+    assert (grouped.grouped, grouped.leaky, grouped.codes.n_groups, grouped.warning) == (True, False, 3, None)
+    off = grouping_of(keys, 4, ignore_groups=True)
+    assert (off.grouped, off.leaky, off.codes.n_groups, off.rows_sharing_a_group) == (False, True, 4, 2)
+    assert off.warning is not None and "2 of 4 rows share" in off.warning
+    harmless = grouping_of(["a", "b"], 2, ignore_groups=True)
+    assert not harmless.leaky and harmless.warning is not None
+    absent = grouping_of(None, 3, ignore_groups=False)
+    assert (absent.grouped, absent.leaky, absent.codes.n_groups) == (False, False, 3)
+    assert absent.warning is not None and "no content_group column" in absent.warning
