@@ -115,7 +115,7 @@ def probe_ms(paths: list[Path]) -> float:
 
     for path in paths:
         probe_clip(path)  # warm the page cache and PyAV
-    times = [_timed(lambda p=p: probe_clip(p, verify=True)) for p in paths for _ in range(3)]
+    times = [_timed(lambda p=p: probe_clip(p, read_packets=True)) for p in paths for _ in range(3)]
     return 1000 * statistics.median(times)
 
 

@@ -48,10 +48,10 @@ def probe_clip(
     hints: RawVideoHints | None = None,
     size: int | None = None,
     timeout_s: float = 30.0,
-    verify: bool = True,
+    read_packets: bool = True,
     on_packet: Callable[[], None] | None = None,
 ) -> ProbeResult:
-    """Probe ``path``; with ``verify`` also demux every packet (no decoding) to catch truncation.
+    """Probe ``path``; with ``read_packets`` also demux every packet (no decoding) to catch truncation.
 
     The clip is opened through :func:`~vqa_core.mediaopen.open_clip` (local file
     only, no playlists); ``timeout_s`` bounds each of FFmpeg's I/O operations;
@@ -59,7 +59,7 @@ def probe_clip(
     """
     if hints is not None:
         return _probe_raw(path, hints, size if size is not None else path.stat().st_size)
-    return _probe_container(path, timeout_s=timeout_s, verify=verify, on_packet=on_packet)
+    return _probe_container(path, timeout_s=timeout_s, read_packets=read_packets, on_packet=on_packet)
 
 
 def _probe_raw(path: Path, hints: RawVideoHints, size: int) -> ProbeResult:
@@ -97,7 +97,7 @@ def _rate(value: object) -> float | None:
 
 
 def _probe_container(
-    path: Path, *, timeout_s: float, verify: bool, on_packet: Callable[[], None] | None
+    path: Path, *, timeout_s: float, read_packets: bool, on_packet: Callable[[], None] | None
 ) -> ProbeResult:
     import av
 
@@ -127,7 +127,7 @@ def _probe_container(
         elif container.duration:
             duration = container.duration / 1_000_000
         frames = stream.frames or None  # PyAV reports 0 when the container does not say
-        if verify:
+        if read_packets:
             demuxed = _demux_span(container, stream, on_packet)
             if demuxed is not None:
                 claimed = duration

@@ -145,7 +145,7 @@ def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
             hints=task.hints,
             size=st.st_size,
             timeout_s=settings.probe_timeout_s,
-            verify=settings.verify,
+            read_packets=settings.verify,
             on_packet=beat,
         )
     except ProbeTimeout as exc:

@@ -78,7 +78,7 @@ def _probe_problems(path: str, task: ClipCheck) -> list[str]:
     if not task.probe or task.expected.raw:
         return []
     try:
-        probed = probe_clip(Path(path), timeout_s=task.probe_timeout_s, verify=False, on_packet=beat)
+        probed = probe_clip(Path(path), timeout_s=task.probe_timeout_s, read_packets=False, on_packet=beat)
     except ProbeError as exc:
         return [f"it does not open as video ({exc})"]
     return geometry_differences(task.expected, probed)
