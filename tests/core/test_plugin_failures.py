@@ -313,3 +313,12 @@ def test_an_installed_plugin_is_named_with_its_version_and_debug_shows_the_trace
     # across processes nothing is remembered: a fresh listing shows the plugin ok
     listed = vqa("corpora", "list", "--json")
     assert {e["id"]: e["status"] for e in json.loads(listed.stdout)}["toy-sample"] == "ok"
+
+
+def test_the_demo_stops_at_a_crashing_sample_writer_instead_of_skipping_it(tmp_path: Path) -> None:
+    from vqa_core.demo import run_demo
+
+    registry = registry_of("sample", IndexError("list index out of range"))
+    with pytest.raises(PluginCallError, match=r"vqa_write_sample for toy-crash: IndexError: list index"):
+        run_demo(registry, tmp_path / "demo", echo=lambda line: None)
+    assert "toy-crash" in failed_entries(registry)
