@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from vqa_core.errors import PluginError
+from vqa_core.errors import PluginCallError, PluginError
 from vqa_core.registry import Registry
 
 __all__ = ["DemoResult", "run_demo"]
@@ -51,6 +51,8 @@ def run_demo(
         cid = corpus.id
         try:
             drop = write_sample(registry, cid, out / "samples" / cid, clips=clips, seed=seed)
+        except PluginCallError:
+            raise  # its sample writer crashed: a bug to report, not a plugin without one
         except PluginError as exc:  # a third-party plugin need not ship a sample writer
             echo(f"  {cid}: skipped ({exc})")
             continue

@@ -16,6 +16,7 @@ __all__ = [
     "UsageError",
     "PluginError",
     "PluginLoadError",
+    "PluginCallError",
     "DeclarationError",
     "UnknownCorpusError",
     "MetadataError",
@@ -62,6 +63,32 @@ class PluginError(VqaError):
 
 class PluginLoadError(PluginError, ImportError):
     """A plugin could not be imported or registered; raised under ``--strict``."""
+
+
+class PluginCallError(PluginError):
+    """A plugin's hook raised an unexpected exception while vqa called it or consumed its rows.
+
+    The cause is chained (``raise ... from exc``). ``distribution`` and ``version`` name the
+    plugin, ``hook`` the hook, ``corpus`` the corpus it was called for, and ``origin`` where in
+    its rows the plugin was (``"after chug.csv:17"``, ``"before the first row"``) or ``None``
+    for a hook that returns a value.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        distribution: str,
+        version: str | None,
+        hook: str,
+        corpus: str,
+        origin: str | None = None,
+    ) -> None:
+        super().__init__(message, distribution=distribution)
+        self.version = version
+        self.hook = hook
+        self.corpus = corpus
+        self.origin = origin
 
 
 class DeclarationError(PluginError, ValueError):

@@ -37,8 +37,9 @@ def _corpus_entry(corpus: RegisteredCorpus) -> dict[str, Any]:
         "licence": decl.licence,
         "licence_url": decl.licence_url,
         "access": decl.access,
-        "status": "ok",
-        "error": None,
+        # "failed" once a hook of its plugin raised in this process; the corpus stays usable
+        "status": corpus.plugin.status,
+        "error": corpus.plugin.error,
         "hooks": list(corpus.plugin.hooks),
     }
 
@@ -56,7 +57,7 @@ def _plugin_entry(plugin: PluginInfo) -> dict[str, Any]:
 
 
 def corpus_entries(registry: Registry, *, include_builtins: bool = False) -> list[dict[str, Any]]:
-    """Healthy corpora sorted by id, then broken and disabled plugins by name."""
+    """Usable corpora (``ok`` or ``failed``) sorted by id, then broken and disabled plugins by name."""
     entries = [_corpus_entry(c) for c in registry.corpora]
     for plugin in registry.plugins:
         if plugin.status in ("broken", "disabled") or (include_builtins and plugin.status == "builtin"):

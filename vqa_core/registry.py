@@ -8,6 +8,11 @@ working. ``--strict`` (or ``VQA_STRICT_PLUGINS=1``) makes any broken plugin
 fatal. ``VQA_DISABLE_PLUGINS`` skips distributions by name and
 ``VQA_LOAD_PLUGINS`` loads only the named ones (empty = none).
 
+A plugin that raises at call time — in a per-corpus hook or while vqa consumes
+the rows it returned — is reported as :class:`PluginCallError` naming the
+distribution, the hook and the last row it yielded, and is marked ``failed``
+(its corpora stay usable) so a later listing in the same process shows the error.
+
 Corpora are kept sorted by id; per-corpus hooks are called on the declaring
 plugin and core's built-ins only.
 """
@@ -16,9 +21,9 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar
 
 import attrs
 import pluggy
@@ -27,7 +32,7 @@ from vqa_core import env, hookspecs
 from vqa_core.builtins import DEFAULT_PLUGINS
 from vqa_core.catalogue import FIRST_PARTY_DISTRIBUTIONS, install_hint
 from vqa_core.declarations import CorpusDeclaration
-from vqa_core.errors import PluginError, PluginLoadError, UnknownCorpusError
+from vqa_core.errors import PluginCallError, PluginError, PluginLoadError, UnknownCorpusError, VqaError
 from vqa_core.schema import BASE_FIELDS, GROUPING_FIELDS, SHARED_EXTENSION_COLUMNS
 
 if TYPE_CHECKING:
@@ -41,7 +46,15 @@ __all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "RegisteredCorpus", "Registry", "P
 
 ENTRY_POINT_GROUP: Final = "vqa.corpora"
 
-PluginStatus = Literal["ok", "broken", "disabled", "builtin"]
+#: ``broken``: unusable since loading (unregistered); ``failed``: loaded, but a hook raised at
+#: call time in this process (its corpora stay registered).
+PluginStatus = Literal["ok", "broken", "failed", "disabled", "builtin"]
+
+#: Exceptions a hook call lets through untouched: what a plugin raises on purpose, and what no
+#: plugin can be blamed for. ``KeyboardInterrupt`` and ``SystemExit`` are not ``Exception``s.
+_PASS_THROUGH: Final = (VqaError, MemoryError)
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -324,17 +337,84 @@ class Registry:
         return self.pm.subset_hook_caller(hook, remove_plugins=others)
 
     def _call(self, corpus_id: str, hook: str, **kwargs: Any) -> Any:
+        """The owner's ``hook`` for ``corpus_id``; an unexpected exception becomes :class:`PluginCallError`."""
         corpus = self.corpus(corpus_id)
-        return self._only(self._owner[corpus_id], hook)(corpus=corpus.declaration, **kwargs)
+        caller = self._only(self._owner[corpus_id], hook)
+        try:
+            return caller(corpus=corpus.declaration, **kwargs)
+        except _PASS_THROUGH:
+            raise
+        except Exception as exc:
+            if self._raised_by_builtin(exc, hook):
+                raise  # core's own fallback failed: a vqa bug, reported as an internal error
+            raise self._failure(corpus_id, hook, exc, origin=None) from exc
+
+    def _rows(self, corpus_id: str, hook: str, rows: Iterable[_T]) -> Iterator[_T]:
+        """``rows`` consumed through a guard that blames the plugin for what its iterator raises."""
+        return _PluginRows(rows, lambda exc, origin: self._failure(corpus_id, hook, exc, origin))
+
+    def _raised_by_builtin(self, exc: BaseException, hook: str) -> bool:
+        """Whether the traceback passes through one of core's built-in implementations of ``hook``."""
+        codes = {
+            getattr(impl.function, "__code__", None)
+            for impl in getattr(self.pm.hook, hook).get_hookimpls()
+            if any(impl.plugin is b for b in self._builtins)
+        }
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code in codes:
+                return True
+            tb = tb.tb_next
+        return False
+
+    def _failure(self, corpus_id: str, hook: str, exc: BaseException, origin: str | None) -> PluginCallError:
+        """The one-line error for ``exc`` raised by the owner of ``corpus_id``; marks the plugin failed."""
+        plugin = self.corpus(corpus_id).plugin
+        where = f" {origin}" if origin else ""
+        detail = _one_line(exc)
+        detail = f"{type(exc).__name__}: {detail}" if detail != type(exc).__name__ else detail
+        what = f"{hook} for {corpus_id}{where}: {detail}"
+        if isinstance(exc, OSError):
+            hint = "check the files it reads; if they are fine, report it to the plugin's authors"
+        else:
+            hint = "a bug in the plugin; report it to its authors"
+        label = f"{plugin.name} {plugin.version}" if plugin.version else plugin.name
+        self._mark_failed(corpus_id, f"{hook} failed for {corpus_id}{where}: {detail}")
+        return PluginCallError(
+            f"plugin {label} failed in {what} ({hint}; {env.DEBUG}=1 shows the traceback)",
+            distribution=plugin.name,
+            version=plugin.version,
+            hook=hook,
+            corpus=corpus_id,
+            origin=origin,
+        )
+
+    def _mark_failed(self, corpus_id: str, error: str) -> None:
+        """Record ``error`` as the owner's latest call-time failure, on the plugin and its corpora."""
+        old = self._corpora[corpus_id].plugin
+        new = attrs.evolve(old, status="failed", error=error)
+        self._plugins = [new if p is old else p for p in self._plugins]
+        owner = self._owner[corpus_id]
+        for cid, corpus in self._corpora.items():
+            if self._owner[cid] is owner:
+                self._corpora[cid] = attrs.evolve(corpus, plugin=new)
 
     def source_rows(self, corpus_id: str, source: SourceSpec) -> SourceRows:
+        """The owner's ``vqa_source_rows``, its ``rows`` guarded like the call itself."""
+        from vqa_core.sources import SourceRows
+
         result = self._call(corpus_id, "vqa_source_rows", source=source)
+        owner = self.corpus(corpus_id).plugin.name
         if result is None:
-            owner = self.corpus(corpus_id).plugin.name
             raise PluginError(
                 f"plugin {owner} declares {corpus_id!r} but returned no source rows", distribution=owner
             )
-        return result  # type: ignore[no-any-return]
+        if not isinstance(result, SourceRows):
+            raise PluginError(
+                f"plugin {owner} returned {type(result).__name__} from vqa_source_rows, not SourceRows",
+                distribution=owner,
+            )
+        return attrs.evolve(result, rows=self._rows(corpus_id, "vqa_source_rows", result.rows))
 
     def encode_grid_rows(
         self, corpus_id: str, source: SourceSpec, settings: GridSettings
@@ -346,7 +426,7 @@ class Registry:
             raise PluginError(
                 f"plugin {owner} declares {corpus_id!r} but returned no encode-grid rows", distribution=owner
             )
-        return result  # type: ignore[no-any-return]
+        return self._rows(corpus_id, "vqa_encode_grid_rows", result)
 
     def scale_conversion(self, corpus_id: str) -> ScaleConversion | None:
         return self._call(corpus_id, "vqa_scale_conversion")  # type: ignore[no-any-return]
@@ -376,12 +456,55 @@ class Registry:
 
         out: dict[str, str | None] = {"vqa-core": __version__}
         for plugin in self.plugins:
-            if plugin.status == "ok":
+            if plugin.status in ("ok", "failed"):
                 out[plugin.name] = plugin.version
         return out
 
     def _hooks_of(self, plugin: object) -> tuple[str, ...]:
         return tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
+
+
+class _PluginRows(Iterator[_T], Generic[_T]):
+    """A plugin's lazy rows; what its iterator raises becomes the error ``fail`` builds.
+
+    Remembers the origin of the last row yielded (``file:line`` for source rows and
+    rejections; the row number and ``src`` for a mapping) to say where the plugin was.
+    """
+
+    def __init__(self, rows: Iterable[_T], fail: Callable[[BaseException, str], PluginCallError]) -> None:
+        self._rows = rows
+        self._iterator: Iterator[_T] | None = None
+        self._fail = fail
+        self._count = 0
+        self._last: str | None = None
+
+    def __iter__(self) -> Iterator[_T]:
+        return self
+
+    def __next__(self) -> _T:
+        try:
+            if self._iterator is None:
+                self._iterator = iter(self._rows)
+            item = next(self._iterator)
+        except StopIteration:
+            raise
+        except _PASS_THROUGH:
+            raise
+        except Exception as exc:
+            where = f"after {self._last}" if self._last else "before the first row"
+            raise self._fail(exc, where) from exc
+        self._count += 1
+        self._last = _origin_of(item, self._count)
+        return item
+
+
+def _origin_of(item: object, number: int) -> str:
+    """Where a yielded row came from, as the user can find it."""
+    origin = getattr(item, "origin", None)
+    if origin is not None:
+        return str(origin)
+    src = item.get("src") if isinstance(item, Mapping) else None
+    return f"row {number} (src {src})" if src else f"row {number}"
 
 
 def _constant(obj: object) -> Callable[[], object]:

@@ -2,7 +2,8 @@
 
 Exit statuses: 0 success, 2 bad input or usage (any :class:`~vqa_core.errors.VqaError`
 and click's usage errors), 3 a check found problems (``vqa verify``), 1 internal error. Errors are printed as one line on
-stderr; ``VQA_DEBUG=1`` adds the traceback of an internal error.
+stderr; ``VQA_DEBUG=1`` adds the traceback of an internal error, and of a plugin's failure
+(:class:`~vqa_core.errors.PluginCallError`, exit 2: the plugin, not vqa, raised).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import click
 
 from vqa_core import __version__, env
-from vqa_core.errors import VqaError
+from vqa_core.errors import PluginCallError, VqaError
 
 __all__ = ["main", "VqaGroup"]
 
@@ -26,6 +27,8 @@ class VqaGroup(click.Group):
         try:
             return super().invoke(ctx)
         except VqaError as exc:
+            if isinstance(exc, PluginCallError) and env.flag(env.DEBUG):
+                traceback.print_exc()  # the plugin's own traceback, chained as the cause
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):

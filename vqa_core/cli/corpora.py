@@ -49,7 +49,7 @@ def _print_table(entries: list[dict[str, object]]) -> None:
         table.add_column(column, no_wrap=column in ("id", "distribution", "version", "status"))
     for e in entries:
         status = str(e["status"])
-        style = {"ok": "green", "broken": "red", "disabled": "yellow"}.get(status, "")
+        style = {"ok": "green", "broken": "red", "failed": "red", "disabled": "yellow"}.get(status, "")
         table.add_row(
             Text(str(e["id"] or "-")),
             Text(str(e["distribution"] or "-")),
@@ -65,10 +65,14 @@ def _print_table(entries: list[dict[str, object]]) -> None:
     # A pipe gets the full width: the table is data there, not a screen layout.
     console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(table)
+    shown: set[tuple[object, object]] = set()
     for e in entries:
-        if e["status"] == "broken":
+        status = str(e["status"])
+        # a failed plugin has one entry per corpus but one error: say it once
+        if status in ("broken", "failed") and (e["distribution"], e["error"]) not in shown:
+            shown.add((e["distribution"], e["error"]))
             console.print(
-                Text.assemble(("broken", "red"), f" {e['distribution']}: {e['error']}"), highlight=False
+                Text.assemble((status, "red"), f" {e['distribution']}: {e['error']}"), highlight=False
             )
 
 
