@@ -1,17 +1,21 @@
 """The plugin contract: every hook a corpus plugin may implement.
 
 A corpus plugin is a module (or object) registered through the ``vqa.corpora``
-entry-point group. It marks its functions with :data:`vqa_core.hookimpl` and
-implements the hooks below; an implementation may take fewer arguments than
-the spec (pluggy passes only those it names), so specs only ever gain
-arguments. The module must also say which contract versions it supports::
+entry-point group. It imports what it needs from :mod:`vqa_core.plugin` (the
+plugin API; nothing else in core is promised), marks its functions with
+:data:`~vqa_core.plugin.hookimpl` and implements the hooks below; an
+implementation may take fewer arguments than the spec (pluggy passes only
+those it names), so specs only ever gain arguments. The module must also say which contract versions it supports::
 
     vqa_plugin_api = ">=1,<2"
 
-Hooks are grouped by the phase in which the host calls them. The host calls
-the per-corpus hooks (everything after the declaration phase) only on the
-plugin that declared the corpus, plus core's built-in defaults, so one plugin
-can never answer for another's corpus.
+Hooks are grouped by the phase in which the host calls them. Every hook that
+takes a ``corpus`` is called only on the plugin that declared that corpus, plus
+core's built-in defaults (today: the scale conversion), so one plugin can never
+answer for another's corpus, and an implementation never needs to check that
+``corpus`` is one of its own. A plugin with several corpora tells them apart by
+``corpus.id``. What a ``None`` return means is said per hook: it is never "not
+mine".
 """
 
 from __future__ import annotations
@@ -33,8 +37,11 @@ if TYPE_CHECKING:
 __all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "PLUGIN_API_VERSION"]
 
 PROJECT_NAME = "vqa"
-#: Version of this contract. A plugin's ``vqa_plugin_api`` specifier must admit it.
-PLUGIN_API_VERSION = "1.0"
+#: Version of this contract and of the plugin API (:mod:`vqa_core.plugin`). A plugin's
+#: ``vqa_plugin_api`` specifier must admit it. A minor bump adds, a major bump breaks.
+#: 1.1 adds :mod:`vqa_core.plugin`, the one module plugins import from core; the hooks
+#: are those of 1.0.
+PLUGIN_API_VERSION = "1.1"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -80,8 +87,9 @@ def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None
     :param corpus: The declaration of one corpus this plugin registered.
     :return: The fields, or ``None`` (or an empty sequence) for no extension.
 
-    Called by the registry when the plugin loads (to validate names) and by the
-    engine when it builds a shard's Arrow schema.
+    Called by the registry when the plugin loads, once per corpus the plugin
+    registered (to validate names); the fields are kept for building each
+    shard's Arrow schema.
 
     .. versionadded:: 1.0
     """
@@ -115,7 +123,9 @@ def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows
     :param corpus: The declaration of a corpus this plugin registered.
     :param source: Dataset root, the existing metadata files to read, the clips
         directory clip paths are relative to, and an optional download base URL.
-    :return: The rows; ``None`` means "not mine" and is an error for the owner.
+    :return: The rows. ``None`` (or no implementation) makes the host fail with
+        a :class:`~vqa_core.errors.PluginError` naming the plugin: a corpus with
+        labels must implement this hook.
 
     Stops at the first non-None result. Called by the ingestion engine once per run.
 
@@ -141,7 +151,8 @@ def vqa_encode_grid_rows(
     :param source: Where the corpus's cached per-sequence files lie.
     :param settings: Encoder, preset, CRF, pixel format and VMAF model to stamp
         on the rows, and the run's timestamp.
-    :return: The rows, lazily; ``None`` means "not mine".
+    :return: The rows, lazily. ``None`` (or no implementation) makes the host
+        fail with a :class:`~vqa_core.errors.PluginError` naming the plugin.
 
     Stops at the first non-None result. Called by ``vqa ingest`` for corpora
     without labels, instead of the clip pipeline.
@@ -161,10 +172,12 @@ def vqa_scale_conversion(corpus: CorpusDeclaration) -> ScaleConversion | None:
     ends to 0 and 100.
 
     :param corpus: The declaration of a corpus this plugin registered.
-    :return: A :class:`~vqa_core.scales.ScaleConversion`, or ``None`` to defer to
-        the default (which itself returns ``None`` for corpora without labels).
+    :return: A :class:`~vqa_core.scales.ScaleConversion`, or ``None`` to use
+        core's default for this corpus (which itself returns ``None`` for corpora
+        without labels).
 
-    Stops at the first non-None result. Called by ``vqa aggregate`` once per corpus.
+    Stops at the first non-None result. The owning plugin is asked first, then
+    core's default. Called by ``vqa aggregate`` once per corpus.
 
     .. versionadded:: 1.0
     """
@@ -193,6 +206,8 @@ def vqa_write_sample(
         an implementation that ignores the argument writes none (the kit then
         corrupts text metadata itself).
     :return: A :class:`~vqa_core.sources.SampleDrop` describing what was written.
+        ``None`` (or no implementation) makes the host fail with a
+        :class:`~vqa_core.errors.PluginError`: the plugin cannot write a sample.
 
     Stops at the first non-None result. Called by ``vqa sample``, ``make demo``
     and the conformance kit.

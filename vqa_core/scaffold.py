@@ -84,9 +84,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from vqa_core import hookimpl
-from vqa_core.declarations import CorpusDeclaration
-from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
+from vqa_core.plugin import CorpusDeclaration, SampleDrop, SourceRows, SourceSpec, hookimpl
 
 from vqa_$module.declaration import CORPUS
 
@@ -99,18 +97,14 @@ def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
 
 
 @hookimpl
-def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows | None:
-    if corpus.id != CORPUS.id:
-        return None
+def vqa_source_rows(source: SourceSpec) -> SourceRows:
     from vqa_$module.parsing import source_rows
 
     return source_rows(source)
 
 
 @hookimpl
-def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
-    if corpus.id != CORPUS.id:
-        return None
+def vqa_write_sample(directory: Path, clips: int, seed: int) -> SampleDrop:
     from vqa_$module.sample import write_sample
 
     return write_sample(directory, clips, seed)
@@ -121,7 +115,7 @@ _DECLARATION = Template('''\
 
 from __future__ import annotations
 
-from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.plugin import CorpusDeclaration, Edition
 
 CORPUS = CorpusDeclaration(
     id="$corpus_id",
@@ -149,10 +143,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vqa_core.errors import MetadataError
-from vqa_core.parsing import Table, open_table, reject, to_float, to_int
-from vqa_core.schema import RowRejection, SourceRow
-from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.plugin import (
+    MetadataError,
+    MetadataFile,
+    RowRejection,
+    SourceRow,
+    SourceRows,
+    SourceSpec,
+    Table,
+    open_table,
+    reject,
+    to_float,
+    to_int,
+)
 
 METADATA = "scores.csv"
 
@@ -205,8 +208,7 @@ import csv
 import random
 from pathlib import Path
 
-from vqa_core.samples import ClipSpec, write_clip
-from vqa_core.sources import SampleDrop
+from vqa_core.plugin import ClipSpec, SampleDrop, write_clip
 
 from vqa_$module.parsing import METADATA
 
@@ -239,8 +241,7 @@ class TestConformance(ConformanceSuite):
 _TEST_PARSING = Template("""\
 from pathlib import Path
 
-from vqa_core.schema import RowRejection, SourceRow
-from vqa_core.sources import SourceSpec
+from vqa_core.plugin import RowRejection, SourceRow, SourceSpec
 
 from vqa_$module.parsing import source_rows
 

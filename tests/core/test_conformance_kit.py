@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import pytest
@@ -185,3 +185,48 @@ def test_a_plugin_that_breaks_its_declaration_fails_the_kit(
 ) -> None:
     with pytest.raises(pytest.fail.Exception, match=message):
         _check(plugin, check, tmp_path)
+
+
+class _Request:
+    """Just enough of a pytest request for a check that reads an option."""
+
+    class config:
+        @staticmethod
+        def getoption(name: str, default: object = None) -> object:
+            return default
+
+
+class _PagedSuite(ConformanceSuite):
+    corpus_pages: ClassVar[str | None] = None
+
+
+def _check_page(page: str | None, tmp_path: Path) -> None:
+    (tmp_path / "kit-toy.md").write_text(page or "")
+    registry = Registry.from_plugins([("vqa-kit-toy", SamplePlugin(DECL, []))], strict=True)
+    suite = type("Paged", (_PagedSuite,), {"corpus_pages": str(tmp_path) if page is not None else None})()
+    suite.test_corpus_page_documents_the_declaration(registry, "kit-toy", _Request())  # type: ignore[arg-type]
+
+
+def test_a_corpus_page_that_names_the_edition_passes(tmp_path: Path) -> None:
+    _check_page("The edition kit-toy-1 has 1,000 rows in toy.csv.", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [
+        ("The edition has 1,000 rows.", r"does not name edition 'kit-toy-1' with its row count 1,000"),
+        (
+            "The edition kit-toy-1 has 1000 rows.",
+            r"does not name edition 'kit-toy-1' with its row count 1,000",
+        ),
+    ],
+    ids=["no-edition-name", "no-row-count"],
+)
+def test_a_corpus_page_behind_its_declaration_fails_the_kit(page: str, message: str, tmp_path: Path) -> None:
+    with pytest.raises(pytest.fail.Exception, match=message):
+        _check_page(page, tmp_path)
+
+
+def test_without_corpus_pages_the_page_check_skips(tmp_path: Path) -> None:
+    with pytest.raises(pytest.skip.Exception, match="no corpus pages to check"):
+        _check_page(None, tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 import subprocess
 import sys
@@ -47,6 +48,9 @@ class ConformanceSuite:
     distribution: ClassVar[str | Sequence[str] | None] = None
     #: Or: ``(name, plugin object)`` pairs registered directly (no installation needed).
     plugins: ClassVar[Sequence[tuple[str, object]] | None] = None
+    #: A folder of corpus pages, one ``<corpus-id>.md`` per corpus, to check against the
+    #: declarations (or pass ``--vqa-corpus-pages DIR``); ``None``: no page check.
+    corpus_pages: ClassVar[str | os.PathLike[str] | None] = None
 
     # -- collection ---------------------------------------------------------------
 
@@ -145,6 +149,33 @@ class ConformanceSuite:
         for plugin in registry.plugins:
             if plugin.status == "ok" and not plugin.api:
                 _fail(f'{plugin.name}: set vqa_plugin_api = ">=1,<2" in the plugin module')
+
+    def test_corpus_page_documents_the_declaration(
+        self, registry: Registry, corpus_id: str, request: pytest.FixtureRequest
+    ) -> None:
+        """The corpus page names every edition (with its row count), extension column and the clips folder."""
+        pages = type(self).corpus_pages or request.config.getoption("--vqa-corpus-pages", default=None)
+        if pages is None:
+            pytest.skip(
+                "no corpus pages to check: set corpus_pages on the suite or pass --vqa-corpus-pages DIR"
+            )
+        page = Path(pages) / f"{corpus_id}.md"
+        if not page.is_file():
+            _fail(f"{corpus_id}: no corpus page {page}; write one that documents the declaration")
+        text = page.read_text(encoding="utf-8")
+        corpus = self._corpus(registry, corpus_id)
+        for edition in corpus.declaration.editions:
+            if edition.name not in text or f"{edition.rows:,}" not in text:
+                _fail(
+                    f"{corpus_id}: {page.name} does not name edition {edition.name!r} with its "
+                    f"row count {edition.rows:,}"
+                )
+        for field in corpus.extension:
+            if f"`{field.name}`" not in text:
+                _fail(f"{corpus_id}: {page.name} does not document extension column `{field.name}`")
+        clips_dir = corpus.declaration.default_clips_dir
+        if clips_dir and f"{clips_dir}/" not in text:
+            _fail(f"{corpus_id}: {page.name} does not name the clips folder {clips_dir}/")
 
     @_labelled
     def test_scale_conversion(self, registry: Registry, corpus_id: str) -> None:

@@ -11,13 +11,26 @@ import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from vqa_core import hookimpl
-from vqa_core.declarations import CorpusDeclaration, Edition
-from vqa_core.errors import MetadataError
-from vqa_core.parsing import Table, open_table, reject, to_float, to_int
-from vqa_core.scales import MosScale
-from vqa_core.schema import RowRejection, SourceRow
-from vqa_core.sources import MetadataFile, SampleDrop, SourceRows, SourceSpec
+from vqa_core.plugin import (
+    ClipSpec,
+    CorpusDeclaration,
+    Edition,
+    MetadataError,
+    MetadataFile,
+    MosScale,
+    RowRejection,
+    SampleDrop,
+    SourceRow,
+    SourceRows,
+    SourceSpec,
+    Table,
+    hookimpl,
+    open_table,
+    reject,
+    to_float,
+    to_int,
+    write_clip,
+)
 
 vqa_plugin_api = ">=1,<2"
 
@@ -76,9 +89,7 @@ def _rows(table: Table) -> Iterator[SourceRow | RowRejection]:
 
 
 @hookimpl
-def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows | None:
-    if corpus.id != EXAMPLE.id:
-        return None
+def vqa_source_rows(source: SourceSpec) -> SourceRows:
     path = source.metadata[0] if source.metadata else source.root / "scores.csv"
     if not path.is_file():
         raise MetadataError(f"{path} does not exist", path=str(path))
@@ -87,11 +98,7 @@ def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows
 
 
 @hookimpl
-def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
-    if corpus.id != EXAMPLE.id:
-        return None
-    from vqa_core.samples import ClipSpec, write_clip
-
+def vqa_write_sample(directory: Path, clips: int, seed: int) -> SampleDrop:
     rng = random.Random(seed)
     rows = []
     for i in range(clips):

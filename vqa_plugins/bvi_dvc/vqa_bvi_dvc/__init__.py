@@ -12,15 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vqa_bvi_dvc.declarations import BVI_DVC
-from vqa_core import hookimpl
-
-if TYPE_CHECKING:
-    from vqa_core.declarations import CorpusDeclaration
-    from vqa_core.schema import RowRejection
-    from vqa_core.sources import GridSettings, SampleDrop, SourceSpec
+from vqa_core.plugin import CorpusDeclaration, GridSettings, RowRejection, SampleDrop, SourceSpec, hookimpl
 
 vqa_plugin_api = ">=1,<2"
 
@@ -32,19 +27,15 @@ def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
 
 @hookimpl
 def vqa_encode_grid_rows(
-    corpus: CorpusDeclaration, source: SourceSpec, settings: GridSettings
-) -> Iterable[Mapping[str, Any] | RowRejection] | None:
-    if corpus.id != BVI_DVC.id:
-        return None
+    source: SourceSpec, settings: GridSettings
+) -> Iterable[Mapping[str, Any] | RowRejection]:
     from vqa_bvi_dvc.metrics import grid_rows
 
     return grid_rows(source, settings)
 
 
 @hookimpl
-def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
-    if corpus.id != BVI_DVC.id:
-        return None
+def vqa_write_sample(directory: Path, clips: int, seed: int) -> SampleDrop:
     from vqa_bvi_dvc.sample import write_sample
 
     return write_sample(directory, clips, seed)

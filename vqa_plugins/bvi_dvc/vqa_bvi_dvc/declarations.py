@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.plugin import CorpusDeclaration, Edition
 
 BVI_DVC: Final = CorpusDeclaration(
     id="bvi-dvc",

@@ -22,10 +22,16 @@ from typing import Any, Final
 import attrs
 import orjson
 
-from vqa_core.errors import DatasetNotFoundError, MetadataError
-from vqa_core.grid import CANONICAL_FEATURES, GRID_SCHEMA_VERSION
-from vqa_core.schema import Origin, RowRejection
-from vqa_core.sources import GridSettings, SourceSpec
+from vqa_core.plugin import (
+    CANONICAL_FEATURES,
+    GRID_SCHEMA_VERSION,
+    DatasetNotFoundError,
+    GridSettings,
+    MetadataError,
+    Origin,
+    RowRejection,
+    SourceSpec,
+)
 
 __all__ = [
     "SEQUENCE_NAME",

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import orjson
 
-from vqa_core.sources import SampleDrop
+from vqa_core.plugin import SampleDrop
 
 __all__ = ["FRAMES", "sample_names", "write_sample"]
 

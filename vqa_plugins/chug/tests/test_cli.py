@@ -20,7 +20,9 @@ def _only_this_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
 
 
-def test_sample_then_full_ingest(reg: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sample_then_full_ingest(
+    plugin_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     result = runner.invoke(main, ["sample", CORPUS, "d"])
@@ -29,7 +31,7 @@ def test_sample_then_full_ingest(reg: Registry, tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 0, result.output
     assert "6 written" in result.output
     rows = [orjson.loads(line) for line in Path("x.jsonl").read_bytes().splitlines()]
-    assert pa.Table.from_pylist(rows, schema=reg.arrow_schema(CORPUS)).num_rows == 6
+    assert pa.Table.from_pylist(rows, schema=plugin_registry.arrow_schema(CORPUS)).num_rows == 6
 
 
 def test_info_declares_the_stricter_licence_and_says_why() -> None:

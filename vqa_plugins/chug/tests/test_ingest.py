@@ -41,11 +41,11 @@ def _rejections(out: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.with_suffix(".rejections.jsonl").read_text().splitlines()]
 
 
-def test_sample_drop_ingests_on_the_stored_scale(reg: Registry, tmp_path: Path) -> None:
-    drop = write_sample(reg, CORPUS, tmp_path / "drop", clips=4, seed=5)
-    rows, report = _run(reg, drop.root, tmp_path / "shard.jsonl", offline=True)
+def test_sample_drop_ingests_on_the_stored_scale(plugin_registry: Registry, tmp_path: Path) -> None:
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "drop", clips=4, seed=5)
+    rows, report = _run(plugin_registry, drop.root, tmp_path / "shard.jsonl", offline=True)
     assert report.written == 4 and report.skipped == {}
-    table = pa.Table.from_pylist(rows, schema=reg.arrow_schema(CORPUS))
+    table = pa.Table.from_pylist(rows, schema=plugin_registry.arrow_schema(CORPUS))
     assert table.num_columns == 15 + 2 + 13  # base, content_group and split, extension
     for row in rows:
         raw = float(row["mos_raw_0_100"])  # type: ignore[arg-type]
@@ -57,17 +57,17 @@ def test_sample_drop_ingests_on_the_stored_scale(reg: Registry, tmp_path: Path) 
         assert row["framerate"] == pytest.approx(float(row["chug_framerate_manifest"]), abs=1e-6)  # type: ignore[arg-type]
     assert report.editions == {"chug.csv": "unknown"}
     # the aggregator's conversion of the stored axis gives back the published 0–100 values
-    conversion = reg.scale_conversion(CORPUS)
+    conversion = plugin_registry.scale_conversion(CORPUS)
     assert conversion is not None
     for row in rows:
         assert conversion.convert(float(row["mos"])) == pytest.approx(float(row["mos_raw_0_100"]))  # type: ignore[arg-type]
         assert conversion.convert_std(float(row["mos_std_dev"])) == pytest.approx(float(row["chug_sos_raw"]))  # type: ignore[arg-type]
 
 
-def test_rungs_of_one_content_share_a_content_group(reg: Registry, tmp_path: Path) -> None:
+def test_rungs_of_one_content_share_a_content_group(plugin_registry: Registry, tmp_path: Path) -> None:
     """The sample writes seven rungs per content: nine clips are two contents (7 + 2)."""
-    drop = write_sample(reg, CORPUS, tmp_path / "drop", clips=9, seed=3)
-    rows, report = _run(reg, drop.root, tmp_path / "shard.jsonl", offline=True)
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "drop", clips=9, seed=3)
+    rows, report = _run(plugin_registry, drop.root, tmp_path / "shard.jsonl", offline=True)
     assert report.written == 9
     groups: dict[object, list[object]] = {}
     for row in rows:
@@ -78,7 +78,7 @@ def test_rungs_of_one_content_share_a_content_group(reg: Registry, tmp_path: Pat
     assert all(len(set(rungs)) == len(rungs) for rungs in groups.values())  # distinct rungs per content
 
 
-def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: Path) -> None:
+def test_full_size_file_records_the_published_edition(plugin_registry: Registry, tmp_path: Path) -> None:
     root = tmp_path / "data"
     root.mkdir()
     lines = [
@@ -89,7 +89,7 @@ def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: P
         "Video,mos_j,sos_j,ref,name,bitladder,resolution,bitrate,orientation,"
         "framerate,content_name,height,width\n" + "".join(lines)
     )
-    _, report = _run(reg, root, tmp_path / "shard.jsonl", max_rows=2, offline=True)
+    _, report = _run(plugin_registry, root, tmp_path / "shard.jsonl", max_rows=2, offline=True)
     assert report.editions == {"chug.csv": "chug-icip-2025"}
     assert report.skipped == {"missing-clip": 2}
 
@@ -160,9 +160,9 @@ def bucket() -> Iterator[_Bucket]:
 
 
 def test_missing_clips_are_downloaded_through_base_url(
-    reg: Registry, tmp_path: Path, bucket: _Bucket, monkeypatch: pytest.MonkeyPatch
+    plugin_registry: Registry, tmp_path: Path, bucket: _Bucket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    drop = write_sample(reg, CORPUS, tmp_path / "d", clips=3, seed=8)
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "d", clips=3, seed=8)
     clips = sorted((drop.root / "videos").iterdir())
     hashes = {p.name: sha256_file(p) for p in clips}
     served, flaky, gone = clips
@@ -215,14 +215,14 @@ def test_missing_clips_are_downloaded_through_base_url(
 
 
 def test_base_url_from_the_environment(
-    reg: Registry, tmp_path: Path, bucket: _Bucket, monkeypatch: pytest.MonkeyPatch
+    plugin_registry: Registry, tmp_path: Path, bucket: _Bucket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    drop = write_sample(reg, CORPUS, tmp_path / "d", clips=1, seed=9)
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "d", clips=1, seed=9)
     (clip,) = list((drop.root / "videos").iterdir())
     bucket.files[f"/videos/{clip.name}"] = clip.read_bytes()
     clip.unlink()
     monkeypatch.setenv("VQA_CHUG_BASE_URL", bucket.base_url)
-    (row,), report = _run(reg, drop.root, tmp_path / "shard.jsonl")
+    (row,), report = _run(plugin_registry, drop.root, tmp_path / "shard.jsonl")
     assert row["src"] == f"videos/{clip.name}"
     assert report.written == 1 and report.downloaded_bytes == len(bucket.files[f"/videos/{clip.name}"])
     assert bucket.requests == [(f"/videos/{clip.name}", 200)]

@@ -13,8 +13,8 @@ from vqa_core.sample import write_sample
 CORPUS = "chug"
 
 
-def test_sample_is_the_published_csv_with_hdr_hevc_clips(reg: Registry, tmp_path: Path) -> None:
-    drop = write_sample(reg, CORPUS, tmp_path / "d", clips=9, seed=2)
+def test_sample_is_the_published_csv_with_hdr_hevc_clips(plugin_registry: Registry, tmp_path: Path) -> None:
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "d", clips=9, seed=2)
     path = drop.root / "chug.csv"
     assert drop.metadata == (path,)
     text = path.read_text(encoding="utf-8")
@@ -42,10 +42,10 @@ def test_sample_is_the_published_csv_with_hdr_hevc_clips(reg: Registry, tmp_path
             assert (ctx.width < ctx.height) == (row["orientation"] == "Portrait")
 
 
-def test_same_seed_same_bytes(reg: Registry, tmp_path: Path) -> None:
-    a = write_sample(reg, CORPUS, tmp_path / "a", clips=2, seed=4)
-    b = write_sample(reg, CORPUS, tmp_path / "b", clips=2, seed=4)
-    c = write_sample(reg, CORPUS, tmp_path / "c", clips=2, seed=5)
+def test_same_seed_same_bytes(plugin_registry: Registry, tmp_path: Path) -> None:
+    a = write_sample(plugin_registry, CORPUS, tmp_path / "a", clips=2, seed=4)
+    b = write_sample(plugin_registry, CORPUS, tmp_path / "b", clips=2, seed=4)
+    c = write_sample(plugin_registry, CORPUS, tmp_path / "c", clips=2, seed=5)
     assert (a.root / "chug.csv").read_bytes() == (b.root / "chug.csv").read_bytes()
     for clip in (a.root / "videos").iterdir():
         assert clip.read_bytes() == (b.root / "videos" / clip.name).read_bytes()

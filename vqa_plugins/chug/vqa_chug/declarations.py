@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.plugin import CorpusDeclaration, Edition
 
 #: Public bucket of the CHUG clips: <VIDEO_BASE>/<Video>.mp4
 VIDEO_BASE: Final = "https://ugchdrmturk.s3.us-east-2.amazonaws.com/videos"

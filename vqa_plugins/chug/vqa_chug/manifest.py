@@ -25,11 +25,22 @@ from pathlib import Path
 from typing import Final
 
 from vqa_chug.declarations import VIDEO_BASE
-from vqa_core.errors import MetadataError
-from vqa_core.ingest.download import apply_base_url
-from vqa_core.parsing import Header, Record, Table, open_table, reject, to_float, to_int
-from vqa_core.schema import RowRejection, SourceRow
-from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.plugin import (
+    Header,
+    MetadataError,
+    MetadataFile,
+    Record,
+    RowRejection,
+    SourceRow,
+    SourceRows,
+    SourceSpec,
+    Table,
+    apply_base_url,
+    open_table,
+    reject,
+    to_float,
+    to_int,
+)
 
 __all__ = [
     "METADATA_NAME",

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from vqa_chug.manifest import HEADER, METADATA_NAME
-from vqa_core.samples import ClipSpec, write_clip
-from vqa_core.sources import SampleDrop
+from vqa_core.plugin import ClipSpec, SampleDrop, write_clip
 
 __all__ = ["RUNGS", "write_chug"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from vqa_core.declarations import Archive, CorpusDeclaration, Edition
+from vqa_core.plugin import Archive, CorpusDeclaration, Edition
 
 _SITE: Final = "https://database.mmsp-kn.de"
 ARCHIVES: Final = "https://datasets.vqa.mmsp-kn.de/archives"

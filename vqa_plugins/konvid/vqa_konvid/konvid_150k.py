@@ -21,10 +21,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from vqa_core.errors import MetadataError
-from vqa_core.parsing import Table, open_table, reject, to_float
-from vqa_core.schema import RowRejection, SourceRow
-from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.plugin import (
+    MetadataError,
+    MetadataFile,
+    RowRejection,
+    SourceRow,
+    SourceRows,
+    SourceSpec,
+    Table,
+    open_table,
+    reject,
+    to_float,
+)
 
 __all__ = ["PART_FILES", "source_rows", "clip_folder"]
 

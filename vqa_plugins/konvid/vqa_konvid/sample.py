@@ -11,8 +11,7 @@ import csv
 import random
 from pathlib import Path
 
-from vqa_core.samples import ClipSpec, write_clip
-from vqa_core.sources import SampleDrop
+from vqa_core.plugin import ClipSpec, SampleDrop, write_clip
 from vqa_konvid.konvid_1k import METADATA_NAMES
 from vqa_konvid.konvid_150k import PART_FILES
 

@@ -43,13 +43,13 @@ def _mat(path: Path, names: list[str], mos: list[float]) -> Path:
 
 
 def test_sample_drop_ingests_from_data_mat(
-    reg: Registry, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    plugin_registry: Registry, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    drop = write_sample(reg, CORPUS, tmp_path / "drop", clips=4, seed=2)
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "drop", clips=4, seed=2)
     with caplog.at_level(logging.WARNING, logger="vqa.ingest"):
-        rows, report = _run(reg, drop.root, tmp_path / "shard.jsonl")
+        rows, report = _run(plugin_registry, drop.root, tmp_path / "shard.jsonl")
     assert report.written == 4 and report.skipped == {}
-    pa.Table.from_pylist(rows, schema=reg.arrow_schema(CORPUS))
+    pa.Table.from_pylist(rows, schema=plugin_registry.arrow_schema(CORPUS))
     assert [r["src"] for r in rows] == [
         "Video/A001.mp4",
         "Video/A002.mp4",
@@ -69,12 +69,14 @@ def test_sample_drop_ingests_from_data_mat(
         ("mos.csv", "filename,mos\nA001,45.2\nA002.mp4,61\nA003,bad\n"),
     ],
 )
-def test_text_variants_ingest_with_bare_names(reg: Registry, tmp_path: Path, name: str, text: str) -> None:
+def test_text_variants_ingest_with_bare_names(
+    plugin_registry: Registry, tmp_path: Path, name: str, text: str
+) -> None:
     root = tmp_path / "data"
     for seed, clip in enumerate(("A001.mp4", "A002.mp4", "A003.mp4")):
         write_clip(root / "Video" / clip, ClipSpec(width=160, height=90, frames=4), seed=seed)
     (root / name).write_text(text)
-    rows, report = _run(reg, root, tmp_path / "shard.jsonl")
+    rows, report = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert [r["src"] for r in rows] == ["Video/A001.mp4", "Video/A002.mp4"]
     assert [r["mos"] for r in rows] == [45.2, 61.0]
     assert report.skipped == {"bad-mos": 1}
@@ -82,12 +84,12 @@ def test_text_variants_ingest_with_bare_names(reg: Registry, tmp_path: Path, nam
     assert rejection["origin"] == f"{name}:{3 if name == 'mos.txt' else 4}"
 
 
-def test_out_of_scale_and_nan_mos_from_the_mat_are_counted(reg: Registry, tmp_path: Path) -> None:
+def test_out_of_scale_and_nan_mos_from_the_mat_are_counted(plugin_registry: Registry, tmp_path: Path) -> None:
     root = tmp_path / "data"
     for seed, clip in enumerate(("A001.mp4", "A002.mp4", "A003.mp4")):
         write_clip(root / "Video" / clip, ClipSpec(width=160, height=90, frames=4), seed=seed + 3)
     _mat(root / "data.mat", ["A001.mp4", "A002.mp4", "A003.mp4"], [50.0, float("nan"), 101.0])
-    rows, report = _run(reg, root, tmp_path / "shard.jsonl")
+    rows, report = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert len(rows) == 1 and report.skipped == {"bad-mos": 2}
     origins = sorted(
         json.loads(x)["origin"] for x in (tmp_path / "shard.rejections.jsonl").read_text().splitlines()
@@ -96,7 +98,9 @@ def test_out_of_scale_and_nan_mos_from_the_mat_are_counted(reg: Registry, tmp_pa
 
 
 @pytest.mark.parametrize("name", ["data.mat", "mos.csv", "my_scores.txt"])
-def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: Path, name: str) -> None:
+def test_full_size_file_records_the_published_edition(
+    plugin_registry: Registry, tmp_path: Path, name: str
+) -> None:
     root = tmp_path / "data"
     root.mkdir()
     names = [f"A{i:03d}.mp4" for i in range(1, 586)]
@@ -106,7 +110,7 @@ def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: P
     else:
         header = "filename,mos\n" if name == "mos.csv" else ""
         (root / name).write_text(header + "".join(f"{n},{s}\n" for n, s in zip(names, scores, strict=True)))
-    _, report = _run(reg, root, tmp_path / "shard.jsonl", metadata=(root / name,), max_rows=2)
+    _, report = _run(plugin_registry, root, tmp_path / "shard.jsonl", metadata=(root / name,), max_rows=2)
     assert report.editions == {name: "live-vqc-2019"}
     assert report.skipped == {"missing-clip": 2}
 
@@ -122,10 +126,10 @@ def test_another_corpus_row_count_is_refused_naming_it(tmp_path: Path) -> None:
         _run(reg, root, tmp_path / "shard.jsonl")
 
 
-def test_v73_mat_is_one_error_with_how_to_obtain(reg: Registry, tmp_path: Path) -> None:
+def test_v73_mat_is_one_error_with_how_to_obtain(plugin_registry: Registry, tmp_path: Path) -> None:
     root = tmp_path / "data"
     root.mkdir()
     header = b"MATLAB 7.3 MAT-file, Platform: GLNXA64".ljust(116, b" ") + b"\0" * 8 + b"\x00\x02IM"
     (root / "data.mat").write_bytes(header + b"\0" * 400)
     with pytest.raises(MetadataError, match=r"v7\.3 .*to obtain live-vqc"):
-        _run(reg, root, tmp_path / "shard.jsonl")
+        _run(plugin_registry, root, tmp_path / "shard.jsonl")

@@ -7,18 +7,14 @@ any clip, score or derived value of the corpus.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vqa_core import hookimpl
+from vqa_core.plugin import CorpusDeclaration, SampleDrop, SourceRows, SourceSpec, hookimpl
 from vqa_live_vqc.declarations import LIVE_VQC
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import pyarrow as pa
-
-    from vqa_core.declarations import CorpusDeclaration
-    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
 
 vqa_plugin_api = ">=1,<2"
 
@@ -29,27 +25,20 @@ def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
 
 
 @hookimpl
-def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None:
+def vqa_schema_extension() -> Sequence[pa.Field] | None:
     """No extension: LIVE-VQC publishes a clip name and a MOS, and both land in base columns."""
-    del corpus
     return None
 
 
 @hookimpl
-def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows | None:
+def vqa_source_rows(source: SourceSpec) -> SourceRows:
     from vqa_live_vqc import source as live_source
 
-    if corpus.id != LIVE_VQC.id:
-        return None
     return live_source.source_rows(source)
 
 
 @hookimpl
-def vqa_write_sample(
-    corpus: CorpusDeclaration, directory: Path, clips: int, seed: int, bad_rows: int
-) -> SampleDrop | None:
+def vqa_write_sample(directory: Path, clips: int, seed: int, bad_rows: int) -> SampleDrop:
     from vqa_live_vqc import sample
 
-    if corpus.id != LIVE_VQC.id:
-        return None
     return sample.write_live_vqc(directory, clips, seed, bad_rows)

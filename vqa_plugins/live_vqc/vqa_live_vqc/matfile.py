@@ -9,7 +9,7 @@ names as a character matrix; both are read. A row's origin is
 MATLAB v7.3 files are HDF5 inside; scipy does not read them, and the error
 says how to re-save the file. Whole-file problems (not a MAT file, a variable
 missing, lists of different lengths) raise
-:class:`~vqa_core.errors.MetadataError`; a bad entry becomes a rejection.
+:class:`~vqa_core.plugin.MetadataError`; a bad entry becomes a rejection.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from typing import Any, Final
 
 import attrs
 
-from vqa_core.errors import MetadataError
-from vqa_core.schema import Origin, RowRejection, SourceRow
+from vqa_core.plugin import MetadataError, Origin, RowRejection, SourceRow
 from vqa_live_vqc.rows import make_row
 
 __all__ = ["NAME_VARIABLES", "MOS_VARIABLES", "MatLabels", "is_mat_file", "read_mat"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from vqa_core.schema import Origin, RowRejection, SourceRow
+from vqa_core.plugin import Origin, RowRejection, SourceRow
 
 __all__ = ["DEFAULT_SUFFIX", "clip_name", "make_row"]
 

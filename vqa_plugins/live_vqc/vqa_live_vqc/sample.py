@@ -16,8 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Final
 
-from vqa_core.samples import ClipSpec, write_clip
-from vqa_core.sources import SampleDrop
+from vqa_core.plugin import ClipSpec, SampleDrop, write_clip
 
 __all__ = ["MAT_HEADER", "mat_bytes", "write_live_vqc"]
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from vqa_core.errors import MetadataError
-from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.plugin import MetadataError, MetadataFile, SourceRows, SourceSpec
 from vqa_live_vqc.declarations import LIVE_VQC
 from vqa_live_vqc.matfile import is_mat_file, read_mat
 from vqa_live_vqc.text import open_scores, text_rows

@@ -24,9 +24,17 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final, Literal
 
-from vqa_core.errors import MetadataError
-from vqa_core.parsing import Record, Table, open_table, reject, to_float, to_int
-from vqa_core.schema import RowRejection, SourceRow
+from vqa_core.plugin import (
+    MetadataError,
+    Record,
+    RowRejection,
+    SourceRow,
+    Table,
+    open_table,
+    reject,
+    to_float,
+    to_int,
+)
 from vqa_live_vqc.rows import make_row
 
 __all__ = ["COLUMNS", "Shape", "detect_shape", "open_scores", "text_rows"]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from vqa_core.registry import Registry
 from vqa_core.samples import ClipSpec, write_clip
 
 #: The published headers, as the files spell them.
@@ -82,8 +81,3 @@ class Kit:
 @pytest.fixture
 def kit() -> Kit:
     return Kit()
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return Registry.for_distributions(["vqa-lsvq"])

@@ -30,13 +30,15 @@ def _config(root: Path, output: Path, **kwargs: object) -> IngestConfig:
     return IngestConfig(corpus_id="lsvq", root=root, output=output, workers=2, timestamp=TIMESTAMP, **kwargs)  # type: ignore[arg-type]
 
 
-def test_sample_drop_ingests_with_every_split(tmp_path: Path, registry: Registry) -> None:
-    drop = write_sample(registry, "lsvq", tmp_path / "drop", clips=6, seed=3)
+def test_sample_drop_ingests_with_every_split(tmp_path: Path, plugin_registry: Registry) -> None:
+    drop = write_sample(plugin_registry, "lsvq", tmp_path / "drop", clips=6, seed=3)
     assert [p.name for p in drop.metadata] == ["labels_train_test.csv", "labels_test_1080p.csv"]
-    report = ingest(registry, _config(drop.root, tmp_path / "lsvq.jsonl"))
+    report = ingest(plugin_registry, _config(drop.root, tmp_path / "lsvq.jsonl"))
     assert (report.rows_read, report.written, report.skipped) == (6, 6, {})
     rows = _shard(tmp_path / "lsvq.jsonl")
-    pa.Table.from_pylist(rows, schema=registry.arrow_schema("lsvq"))  # every row valid against the schema
+    pa.Table.from_pylist(
+        rows, schema=plugin_registry.arrow_schema("lsvq")
+    )  # every row valid against the schema
     assert {r["lsvq_split"] for r in rows} == {"train", "test", "test-1080p"}
     # the core split column holds the published split too; every clip is its own content
     assert all(r["split"] == r["lsvq_split"] for r in rows)
@@ -47,7 +49,7 @@ def test_sample_drop_ingests_with_every_split(tmp_path: Path, registry: Registry
     assert manifest["editions"] == {"labels_train_test.csv": "unknown", "labels_test_1080p.csv": "unknown"}
 
 
-def test_equal_basenames_in_two_batches_are_two_clips(tmp_path: Path, registry: Registry, kit) -> None:
+def test_equal_basenames_in_two_batches_are_two_clips(tmp_path: Path, plugin_registry: Registry, kit) -> None:
     root = tmp_path / "lsvq"
     kit.clip(root / "yfcc-batch1" / "747.mp4", seed=1)
     kit.clip(root / "ia-batch18" / "747.mp4", seed=2)
@@ -56,7 +58,7 @@ def test_equal_basenames_in_two_batches_are_two_clips(tmp_path: Path, registry: 
         [kit.line("yfcc-batch1/747", "40.5"), kit.line("ia-batch18/747", "70.25", is_test="True")],
     )
     output = tmp_path / "out" / "lsvq.jsonl"
-    report = ingest(registry, _config(root, output))
+    report = ingest(plugin_registry, _config(root, output))
     assert report.written == 2
     rows = _shard(output)
     assert [(r["src"], r["mos"], r["lsvq_split"]) for r in rows] == [
@@ -67,17 +69,17 @@ def test_equal_basenames_in_two_batches_are_two_clips(tmp_path: Path, registry: 
     with sqlite3.connect(state_path_for(output)) as db:
         keys = sorted(k for (k,) in db.execute("SELECT key FROM rows WHERE status = 'written'"))
     assert keys == ["ia-batch18/747.mp4", "yfcc-batch1/747.mp4"]
-    again = ingest(registry, _config(root, output))  # resume: both found by their own key
+    again = ingest(plugin_registry, _config(root, output))  # resume: both found by their own key
     assert (again.written, again.reused, again.processed) == (2, 2, 0)
     assert _shard(output) == rows
 
 
-def test_an_exact_row_count_records_the_edition(tmp_path: Path, registry: Registry, kit) -> None:
+def test_an_exact_row_count_records_the_edition(tmp_path: Path, plugin_registry: Registry, kit) -> None:
     root = tmp_path / "lsvq"
     lines = [kit.line(f"yfcc-batch{1 + i // 1000}/{i}", is_test=None) for i in range(3573)]
     kit.write_labels(root / "labels_test_1080p.csv", lines, header=kit.header_37)
     output = tmp_path / "lsvq.jsonl"
-    report = ingest(registry, _config(root, output, max_rows=3))
+    report = ingest(plugin_registry, _config(root, output, max_rows=3))
     assert report.editions == {"labels_test_1080p.csv": "lsvq-2021"}
     assert report.skipped == {"missing-clip": 3}
     manifest = json.loads((tmp_path / "lsvq.manifest.json").read_text())
@@ -85,12 +87,12 @@ def test_an_exact_row_count_records_the_edition(tmp_path: Path, registry: Regist
 
 
 def test_another_count_is_unknown_with_a_warning(
-    tmp_path: Path, registry: Registry, kit, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, plugin_registry: Registry, kit, caplog: pytest.LogCaptureFixture
 ) -> None:
     root = tmp_path / "lsvq"
     kit.write_labels(root / "labels_train_test.csv", [kit.line("yfcc-batch1/1"), kit.line("yfcc-batch1/2")])
     with caplog.at_level(logging.WARNING, logger="vqa.ingest"):
-        report = ingest(registry, _config(root, tmp_path / "lsvq.jsonl"))
+        report = ingest(plugin_registry, _config(root, tmp_path / "lsvq.jsonl"))
     assert report.editions == {"labels_train_test.csv": "unknown"}
     (warning,) = [r.getMessage() for r in caplog.records if "edition" in r.getMessage()]
     assert "2 data rows" in warning and "35,499" in warning and "3,573" in warning
@@ -106,7 +108,9 @@ def test_a_file_the_size_of_another_corpus_is_refused(tmp_path: Path, kit) -> No
     assert not (tmp_path / "lsvq.jsonl").exists()
 
 
-def test_bad_rows_are_counted_in_the_manifest_and_rejections(tmp_path: Path, registry: Registry, kit) -> None:
+def test_bad_rows_are_counted_in_the_manifest_and_rejections(
+    tmp_path: Path, plugin_registry: Registry, kit
+) -> None:
     root = tmp_path / "lsvq"
     kit.clip(root / "yfcc-batch1" / "1.mp4", seed=1)
     kit.write_labels(
@@ -114,7 +118,7 @@ def test_bad_rows_are_counted_in_the_manifest_and_rejections(tmp_path: Path, reg
         [kit.line("yfcc-batch1/1"), kit.line("yfcc-batch1/2", "120"), kit.line("yfcc-batch1/3", "x")],
     )
     output = tmp_path / "lsvq.jsonl"
-    report = ingest(registry, _config(root, output))
+    report = ingest(plugin_registry, _config(root, output))
     assert (report.written, report.skipped) == (1, {"bad-mos": 2})
     rejections = _shard(tmp_path / "lsvq.rejections.jsonl")
     assert [(r["origin"], r["reason"]) for r in rejections] == [

@@ -7,18 +7,14 @@ any clip, score or derived value of the corpus.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vqa_core import hookimpl
+from vqa_core.plugin import CorpusDeclaration, SampleDrop, SourceRows, SourceSpec, hookimpl
 from vqa_lsvq.declarations import LSVQ
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import pyarrow as pa
-
-    from vqa_core.declarations import CorpusDeclaration
-    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
 
 vqa_plugin_api = ">=1,<2"
 
@@ -29,11 +25,9 @@ def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
 
 
 @hookimpl
-def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None:
+def vqa_schema_extension() -> Sequence[pa.Field]:
     import pyarrow as pa
 
-    if corpus.id != LSVQ.id:
-        return None
     return [
         pa.field("lsvq_split", pa.string()),
         pa.field("lsvq_is_valid", pa.bool_()),
@@ -44,14 +38,14 @@ def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None
 
 
 @hookimpl
-def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows | None:
+def vqa_source_rows(source: SourceSpec) -> SourceRows:
     from vqa_lsvq import labels
 
-    return labels.source_rows(source) if corpus.id == LSVQ.id else None
+    return labels.source_rows(source)
 
 
 @hookimpl
-def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+def vqa_write_sample(directory: Path, clips: int, seed: int) -> SampleDrop:
     from vqa_lsvq import sample
 
-    return sample.write_lsvq(directory, clips, seed) if corpus.id == LSVQ.id else None
+    return sample.write_lsvq(directory, clips, seed)

@@ -25,11 +25,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from vqa_core.errors import MetadataError
-from vqa_core.ingest.validate import clip_path_problem
-from vqa_core.parsing import Record, Table, open_table, reject, to_float
-from vqa_core.schema import RowRejection, SourceRow
-from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.plugin import (
+    MetadataError,
+    MetadataFile,
+    Record,
+    RowRejection,
+    SourceRow,
+    SourceRows,
+    SourceSpec,
+    Table,
+    clip_path_problem,
+    open_table,
+    reject,
+    to_float,
+)
 from vqa_lsvq.declarations import LSVQ
 
 __all__ = [

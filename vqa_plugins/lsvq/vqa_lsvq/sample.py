@@ -21,8 +21,7 @@ import string
 from collections.abc import Sequence
 from pathlib import Path
 
-from vqa_core.samples import ClipSpec, write_clip
-from vqa_core.sources import SampleDrop
+from vqa_core.plugin import ClipSpec, SampleDrop, write_clip
 from vqa_lsvq.labels import CLIP_SUFFIX, HEADER_TEST_1080P, HEADER_TRAIN_TEST, LABEL_FILES
 
 __all__ = ["write_lsvq", "sample_names"]

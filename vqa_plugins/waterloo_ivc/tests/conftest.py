@@ -1,16 +1,9 @@
+"""The geometry overrides come from the environment: no test sees the developer's."""
+
 from __future__ import annotations
 
 import pytest
-import vqa_waterloo_ivc
 from vqa_waterloo_ivc.geometry import FRAMERATE_VARIABLE, PIX_FMT_VARIABLE
-
-from vqa_core.registry import Registry
-
-
-@pytest.fixture
-def reg() -> Registry:
-    """A registry holding this plugin only (the suite never depends on what else is installed)."""
-    return Registry.from_plugins([("vqa-waterloo-ivc", vqa_waterloo_ivc)])
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,9 @@ def _only_this_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
 
 
-def test_sample_then_full_ingest(reg: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sample_then_full_ingest(
+    plugin_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     result = runner.invoke(main, ["sample", CORPUS, "d"])
@@ -30,7 +32,7 @@ def test_sample_then_full_ingest(reg: Registry, tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 0, result.output
     assert "6 written" in result.output
     rows = [orjson.loads(line) for line in Path("x.jsonl").read_bytes().splitlines()]
-    table = pa.Table.from_pylist(rows, schema=reg.arrow_schema(CORPUS))
+    table = pa.Table.from_pylist(rows, schema=plugin_registry.arrow_schema(CORPUS))
     assert table.num_rows == 6
     assert Path("x.manifest.json").is_file()
 

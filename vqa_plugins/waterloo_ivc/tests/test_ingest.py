@@ -38,13 +38,13 @@ def _rejections(out: Path) -> list[dict[str, object]]:
 
 
 def test_sample_drop_ingests_with_geometry_from_the_resolution_token(
-    reg: Registry, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    plugin_registry: Registry, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    drop = write_sample(reg, CORPUS, tmp_path / "drop", clips=7, seed=3)
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "drop", clips=7, seed=3)
     with caplog.at_level(logging.WARNING, logger="vqa.ingest"):
-        rows, report = _run(reg, drop.root, tmp_path / "shard.jsonl")
+        rows, report = _run(plugin_registry, drop.root, tmp_path / "shard.jsonl")
     assert report.written == 7 and report.skipped == {}  # type: ignore[attr-defined]
-    pa.Table.from_pylist(rows, schema=reg.arrow_schema(CORPUS))
+    pa.Table.from_pylist(rows, schema=plugin_registry.arrow_schema(CORPUS))
     sizes = {"90p": (160, 90), "144p": (256, 144), "180p": (320, 180)}
     for row in rows:
         assert (row["width"], row["height"]) == sizes[str(row["waterloo_resolution"])]
@@ -63,7 +63,7 @@ def test_sample_drop_ingests_with_geometry_from_the_resolution_token(
     assert "scores.txt: 1,200" in warning and "ivc.uwaterloo.ca" in warning
 
 
-def test_encodes_of_one_source_video_share_a_content_group(reg: Registry, tmp_path: Path) -> None:
+def test_encodes_of_one_source_video_share_a_content_group(plugin_registry: Registry, tmp_path: Path) -> None:
     """Every encoder, resolution and level of video 1 is one content; video 2 is another."""
     root = tmp_path / "data"
     lines = []
@@ -75,17 +75,19 @@ def test_encodes_of_one_source_video_share_a_content_group(reg: Registry, tmp_pa
         )
         lines.append(f"{encoder},{video},90p,{level},{40 + i}\n")
     (root / "scores.txt").write_text("".join(lines))
-    rows, report = _run(reg, root, tmp_path / "shard.jsonl")
+    rows, report = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert report.written == 4  # type: ignore[attr-defined]
     assert [r["content_group"] for r in rows] == ["waterloo-ivc-4k/1"] * 2 + ["waterloo-ivc-4k/2"] * 2
     assert all(r["split"] is None for r in rows)
     # the sample drop lists every encode of source 1 before source 2: its clips share one content
-    drop = write_sample(reg, CORPUS, tmp_path / "drop", clips=3, seed=1)
-    sample_rows, _ = _run(reg, drop.root, tmp_path / "sample.jsonl")
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "drop", clips=3, seed=1)
+    sample_rows, _ = _run(plugin_registry, drop.root, tmp_path / "sample.jsonl")
     assert {r["content_group"] for r in sample_rows} == {"waterloo-ivc-4k/1"}
 
 
-def test_raw_clip_that_is_not_a_whole_number_of_frames_is_broken(reg: Registry, tmp_path: Path) -> None:
+def test_raw_clip_that_is_not_a_whole_number_of_frames_is_broken(
+    plugin_registry: Registry, tmp_path: Path
+) -> None:
     root = tmp_path / "data"
     spec = ClipSpec(width=160, height=90, frames=4)
     good = write_raw_clip(root / "H264_1_90p_1.yuv", spec, seed=1)
@@ -93,7 +95,7 @@ def test_raw_clip_that_is_not_a_whole_number_of_frames_is_broken(reg: Registry, 
     with open(short, "r+b") as fh:  # cut the last frame in half
         fh.truncate(short.stat().st_size - raw_frame_bytes(160, 90, "yuv420p") // 2)
     (root / "scores.txt").write_text("H264,1,90p,1,40\nH264,1,90p,2,41\n")
-    rows, report = _run(reg, root, tmp_path / "shard.jsonl")
+    rows, report = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert report.written == 1 and report.skipped == {"broken-clip": 1}  # type: ignore[attr-defined]
     assert rows[0]["src"] == good.name and rows[0]["duration_s"] == pytest.approx(4 / 30)
     (rejection,) = _rejections(tmp_path / "shard.jsonl")
@@ -102,12 +104,14 @@ def test_raw_clip_that_is_not_a_whole_number_of_frames_is_broken(reg: Registry, 
     assert "not a whole number of 160x90 yuv420p frames" in str(rejection["detail"])
 
 
-def test_encoded_clip_of_a_row_is_probed_like_any_container(reg: Registry, tmp_path: Path) -> None:
+def test_encoded_clip_of_a_row_is_probed_like_any_container(
+    plugin_registry: Registry, tmp_path: Path
+) -> None:
     root = tmp_path / "data"
     write_clip(root / "HEVC" / "HEVC_2_180p_3.mp4", ClipSpec(width=320, height=180, frames=5), seed=4)
     write_raw_clip(root / "AV1_2_180p_3.yuv", ClipSpec(width=320, height=180, frames=3), seed=5)
     (root / "scores.txt").write_text("HEVC,2,180p,3,55.5\nAV1,2,180p,3,57\n")
-    rows, report = _run(reg, root, tmp_path / "shard.jsonl")
+    rows, report = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert report.written == 2  # type: ignore[attr-defined]
     encoded, raw = rows
     assert encoded["src"] == "HEVC/HEVC_2_180p_3.mp4"
@@ -117,7 +121,7 @@ def test_encoded_clip_of_a_row_is_probed_like_any_container(reg: Registry, tmp_p
 
 
 def test_pixel_format_override_reaches_the_rows(
-    reg: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    plugin_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "data"
     spec = ClipSpec(width=256, height=144, frames=3, pix_fmt="yuv420p10le", fps=Fraction(60))
@@ -125,28 +129,28 @@ def test_pixel_format_override_reaches_the_rows(
     (root / "scores.txt").write_text("VP9,1,144p,1,70\n")
     monkeypatch.setenv(PIX_FMT_VARIABLE, "yuv420p10le")
     monkeypatch.setenv("VQA_WATERLOO_IVC_4K_FRAMERATE", "60")
-    (row,), _ = _run(reg, root, tmp_path / "shard.jsonl")
+    (row,), _ = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert row["pix_fmt"] == "yuv420p10le" and row["framerate"] == 60.0
     assert row["duration_s"] == pytest.approx(3 / 60)
 
 
 def test_changing_an_override_between_runs_redoes_the_rows_it_touches(
-    reg: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    plugin_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "data"
     write_raw_clip(root / "VP9_1_144p_1.yuv", ClipSpec(width=256, height=144, frames=6), seed=6)
     (root / "scores.txt").write_text("VP9,1,144p,1,70\n")
     monkeypatch.setenv("VQA_WATERLOO_IVC_4K_FRAMERATE", "30")
-    (row,), _ = _run(reg, root, tmp_path / "shard.jsonl")
+    (row,), _ = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert row["duration_s"] == pytest.approx(6 / 30)
     monkeypatch.setenv("VQA_WATERLOO_IVC_4K_FRAMERATE", "60")
-    (row,), report = _run(reg, root, tmp_path / "shard.jsonl")
+    (row,), report = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert report.processed == 1  # type: ignore[attr-defined]
     assert row["framerate"] == 60.0 and row["duration_s"] == pytest.approx(6 / 60)
 
 
 def test_unparsable_and_out_of_scale_mos_are_counted_with_file_and_line(
-    reg: Registry, tmp_path: Path
+    plugin_registry: Registry, tmp_path: Path
 ) -> None:
     root = tmp_path / "data"
     for level in (1, 2, 3, 4):
@@ -154,7 +158,7 @@ def test_unparsable_and_out_of_scale_mos_are_counted_with_file_and_line(
     (root / "scores.txt").write_text(
         "AVS2,9,90p,1,50\nAVS2,9,90p,2,inf\nAVS2,9,90p,3,-3\nAVS2,9,90p,4,abc\nAVS2,9\n"
     )
-    rows, report = _run(reg, root, tmp_path / "shard.jsonl")
+    rows, report = _run(plugin_registry, root, tmp_path / "shard.jsonl")
     assert len(rows) == 1
     assert report.skipped == {"bad-mos": 3, "bad-row": 1}  # type: ignore[attr-defined]
     origins = {r["origin"]: r["reason"] for r in _rejections(tmp_path / "shard.jsonl")}
@@ -166,7 +170,7 @@ def test_unparsable_and_out_of_scale_mos_are_counted_with_file_and_line(
     }
 
 
-def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: Path) -> None:
+def test_full_size_file_records_the_published_edition(plugin_registry: Registry, tmp_path: Path) -> None:
     root = tmp_path / "data"
     root.mkdir()
     lines = [
@@ -178,7 +182,7 @@ def test_full_size_file_records_the_published_edition(reg: Registry, tmp_path: P
     ]
     assert len(lines) == 1200
     (root / "scores.txt").write_text("".join(lines))
-    _, report = _run(reg, root, tmp_path / "shard.jsonl", max_rows=3, offline=True)
+    _, report = _run(plugin_registry, root, tmp_path / "shard.jsonl", max_rows=3, offline=True)
     assert report.editions == {"scores.txt": "waterloo-ivc-4k-201908"}  # type: ignore[attr-defined]
     assert report.skipped == {"missing-clip": 3}  # type: ignore[attr-defined]
     manifest = json.loads((tmp_path / "shard.manifest.json").read_text())

@@ -12,8 +12,8 @@ from vqa_core.samples import raw_frame_bytes
 CORPUS = "waterloo-ivc-4k"
 
 
-def test_sample_is_the_published_headerless_format(reg: Registry, tmp_path: Path) -> None:
-    drop = write_sample(reg, CORPUS, tmp_path / "d", clips=8, seed=1)
+def test_sample_is_the_published_headerless_format(plugin_registry: Registry, tmp_path: Path) -> None:
+    drop = write_sample(plugin_registry, CORPUS, tmp_path / "d", clips=8, seed=1)
     scores = drop.root / "scores.txt"
     assert drop.metadata == (scores,)
     lines = scores.read_text(encoding="utf-8").splitlines()
@@ -32,10 +32,10 @@ def test_sample_is_the_published_headerless_format(reg: Registry, tmp_path: Path
         assert 0.0 <= float(mos) <= 100.0
 
 
-def test_same_seed_same_bytes(reg: Registry, tmp_path: Path) -> None:
-    a = write_sample(reg, CORPUS, tmp_path / "a", clips=3, seed=5)
-    b = write_sample(reg, CORPUS, tmp_path / "b", clips=3, seed=5)
-    c = write_sample(reg, CORPUS, tmp_path / "c", clips=3, seed=6)
+def test_same_seed_same_bytes(plugin_registry: Registry, tmp_path: Path) -> None:
+    a = write_sample(plugin_registry, CORPUS, tmp_path / "a", clips=3, seed=5)
+    b = write_sample(plugin_registry, CORPUS, tmp_path / "b", clips=3, seed=5)
+    c = write_sample(plugin_registry, CORPUS, tmp_path / "c", clips=3, seed=6)
     files_a = sorted(p.name for p in a.root.iterdir())
     assert files_a == sorted(p.name for p in b.root.iterdir())
     for name in files_a:

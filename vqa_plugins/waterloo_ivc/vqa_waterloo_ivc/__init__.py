@@ -7,18 +7,14 @@ any clip, score or derived value of the corpus.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vqa_core import hookimpl
+from vqa_core.plugin import CorpusDeclaration, SampleDrop, SourceRows, SourceSpec, hookimpl
 from vqa_waterloo_ivc.declarations import WATERLOO_IVC_4K
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import pyarrow as pa
-
-    from vqa_core.declarations import CorpusDeclaration
-    from vqa_core.sources import SampleDrop, SourceRows, SourceSpec
 
 vqa_plugin_api = ">=1,<2"
 
@@ -29,11 +25,9 @@ def vqa_register_corpora(register: Callable[[CorpusDeclaration], None]) -> None:
 
 
 @hookimpl
-def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None:
+def vqa_schema_extension() -> Sequence[pa.Field]:
     import pyarrow as pa
 
-    if corpus.id != WATERLOO_IVC_4K.id:
-        return None
     return [
         pa.field("waterloo_encoder", pa.string()),
         pa.field("waterloo_video_number", pa.int64()),
@@ -43,18 +37,14 @@ def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None
 
 
 @hookimpl
-def vqa_source_rows(corpus: CorpusDeclaration, source: SourceSpec) -> SourceRows | None:
+def vqa_source_rows(source: SourceSpec) -> SourceRows:
     from vqa_waterloo_ivc import scores
 
-    if corpus.id != WATERLOO_IVC_4K.id:
-        return None
     return scores.source_rows(source)
 
 
 @hookimpl
-def vqa_write_sample(corpus: CorpusDeclaration, directory: Path, clips: int, seed: int) -> SampleDrop | None:
+def vqa_write_sample(directory: Path, clips: int, seed: int) -> SampleDrop:
     from vqa_waterloo_ivc import sample
 
-    if corpus.id != WATERLOO_IVC_4K.id:
-        return None
     return sample.write_waterloo_ivc_4k(directory, clips, seed)

@@ -40,8 +40,7 @@ from typing import Final
 
 import attrs
 
-from vqa_core.errors import UsageError
-from vqa_core.schema import RawVideoHints
+from vqa_core.plugin import RawVideoHints, UsageError
 
 __all__ = [
     "DEFAULT_PIX_FMT",
@@ -107,7 +106,7 @@ def parse_framerate(text: str) -> float:
 @functools.lru_cache(maxsize=64)
 def known_pix_fmt(name: str) -> bool:
     """Whether FFmpeg knows the pixel format ``name`` (so a raw frame size can be computed)."""
-    from vqa_core.samples import raw_frame_bytes
+    from vqa_core.plugin import raw_frame_bytes
 
     try:
         raw_frame_bytes(16, 16, name)

@@ -18,8 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Final
 
-from vqa_core.samples import ClipSpec, write_raw_clip
-from vqa_core.sources import SampleDrop
+from vqa_core.plugin import ClipSpec, SampleDrop, write_raw_clip
 from vqa_waterloo_ivc.clips import RAW_SUFFIX, clip_stem
 from vqa_waterloo_ivc.geometry import DEFAULT_FRAMERATE, DEFAULT_PIX_FMT, size_for_token
 from vqa_waterloo_ivc.scores import METADATA_NAME

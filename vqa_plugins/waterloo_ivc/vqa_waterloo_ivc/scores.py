@@ -27,10 +27,22 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final, Literal
 
-from vqa_core.errors import MetadataError
-from vqa_core.parsing import Record, Table, open_table, reject, to_float, to_int
-from vqa_core.schema import Origin, RawVideoHints, RowRejection, SourceRow
-from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.plugin import (
+    MetadataError,
+    MetadataFile,
+    Origin,
+    RawVideoHints,
+    Record,
+    RowRejection,
+    SourceRow,
+    SourceRows,
+    SourceSpec,
+    Table,
+    open_table,
+    reject,
+    to_float,
+    to_int,
+)
 from vqa_waterloo_ivc.clips import ClipIndex, clip_stem, is_raw
 from vqa_waterloo_ivc.geometry import RawDefaults, known_pix_fmt, parse_framerate, size_for_token
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from vqa_core.registry import Registry
 from vqa_core.samples import ClipSpec, write_clip
 
 #: The published header of the MOS sheet, as the spreadsheet spells it.
@@ -91,11 +90,6 @@ class Kit:
 @pytest.fixture
 def kit() -> Kit:
     return Kit()
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return Registry.for_distributions(["vqa-youtube-ugc"])
 
 
 class Server:

@@ -42,12 +42,12 @@ def _ingest_cli(root: Path, output: Path, *extra: str) -> Result:
     return CliRunner().invoke(main, [*args, *extra])
 
 
-def test_sample_drop_ingests(tmp_path: Path, registry: Registry) -> None:
-    drop = write_sample(registry, "youtube-ugc", tmp_path / "drop", clips=6, seed=4)
-    report = ingest(registry, _config(drop.root, tmp_path / "ugc.jsonl", offline=True))
+def test_sample_drop_ingests(tmp_path: Path, plugin_registry: Registry) -> None:
+    drop = write_sample(plugin_registry, "youtube-ugc", tmp_path / "drop", clips=6, seed=4)
+    report = ingest(plugin_registry, _config(drop.root, tmp_path / "ugc.jsonl", offline=True))
     assert (report.rows_read, report.written, report.skipped) == (6, 6, {})
     rows = _shard(tmp_path / "ugc.jsonl")
-    pa.Table.from_pylist(rows, schema=registry.arrow_schema("youtube-ugc"))
+    pa.Table.from_pylist(rows, schema=plugin_registry.arrow_schema("youtube-ugc"))
     assert all(str(r["src"]).startswith("original_videos/") for r in rows)
     assert any(str(r["src"]).endswith("_crf_10_ss_00_t_20.0.mp4") for r in rows)
     assert any(str(r["src"]).endswith(".mkv") for r in rows)
@@ -118,35 +118,35 @@ def test_a_404_is_recorded_and_not_retried_unless_asked(
 
 
 def test_offline_counts_a_missing_clip_without_asking(
-    tmp_path: Path, registry: Registry, kit, server
+    tmp_path: Path, plugin_registry: Registry, kit, server
 ) -> None:
     root = tmp_path / "ugc"
     kit.xlsx(root / SPREADSHEET, [kit.row("HowTo_480P-7c1d")])
-    report = ingest(registry, _config(root, tmp_path / "ugc.jsonl", offline=True, base_url=server.url))
+    report = ingest(plugin_registry, _config(root, tmp_path / "ugc.jsonl", offline=True, base_url=server.url))
     assert report.skipped == {"missing-clip": 1} and server.requests == []
 
 
-def test_the_published_row_count_records_the_edition(tmp_path: Path, registry: Registry, kit) -> None:
+def test_the_published_row_count_records_the_edition(tmp_path: Path, plugin_registry: Registry, kit) -> None:
     root = tmp_path / "ugc"
     table = [kit.row(f"Gaming_1080P-{i:04x}") for i in range(1380)]
     kit.xlsx(root / SPREADSHEET, table)
-    report = ingest(registry, _config(root, tmp_path / "ugc.jsonl", max_rows=2, offline=True))
+    report = ingest(plugin_registry, _config(root, tmp_path / "ugc.jsonl", max_rows=2, offline=True))
     assert report.editions == {SPREADSHEET: "ugc-2019-orig"}
     assert report.skipped == {"missing-clip": 2}
     csv_copy = kit.csv(root / "original_videos_MOS_for_YouTube_UGC_dataset.csv", table)
     report = ingest(
-        registry, _config(root, tmp_path / "csv.jsonl", metadata=(csv_copy,), max_rows=2, offline=True)
+        plugin_registry, _config(root, tmp_path / "csv.jsonl", metadata=(csv_copy,), max_rows=2, offline=True)
     )
     assert report.editions == {csv_copy.name: "ugc-2019-orig"}
 
 
 def test_another_count_is_unknown_with_a_warning(
-    tmp_path: Path, registry: Registry, kit, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, plugin_registry: Registry, kit, caplog: pytest.LogCaptureFixture
 ) -> None:
     root = tmp_path / "ugc"
     kit.xlsx(root / SPREADSHEET, [kit.row("Gaming_1080P-0001")])
     with caplog.at_level(logging.WARNING, logger="vqa.ingest"):
-        report = ingest(registry, _config(root, tmp_path / "ugc.jsonl", offline=True))
+        report = ingest(plugin_registry, _config(root, tmp_path / "ugc.jsonl", offline=True))
     assert report.editions == {SPREADSHEET: "unknown"}
     (warning,) = [r.getMessage() for r in caplog.records if "edition" in r.getMessage()]
     assert "1 data rows" in warning and "1,380" in warning and "storage.googleapis.com" in warning

@@ -22,7 +22,7 @@ from typing import Final
 
 import attrs
 
-from vqa_core.ingest.download import apply_base_url
+from vqa_core.plugin import apply_base_url
 from vqa_youtube_ugc.declarations import BUCKET
 
 __all__ = [

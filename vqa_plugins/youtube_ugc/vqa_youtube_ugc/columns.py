@@ -21,7 +21,7 @@ from typing import Final
 
 import attrs
 
-from vqa_core.parsing import to_float
+from vqa_core.plugin import to_float
 
 __all__ = ["COLUMNS", "ROLES", "Columns", "normalise", "map_columns", "text", "number", "optional_number"]
 

@@ -20,9 +20,7 @@ from typing import Final
 
 import attrs
 
-from vqa_core.errors import MetadataError
-from vqa_core.parsing import open_table
-from vqa_core.schema import Origin
+from vqa_core.plugin import MetadataError, Origin, open_table
 from vqa_youtube_ugc.sheet_extent import check_sheet_extent
 
 __all__ = [

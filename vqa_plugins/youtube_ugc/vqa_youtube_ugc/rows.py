@@ -14,10 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from vqa_core.errors import MetadataError
-from vqa_core.ingest.download import apply_base_url
-from vqa_core.schema import RowRejection, SourceRow
-from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.plugin import (
+    MetadataError,
+    MetadataFile,
+    RowRejection,
+    SourceRow,
+    SourceRows,
+    SourceSpec,
+    apply_base_url,
+)
 from vqa_youtube_ugc.clips import (
     VIDEO_SUFFIXES,
     ClipIndex,

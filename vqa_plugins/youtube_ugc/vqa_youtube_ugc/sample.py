@@ -22,8 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import Final
 
-from vqa_core.samples import ClipSpec, write_clip
-from vqa_core.sources import SampleDrop
+from vqa_core.plugin import ClipSpec, SampleDrop, write_clip
 from vqa_youtube_ugc.clips import bucket_path
 from vqa_youtube_ugc.columns import COLUMNS
 from vqa_youtube_ugc.mos_sheet import SHEET, SPREADSHEET

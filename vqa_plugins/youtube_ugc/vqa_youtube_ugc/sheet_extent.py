@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final, cast
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
-from vqa_core.errors import MetadataError
+from vqa_core.plugin import MetadataError
 
 __all__ = ["MAX_ROWS", "MAX_COLUMNS", "MAX_SHEET_XML_BYTES", "check_sheet_extent", "parse_ref"]
 
