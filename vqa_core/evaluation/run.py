@@ -15,7 +15,9 @@
 
 Grouping off (``ignore_groups``) is allowed only on request: every split then
 treats each row as its own group, a warning names how many rows share a content,
-and the result says ``"grouped": false`` and ``"leaky": true``.
+and the result says ``"grouped": false`` — and ``"leaky": true`` when some rows
+did share a content. A table without ``content_group`` is split by rows with a
+warning and ``"grouped": false``.
 
 Same table, options and seed ⇒ the same JSON, byte for byte.
 """
@@ -110,7 +112,7 @@ def _facts(table: pa.Table, usable: Sequence[int], ignore_groups: bool) -> tuple
 
     found = grouping_of(pick(group) if group is not None else None, n, ignore_groups=ignore_groups)
     notes = [found.warning] if found.warning else []
-    if ignore_groups and found.warning:
+    if found.warning:
         log.warning("%s", found.warning)
     grouping: dict[str, Any] = {**found.summary(), "notes": notes}
     return RowFacts(pick(corpus), pick(split), found.codes, pick(sha)), grouping
@@ -163,15 +165,14 @@ def evaluate_table(config: EvaluateConfig) -> Evaluation:
     )
     x = projection.features[usable]
     assert projection.mos is not None
-    observed = _scale_100(projection.mos[usable])
+    y = projection.mos[usable]
+    observed = _scale_100(y)
     predictions: list[dict[str, Vector]] = []
     fit_rows = []
     for fit in plan.fits:
         if fit.train.size < 2:
             raise TrainingError(f"{fit.name}: {fit.train.size} training rows; at least 2 are needed")
-        fitted = model.fit(
-            x[fit.train], projection.mos[usable][fit.train], seed=fit.seed, settings=config.fit
-        )
+        fitted = model.fit(x[fit.train], y[fit.train], seed=fit.seed, settings=config.fit)
         out = {t.name: _scale_100(model.predict_torch(fitted, x[t.rows])) for t in fit.tests}
         predictions.append(out)
         fit_rows.append(

@@ -396,6 +396,12 @@ class _Run:
                     "(None when the clip is its own content)",
                     distribution=plugin,
                 )
+        if split is None and self.decl.splits:
+            raise PluginError(
+                f"plugin {plugin} gave no split at {origin}, but {self.decl.id} publishes splits "
+                f"({', '.join(self.decl.splits)}) and every row must carry one",
+                distribution=plugin,
+            )
         if split is not None and split not in self.decl.splits:
             declared = ", ".join(self.decl.splits) or "none"
             raise PluginError(

@@ -10,7 +10,8 @@
    on every usable row), so clips of one content never sit on both sides of a
    fold. A table without ``content_group`` has one group per row;
    ``ignore_groups`` splits rows on request and the sidecar then says
-   ``"grouped": false`` (and ``"leaky": true`` when groups were ignored).
+   ``"grouped": false`` (and ``"leaky": true`` when some rows did share a group);
+   either way the warning is logged and kept in the sidecar.
    Standardisation statistics always come from the rows a model is trained on.
 3. Metrics per fold and pooled over every validation prediction, with 95 %
    intervals (:mod:`~vqa_core.train.metrics`); the gate (PLCC ≥ 0.85, SROCC ≥ 0.82,
@@ -157,8 +158,8 @@ def _plan(
     keys = [groups[i] for i in usable] if groups is not None else None
     found = grouping_of(keys, usable.size, ignore_groups=ignore_groups)
     codes = found.codes
-    grouping: dict[str, Any] = found.summary()
-    if ignore_groups and found.warning:
+    grouping: dict[str, Any] = {**found.summary(), "warning": found.warning}
+    if found.warning:
         log.warning("%s", found.warning)
     left_out: dict[str, int] = {}
     if split is not None:

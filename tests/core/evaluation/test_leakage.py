@@ -45,3 +45,15 @@ def test_default_folds_are_the_grouped_ones(leak_table: Path, tmp_path: Path, qu
     assert default["training"]["by"] == "content_group" and default["training"]["n_groups"] == 60  # type: ignore[index]
     # every fold's validation rows are whole contents: 60 groups of 7 over 5 folds → 12 groups each
     assert [f["n_val"] for f in default["metrics"]["folds"]] == [84] * 5  # type: ignore[index]
+
+
+def test_a_table_without_groups_is_folded_by_rows_and_says_so(
+    leak_table: Path, tmp_path: Path, quick: FitSettings
+) -> None:
+    import pyarrow.parquet as pq
+
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(pq.read_table(leak_table).drop_columns(["content_group"]), plain)
+    training = _train(plain, tmp_path / "plain", quick)["training"]
+    assert training["grouped"] is False and training["by"] == "row (no content_group column)"  # type: ignore[index]
+    assert "no content_group column" in training["warning"]  # type: ignore[index]

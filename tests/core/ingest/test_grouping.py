@@ -103,7 +103,7 @@ LINES = [
     "a_low.mp4,2.0,lake,train,low",
     "a_high.mp4,4.0,lake,train,high",
     "b_low.mp4,2.5,city,test,low",
-    "c_only.mp4,3.0,,,only",  # no key: its own content; no split
+    "c_only.mp4,3.0,,test,only",  # no key: its own content
 ]
 
 
@@ -117,7 +117,7 @@ def test_rows_carry_the_group_under_the_corpus_and_the_split(tmp_path: Path) -> 
         ("ladder/lake", "train"),
         ("ladder/lake", "train"),
         ("ladder/city", "test"),
-        ("ladder/c_only.mp4", None),  # "<corpus>/<src>"
+        ("ladder/c_only.mp4", "test"),  # "<corpus>/<src>"
     ]
     ingest(registry, _config(root, tmp_path / "s.parquet"))
     table = pq.read_table(tmp_path / "s.parquet")
@@ -149,6 +149,11 @@ def test_a_changed_group_key_redoes_the_row_it_touches(tmp_path: Path) -> None:
             GROUPED,
             "x.mp4,3.0,lake,validation,x",
             r"split 'validation' at ladder.csv:2, not one of .*\(train, test\)",
+        ),
+        (
+            GROUPED,
+            "x.mp4,3.0,lake,,x",
+            r"no split at ladder.csv:2, but ladder publishes splits \(train, test\) and every row must carry one",
         ),
         (
             attrs.evolve(GROUPED, splits=()),
