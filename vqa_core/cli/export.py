@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from vqa_core.cli._common import load_registry, print_json
-
-FORMATS = ("dover", "pyiqa", "hf", "csv")
+from vqa_core.export.common import FORMATS, GROUPINGS
 
 
 @click.command("export")
@@ -29,7 +28,7 @@ FORMATS = ("dover", "pyiqa", "hf", "csv")
 )
 @click.option(
     "--by",
-    type=click.Choice(("none", "corpus", "split")),
+    type=click.Choice(GROUPINGS),
     default="none",
     show_default=True,
     help="One file (or DatasetDict key) per corpus, per split (rows without one: 'unsplit'), or one in all.",

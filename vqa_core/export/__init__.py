@@ -103,7 +103,9 @@ def export_table(config: ExportConfig, registry: Registry | None = None) -> Expo
     from vqa_core.fsutil import output_error
     from vqa_core.outputlock import OutputLock
     from vqa_core.provenance import build_manifest, describe_file, write_manifest
+    from vqa_core.timestamps import run_timestamp
 
+    stamp = run_timestamp(config.timestamp)  # a bad --timestamp is refused before any work
     if config.format == "hf":
         from vqa_core.export.hf import _datasets
 
@@ -132,7 +134,7 @@ def export_table(config: ExportConfig, registry: Registry | None = None) -> Expo
             versions.update(written.versions)
             manifest = build_manifest(
                 MANIFEST_SCHEMA,
-                created_at_utc=config.timestamp or common.utc_now(),
+                created_at_utc=stamp,
                 versions=versions,
                 inputs={"table": describe_file(config.table)},
                 outputs=outputs,

@@ -18,7 +18,6 @@ import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -391,10 +390,6 @@ def licence_warning(corpora: Sequence[CorpusInfo]) -> str | None:
 
 
 # --- publishing -------------------------------------------------------------------------------
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def check_destination(out: Path) -> None:

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from vqa_core.cli import main
 from vqa_core.registry import Registry
+from vqa_core.timestamps import run_timestamp
 
 STAMP = "2026-01-01T00:00:00Z"
 
@@ -241,7 +242,7 @@ def test_manifest_records_the_input_hash_rows_per_file_and_options(unified: Path
     summary = json.loads(result.stdout)
     manifest = json.loads((out / "export.manifest.json").read_text())
     assert manifest["inputs"]["table"]["sha256"] == hashlib.sha256(unified.read_bytes()).hexdigest()
-    assert manifest["created_at_utc"] == STAMP and manifest["schema"] == "vqa-export-v1"
+    assert manifest["created_at_utc"] == run_timestamp(STAMP) and manifest["schema"] == "vqa-export-v1"
     assert manifest["export"] == {
         "format": "dover",
         "by": "corpus",
