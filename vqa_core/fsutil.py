@@ -33,6 +33,7 @@ __all__ = [
     "write_failure_hint",
     "remove_stale_temporaries",
     "WRITE_ERRNOS",
+    "is_inside",
 ]
 
 #: OS errors that can only mean a write did not fit or was not allowed (never a read problem).
@@ -209,3 +210,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def manifest_path_for(output: Path) -> Path:
     """``shard.jsonl`` → ``shard.manifest.json``: the output with its suffix replaced."""
     return output.with_suffix(".manifest.json")
+
+
+def is_inside(path: Path | str, base: Path | str) -> bool:
+    """Whether ``path``, once symlinks are resolved, is ``base`` or lies below it."""
+    real = os.path.realpath(path)
+    real_base = os.path.realpath(base)
+    return real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep)

@@ -341,16 +341,21 @@ def iter_shard_rows(shard: Path) -> Iterator[tuple[str, dict[str, Any] | None, s
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise ShardError(f"{shard} is not a readable Parquet shard: {exc}", path=str(shard)) from None
         number = 0
-        while True:
-            try:
-                batch = next(batches, None)
-            except (pa.ArrowException, OSError, ValueError) as exc:
-                raise ShardError(f"{shard}: unreadable after row {number} ({exc})", path=str(shard)) from None
-            if batch is None:
-                return
-            for row in batch.to_pylist():
-                number += 1
-                yield f"{shard}:row {number}", row, None
+        try:  # closed however the reader stops (a caller that stops early included)
+            while True:
+                try:
+                    batch = next(batches, None)
+                except (pa.ArrowException, OSError, ValueError) as exc:
+                    raise ShardError(
+                        f"{shard}: unreadable after row {number} ({exc})", path=str(shard)
+                    ) from None
+                if batch is None:
+                    return
+                for row in batch.to_pylist():
+                    number += 1
+                    yield f"{shard}:row {number}", row, None
+        finally:
+            parquet.close()
     with open(shard, "rb") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import attrs
@@ -28,6 +28,8 @@ from torch.utils.data import Dataset
 from vqa_core.data.decode import DecodeFailure, Sampling, decode_clip
 from vqa_core.errors import ClipDecodeError, DatasetNotFoundError, ShardError, UsageError
 from vqa_core.evaluation.protocols import parse_set
+from vqa_core.fsutil import is_inside
+from vqa_core.ingest.validate import clip_path_problem
 
 if TYPE_CHECKING:
     import numpy as np
@@ -251,13 +253,12 @@ class ClipDataset(Dataset[ClipItem | SkippedClip]):
 
 
 def _check_inside(src: str, path: Path, root: str) -> None:
-    relative = PurePosixPath(src)
-    if not src or relative.is_absolute() or ".." in relative.parts:
-        raise DecodeFailure("src must be a path inside the dataset root")
-    if os.path.lexists(path):
-        real, real_root = os.path.realpath(path), os.path.realpath(root)
-        if not real.startswith(real_root.rstrip(os.sep) + os.sep):
-            raise DecodeFailure(f"resolves outside the dataset root {root} (symlink)")
+    # the rule ingest applies to metadata paths, then where the file really is (symlinks)
+    problem = clip_path_problem(src)
+    if problem:
+        raise DecodeFailure(f"src {problem}")
+    if os.path.lexists(path) and not is_inside(path, root):
+        raise DecodeFailure(f"resolves outside the dataset root {root} (symlink)")
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from vqa_core.features import formulas
-from vqa_core.fsutil import sha256_file
+from vqa_core.fsutil import is_inside, sha256_file
 from vqa_core.ingest.watchdog import beat
 
 if TYPE_CHECKING:
@@ -121,12 +121,6 @@ def summarise(series: dict[str, list[float]]) -> dict[str, float | None]:
     return out
 
 
-def _inside(path: str, base: str) -> bool:
-    real = os.path.realpath(path)
-    real_base = os.path.realpath(base)
-    return real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep)
-
-
 def extract_clip(task: FeatureTask) -> FeatureResult:
     """Decode ``task.path`` and compute its features."""
 
@@ -134,7 +128,7 @@ def extract_clip(task: FeatureTask) -> FeatureResult:
         return FeatureResult(task.idx, task.key, reason=reason, detail=detail, **extra)
 
     path = Path(task.path)
-    if os.path.lexists(path) and not _inside(task.path, task.base):
+    if os.path.lexists(path) and not is_inside(task.path, task.base):
         return fail("unsafe-path", f"{task.key} resolves outside {task.base} (symlink)")
     try:
         st = path.stat()

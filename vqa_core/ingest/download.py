@@ -39,6 +39,7 @@ from urllib.parse import urljoin, urlsplit
 import attrs
 
 from vqa_core.errors import DownloadError
+from vqa_core.fsutil import is_inside
 from vqa_core.ingest.watchdog import beat
 
 if TYPE_CHECKING:
@@ -158,12 +159,6 @@ def url_problem(url: str, allowed_hosts: frozenset[str]) -> str | None:
     if host not in allowed_hosts:
         return f"URL {url!r} is on {host}, not a declared download host"
     return None
-
-
-def _inside(path: str, base: str) -> bool:
-    real = os.path.realpath(path)
-    real_base = os.path.realpath(base)
-    return real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep)
 
 
 @functools.cache
@@ -448,7 +443,7 @@ def _unsafe(url: str, message: str) -> DownloadError:
 
 def _check_destination(dest: Path, within: Path | str | None, url: str) -> None:
     """Refuse a destination whose folder resolves outside ``within`` (a symlinked folder)."""
-    if within is not None and not _inside(str(dest.parent), str(within)):
+    if within is not None and not is_inside(str(dest.parent), str(within)):
         raise _unsafe(
             url,
             f"refusing to download into {dest.parent}: it resolves to {os.path.realpath(dest.parent)}, "

@@ -14,7 +14,7 @@ from pathlib import Path
 import attrs
 
 from vqa_core.errors import DownloadError
-from vqa_core.fsutil import sha256_file
+from vqa_core.fsutil import is_inside, sha256_file
 from vqa_core.ingest.download import DOWNLOAD_FAILED, DOWNLOAD_STALLED, Downloader, DownloadPolicy, part_path
 from vqa_core.ingest.probe import ProbeError, ProbeResult, ProbeTimeout, probe_clip
 from vqa_core.ingest.watchdog import beat
@@ -75,12 +75,6 @@ def _downloader(policy: DownloadPolicy) -> Downloader:
     return _DOWNLOADERS[policy]
 
 
-def _inside(path: str, base: str) -> bool:
-    real = os.path.realpath(path)
-    real_base = os.path.realpath(base)
-    return real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep)
-
-
 def _kept(path: Path) -> str:
     """What a stalled download leaves for the next run to resume from."""
     try:
@@ -105,7 +99,7 @@ def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
         return fail("unreadable-clip", f"{task.key}: {exc.strerror or exc}")
     except OSError:
         present = False
-    if present and not _inside(task.path, task.base):
+    if present and not is_inside(task.path, task.base):
         return fail("unsafe-path", f"{task.key} resolves outside {task.base} (symlink)")
     if not path.exists():
         if present:

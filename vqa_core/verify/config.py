@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import attrs
 
 from vqa_core.errors import DatasetNotFoundError, OutputError, ShardError, UsageError
+from vqa_core.fsutil import is_inside
 from vqa_core.shardio import probe_columns
 from vqa_core.verify.check import PROBE_TIMEOUT_S
 
@@ -46,11 +46,6 @@ class VerifyConfig:
         return self.report if self.report is not None else default_report_path(self.shard)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    real, base = os.path.realpath(path), os.path.realpath(folder)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
-
-
 def _check_inputs(config: VerifyConfig) -> Path:
     """Everything that can be refused before the state is touched; returns the report path."""
     shard, root = config.shard, config.root
@@ -74,7 +69,7 @@ def _check_inputs(config: VerifyConfig) -> Path:
         raise OutputError(f"report {report} must end in .jsonl")
     if report.exists() and report.resolve() == shard.resolve():
         raise UsageError(f"the report {report} would overwrite the shard; choose another -o")
-    if config.report is None and _inside(report.parent, root):
+    if config.report is None and is_inside(report.parent, root):
         raise UsageError(
             f"the default report {report} lies inside the dataset root {root}; "
             "pass -o to put the report somewhere else"
