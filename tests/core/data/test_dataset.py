@@ -230,9 +230,7 @@ def test_paths_that_leave_the_root_are_refused(ramp: Any, tmp_path: Path) -> Non
         ],
     )
     dataset = ClipDataset(table, {"ramp": ramp.root}, frames=2)
-    for index, reason in enumerate(
-        ["leaves the clips directory", "outside the dataset root", "is absolute"]
-    ):
+    for index, reason in enumerate(["leaves the clips directory", "outside the dataset root", "is absolute"]):
         with pytest.raises(ClipDecodeError, match=reason):
             dataset[index]
 
