@@ -183,142 +183,207 @@ def merge_grid(
     versions: dict[str, str | None] | None = None,
 ) -> MergeResult:
     """Merge encode-grid files into ``output``; see the module docstring for the rules."""
-    from vqa_core import __version__
-    from vqa_core.fsutil import atomic_writer, manifest_path_for
     from vqa_core.outputlock import OutputLock
-    from vqa_core.provenance import build_manifest, describe_file, write_manifest
     from vqa_core.timestamps import run_timestamp
 
-    if on_conflict not in ("error", "keep-first"):
-        raise UsageError(f"--on-conflict must be error or keep-first, not {on_conflict!r}")
-    manifest = manifest_out or manifest_path_for(output)
-    _check_paths(inputs, output, manifest)
+    manifest = _check_arguments(inputs, output, manifest_out, on_conflict)
     stamp = run_timestamp(timestamp)
 
     # one writer per output: a second merge (or any other command) into the same file is refused
     with OutputLock(output, companions=(manifest,)):
         # Pass 1: validate everything and decide which lines are kept.
-        problems: list[str] = []
-        first_of: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
-        conflicts: list[Conflict] = []
-        keep: list[set[int]] = []
-        per_input: list[dict[str, Any]] = []
-        digests: list[str] = []
-        rows_in = 0
-        for path in inputs:
-            kept_lines: set[int] = set()
-            digest = hashlib.sha256()
-            rows = duplicates = 0
-            with open(path, "rb") as fh:
-                for number, line in enumerate(fh, start=1):
-                    digest.update(line)
-                    if not line.strip():
-                        continue
-                    rows += 1
-                    where = f"{path}:{number}"
-                    try:
-                        row = orjson.loads(line)
-                    except orjson.JSONDecodeError as exc:
-                        problems.append(f"{where}: invalid JSON ({exc})")
-                        continue
-                    problem = _row_problems(row)
-                    if problem:
-                        problems.append(f"{where}: {problem}")
-                        continue
-                    key = (
-                        row["src_sha256"],
-                        row["encoder"],
-                        normalise_setting(row["preset"]),
-                        normalise_setting(row["crf"]),
-                    )
-                    if key in first_of:
-                        duplicates += 1
-                        first_where, first_scores = first_of[key]
-                        scores = {k: row.get(k) for k in SCORE_KEYS}
-                        differences = _score_differences(first_scores, scores)
-                        if differences:
-                            conflicts.append(Conflict(key, first_where, where, differences))
-                        continue
-                    first_of[key] = (where, {k: row.get(k) for k in SCORE_KEYS})
-                    kept_lines.add(number)
-            rows_in += rows
-            keep.append(kept_lines)
-            digests.append(digest.hexdigest())
-            per_input.append(
-                {"path": str(path), "rows": rows, "rows_kept": len(kept_lines), "duplicates": duplicates}
-            )
-        if problems:
-            more = f" (and {len(problems) - _SHOWN} more problems)" if len(problems) > _SHOWN else ""
-            raise ShardError("; ".join(problems[:_SHOWN]) + more, path=problems[0].split(":", 1)[0])
-        if conflicts and on_conflict == "error":
-            more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
-            raise ShardError(
-                f"{len(conflicts)} conflicting duplicate{'s' if len(conflicts) > 1 else ''}: "
-                f"{conflicts[0]}{more}; "
-                "fix the inputs or pass --on-conflict keep-first to keep the first row of each key"
-            )
+        scan = _scan_inputs(inputs)
+        _refuse_problems_and_conflicts(scan.problems, scan.conflicts, on_conflict)
 
         # Pass 2: write the kept lines, keys sorted, after checking the inputs did not change.
-        sources: set[str] = set()
-        with atomic_writer(output) as out:
-            for index, path in enumerate(inputs):
-                digest = hashlib.sha256()
-                buffer = bytearray()
-                with open(path, "rb") as fh:
-                    for number, line in enumerate(fh, start=1):
-                        digest.update(line)
-                        if number in keep[index]:
-                            row = orjson.loads(line)
-                            sources.add(row["src_sha256"])
-                            buffer += orjson.dumps(
-                                row, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-                            )
-                            if len(buffer) > 1 << 20:
-                                out.write(buffer)
-                                buffer = bytearray()
-                out.write(buffer)
-                if digest.hexdigest() != digests[index]:
-                    raise ShardError(
-                        f"{path} changed while it was being merged; run merge-grid again", path=str(path)
-                    )
-        rows_out = sum(len(k) for k in keep)
-        for entry, digest_hex in zip(per_input, digests, strict=True):
+        sources = _write_kept_rows(inputs, output, scan.keep, scan.digests)
+        rows_out = sum(len(k) for k in scan.keep)
+        for entry, digest_hex in zip(scan.per_input, scan.digests, strict=True):
             entry["sha256"] = digest_hex
             entry["size_bytes"] = Path(entry["path"]).stat().st_size
         result = MergeResult(
             output=output,
             manifest=manifest,
-            rows_in=rows_in,
+            rows_in=scan.rows_in,
             rows_out=rows_out,
-            duplicates=rows_in - rows_out,
-            conflicts=tuple(conflicts),
+            duplicates=scan.rows_in - rows_out,
+            conflicts=tuple(scan.conflicts),
             unique_sources=len(sources),
-            inputs=tuple(per_input),
+            inputs=tuple(scan.per_input),
         )
-        body = build_manifest(
-            MANIFEST_SCHEMA,
-            created_at_utc=stamp,
-            versions=versions or {"vqa-core": __version__},
-            inputs={"grids": list(per_input)},
-            outputs={"grid": {**describe_file(output), "rows": rows_out}},
-            required_keys=list(GRID_KEYS),
-            dedup_key=list(DEDUP_KEY),
-            config={
-                "on_conflict": on_conflict,
-                "score_tolerance": SCORE_TOLERANCE,
-                "score_keys": list(SCORE_KEYS),
-            },
-            stats={
-                "rows_in": rows_in,
-                "rows_out": rows_out,
-                "duplicates": result.duplicates,
-                "conflicts": len(conflicts),
-                "unique_sources": result.unique_sources,
-            },
-            conflicts=[
-                {"first": c.first, "second": c.second, "key": list(c.key), "differences": list(c.differences)}
-                for c in conflicts
-            ],
-        )
-        write_manifest(manifest, body)
+        _write_merge_manifest(result, on_conflict=on_conflict, stamp=stamp, versions=versions)
         return result
+
+
+def _check_arguments(
+    inputs: Sequence[Path], output: Path, manifest_out: Path | None, on_conflict: str
+) -> Path:
+    """The manifest path, once the conflict policy and every path are known to be usable."""
+    from vqa_core.fsutil import manifest_path_for
+
+    if on_conflict not in ("error", "keep-first"):
+        raise UsageError(f"--on-conflict must be error or keep-first, not {on_conflict!r}")
+    manifest = manifest_out or manifest_path_for(output)
+    _check_paths(inputs, output, manifest)
+    return manifest
+
+
+@attrs.frozen
+class _Scan:
+    """What pass 1 found: problems, conflicts, and per input (in the order given) the kept line
+    numbers, the SHA-256 of its bytes and its manifest entry."""
+
+    problems: list[str]
+    conflicts: list[Conflict]
+    keep: list[set[int]]
+    per_input: list[dict[str, Any]]
+    digests: list[str]
+    rows_in: int
+
+
+def _scan_inputs(inputs: Sequence[Path]) -> _Scan:
+    """Pass 1: validate every row of every input and decide which lines are kept."""
+    problems: list[str] = []
+    first_of: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+    conflicts: list[Conflict] = []
+    keep: list[set[int]] = []
+    per_input: list[dict[str, Any]] = []
+    digests: list[str] = []
+    rows_in = 0
+    for path in inputs:
+        kept_lines, digest_hex, rows, duplicates = _scan_input(path, first_of, problems, conflicts)
+        rows_in += rows
+        keep.append(kept_lines)
+        digests.append(digest_hex)
+        per_input.append(
+            {"path": str(path), "rows": rows, "rows_kept": len(kept_lines), "duplicates": duplicates}
+        )
+    return _Scan(problems, conflicts, keep, per_input, digests, rows_in)
+
+
+def _scan_input(
+    path: Path,
+    first_of: dict[tuple[Any, ...], tuple[str, dict[str, Any]]],
+    problems: list[str],
+    conflicts: list[Conflict],
+) -> tuple[set[int], str, int, int]:
+    """One input of pass 1: its kept line numbers, SHA-256, rows and duplicates.
+
+    ``first_of`` (the first place and scores of each key), ``problems`` and ``conflicts``
+    are shared by all inputs and extended here."""
+    kept_lines: set[int] = set()
+    digest = hashlib.sha256()
+    rows = duplicates = 0
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            digest.update(line)
+            if not line.strip():
+                continue
+            rows += 1
+            where = f"{path}:{number}"
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                problems.append(f"{where}: invalid JSON ({exc})")
+                continue
+            problem = _row_problems(row)
+            if problem:
+                problems.append(f"{where}: {problem}")
+                continue
+            key = (
+                row["src_sha256"],
+                row["encoder"],
+                normalise_setting(row["preset"]),
+                normalise_setting(row["crf"]),
+            )
+            if key in first_of:
+                duplicates += 1
+                first_where, first_scores = first_of[key]
+                scores = {k: row.get(k) for k in SCORE_KEYS}
+                differences = _score_differences(first_scores, scores)
+                if differences:
+                    conflicts.append(Conflict(key, first_where, where, differences))
+                continue
+            first_of[key] = (where, {k: row.get(k) for k in SCORE_KEYS})
+            kept_lines.add(number)
+    return kept_lines, digest.hexdigest(), rows, duplicates
+
+
+def _refuse_problems_and_conflicts(
+    problems: Sequence[str], conflicts: Sequence[Conflict], on_conflict: str
+) -> None:
+    """Raise if any row is invalid, or if rows conflict and the policy is ``error``."""
+    if problems:
+        more = f" (and {len(problems) - _SHOWN} more problems)" if len(problems) > _SHOWN else ""
+        raise ShardError("; ".join(problems[:_SHOWN]) + more, path=problems[0].split(":", 1)[0])
+    if conflicts and on_conflict == "error":
+        more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+        raise ShardError(
+            f"{len(conflicts)} conflicting duplicate{'s' if len(conflicts) > 1 else ''}: "
+            f"{conflicts[0]}{more}; "
+            "fix the inputs or pass --on-conflict keep-first to keep the first row of each key"
+        )
+
+
+def _write_kept_rows(
+    inputs: Sequence[Path], output: Path, keep: Sequence[set[int]], digests: Sequence[str]
+) -> set[str]:
+    """Pass 2: write the kept lines (keys sorted) atomically, refusing an input whose bytes
+    changed since pass 1; the ``src_sha256`` values written."""
+    from vqa_core.fsutil import atomic_writer
+
+    sources: set[str] = set()
+    with atomic_writer(output) as out:
+        for index, path in enumerate(inputs):
+            digest = hashlib.sha256()
+            buffer = bytearray()
+            with open(path, "rb") as fh:
+                for number, line in enumerate(fh, start=1):
+                    digest.update(line)
+                    if number in keep[index]:
+                        row = orjson.loads(line)
+                        sources.add(row["src_sha256"])
+                        buffer += orjson.dumps(row, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+                        if len(buffer) > 1 << 20:
+                            out.write(buffer)
+                            buffer = bytearray()
+            out.write(buffer)
+            if digest.hexdigest() != digests[index]:
+                raise ShardError(
+                    f"{path} changed while it was being merged; run merge-grid again", path=str(path)
+                )
+    return sources
+
+
+def _write_merge_manifest(
+    result: MergeResult, *, on_conflict: str, stamp: str, versions: dict[str, str | None] | None
+) -> None:
+    from vqa_core import __version__
+    from vqa_core.provenance import build_manifest, describe_file, write_manifest
+
+    body = build_manifest(
+        MANIFEST_SCHEMA,
+        created_at_utc=stamp,
+        versions=versions or {"vqa-core": __version__},
+        inputs={"grids": list(result.inputs)},
+        outputs={"grid": {**describe_file(result.output), "rows": result.rows_out}},
+        required_keys=list(GRID_KEYS),
+        dedup_key=list(DEDUP_KEY),
+        config={
+            "on_conflict": on_conflict,
+            "score_tolerance": SCORE_TOLERANCE,
+            "score_keys": list(SCORE_KEYS),
+        },
+        stats={
+            "rows_in": result.rows_in,
+            "rows_out": result.rows_out,
+            "duplicates": result.duplicates,
+            "conflicts": len(result.conflicts),
+            "unique_sources": result.unique_sources,
+        },
+        conflicts=[
+            {"first": c.first, "second": c.second, "key": list(c.key), "differences": list(c.differences)}
+            for c in result.conflicts
+        ],
+    )
+    write_manifest(result.manifest, body)
