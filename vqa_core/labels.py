@@ -489,61 +489,14 @@ class _LabelSet:
 def materialize_labels(config: MaterializeConfig) -> MaterializeReport:
     """Join the labels of ``config.labels`` onto ``config.features`` (see the module docstring)."""
 
-    output_format(config.out)
-    if config.audit_json is not None and config.audit_json.suffix.lower() != ".json":
-        raise UsageError(f"--audit-json {config.audit_json} must end in .json")
-    if not config.labels:
-        raise UsageError("give at least one --labels file")
-    feature_pattern = _compile(config.feature_key_regex, "--feature-key-regex")
-    _compile(config.label_key_regex, "--label-key-regex")
+    feature_pattern = _check_request(config)
     timestamp = run_timestamp(config.timestamp)
-    chosen: dict[str, str] = {}
-
-    def strings(names: Sequence[str]) -> list[str]:
-        chosen["key"] = _choose(
-            names, config.feature_key_column, KEY_CANDIDATES, "--feature-key-column", config.features
-        )
-        return [chosen["key"]]
-
-    features = read_table(config.features, strings=strings)
-    if features.num_rows == 0:
-        raise ShardError(f"feature table {config.features} has no rows", path=str(config.features))
-    feature_key_column = chosen["key"]
-    existing = [c for c in MOS_COLUMNS if c in features.columns]
-    if existing and not config.overwrite:
-        raise LabelError(
-            f"refusing to overwrite existing MOS columns {', '.join(existing)} of {config.features}; "
-            "pass --overwrite to replace them",
-            path=str(config.features),
-        )
-    labels = _LabelSet(config, prefer_key=None if config.feature_key_column else feature_key_column)
-    label_tables = [labels.read(path) for path in config.labels]
-    all_src = feature_key_column.lower() == "src" and all(k.lower() == "src" for _, k in label_tables)
-    for table, key_column in label_tables:
-        labels.add(table, key_column, all_src)
-    if not labels.by_key:
-        raise LabelError(
-            f"no usable MOS labels in {', '.join(str(p) for p in config.labels)} "
-            f"({sum(labels.rejected.values())} rejected)"
-        )
+    features, feature_key_column = _read_features(config)
+    labels, all_src = _load_labels(config, feature_key_column)
     feature_mode = resolve_normalisation(config.key_normalize, feature_key_column, all_src=all_src)
     key_values = features.table.column(feature_key_column).to_pylist()
     keys = [normalise_key(v, feature_mode, feature_pattern) for v in key_values]
-    unique = set(k for k in keys if k)
-    unkeyed = sum(1 for k in keys if not k)
-    matched = unique & labels.by_key.keys()
-    denominator = len(unique) + unkeyed
-    match_rate = len(matched) / denominator if denominator else 0.0
-    if match_rate < config.min_match_rate:
-        examples = ", ".join(repr(k) for k in sorted(unique - matched)[:3])
-        raise LabelError(
-            f"MOS label match rate {match_rate:.3f} below --min-match-rate {config.min_match_rate:.3f} "
-            f"({len(matched)}/{denominator} feature keys matched"
-            + (f"; unmatched e.g. {examples}" if examples else "")
-            + (f"; {unkeyed} feature rows have no key" if unkeyed else "")
-            + "); nothing written",
-            path=str(config.features),
-        )
+    unique, unkeyed, matched, match_rate = _check_coverage(config, keys, labels)
     table, added, kept = _joined(features.table, keys, labels, config.overwrite)
     write_table(table, config.out)
     counts = {
@@ -585,6 +538,90 @@ def materialize_labels(config: MaterializeConfig) -> MaterializeReport:
         },
         "overwrite": config.overwrite,
     }
+    return _write_manifest_and_audit(config, timestamp, audit)
+
+
+def _check_request(config: MaterializeConfig) -> re.Pattern[str] | None:
+    """Refuse an unwritable output, a bad audit path, no labels or an invalid key regex before
+    anything is read; the compiled ``--feature-key-regex``."""
+    output_format(config.out)
+    if config.audit_json is not None and config.audit_json.suffix.lower() != ".json":
+        raise UsageError(f"--audit-json {config.audit_json} must end in .json")
+    if not config.labels:
+        raise UsageError("give at least one --labels file")
+    feature_pattern = _compile(config.feature_key_regex, "--feature-key-regex")
+    _compile(config.label_key_regex, "--label-key-regex")
+    return feature_pattern
+
+
+def _read_features(config: MaterializeConfig) -> tuple[LoadedTable, str]:
+    """The feature table (refused when empty or, without ``overwrite``, already labelled) and
+    its key column."""
+    chosen: dict[str, str] = {}
+
+    def strings(names: Sequence[str]) -> list[str]:
+        chosen["key"] = _choose(
+            names, config.feature_key_column, KEY_CANDIDATES, "--feature-key-column", config.features
+        )
+        return [chosen["key"]]
+
+    features = read_table(config.features, strings=strings)
+    if features.num_rows == 0:
+        raise ShardError(f"feature table {config.features} has no rows", path=str(config.features))
+    feature_key_column = chosen["key"]
+    existing = [c for c in MOS_COLUMNS if c in features.columns]
+    if existing and not config.overwrite:
+        raise LabelError(
+            f"refusing to overwrite existing MOS columns {', '.join(existing)} of {config.features}; "
+            "pass --overwrite to replace them",
+            path=str(config.features),
+        )
+    return features, feature_key_column
+
+
+def _load_labels(config: MaterializeConfig, feature_key_column: str) -> tuple[_LabelSet, bool]:
+    """The labels of every ``--labels`` file (at least one usable), and whether every key
+    column of the join is ``src``."""
+    labels = _LabelSet(config, prefer_key=None if config.feature_key_column else feature_key_column)
+    label_tables = [labels.read(path) for path in config.labels]
+    all_src = feature_key_column.lower() == "src" and all(k.lower() == "src" for _, k in label_tables)
+    for table, key_column in label_tables:
+        labels.add(table, key_column, all_src)
+    if not labels.by_key:
+        raise LabelError(
+            f"no usable MOS labels in {', '.join(str(p) for p in config.labels)} "
+            f"({sum(labels.rejected.values())} rejected)"
+        )
+    return labels, all_src
+
+
+def _check_coverage(
+    config: MaterializeConfig, keys: Sequence[str], labels: _LabelSet
+) -> tuple[set[str], int, set[str], float]:
+    """The unique feature keys, the rows without a key, the matched keys and the match rate;
+    below ``min_match_rate`` nothing is written."""
+    unique = set(k for k in keys if k)
+    unkeyed = sum(1 for k in keys if not k)
+    matched = unique & labels.by_key.keys()
+    denominator = len(unique) + unkeyed
+    match_rate = len(matched) / denominator if denominator else 0.0
+    if match_rate < config.min_match_rate:
+        examples = ", ".join(repr(k) for k in sorted(unique - matched)[:3])
+        raise LabelError(
+            f"MOS label match rate {match_rate:.3f} below --min-match-rate {config.min_match_rate:.3f} "
+            f"({len(matched)}/{denominator} feature keys matched"
+            + (f"; unmatched e.g. {examples}" if examples else "")
+            + (f"; {unkeyed} feature rows have no key" if unkeyed else "")
+            + "); nothing written",
+            path=str(config.features),
+        )
+    return unique, unkeyed, matched, match_rate
+
+
+def _write_manifest_and_audit(
+    config: MaterializeConfig, timestamp: str, audit: dict[str, Any]
+) -> MaterializeReport:
+    """The manifest sidecar of the written table and, if asked, the audit JSON."""
     inputs = {
         "features": describe_file(config.features),
         "labels": [describe_file(p) for p in config.labels],
