@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -47,6 +48,9 @@ from vqa_core.train.schemas import DISPLAY_11, feature_names
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+    import pyarrow as pa
+
+    from vqa_core.train.project import Projection
 
 __all__ = [
     "TrainConfig",
@@ -193,6 +197,73 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
 
     started = time.monotonic()
     names = feature_names(config.feature_schema)
+    _check_request(config)
+    from vqa_core.train import model
+
+    timestamp = run_timestamp(config.timestamp)
+    profile, notes = _display_profile(config, names)
+    table, table_path = _load_table(config)
+    projection = _project(table, table_path, names, profile, config.feature_schema)
+    usable = np.flatnonzero(projection.usable)
+    x_all = projection.features[usable]
+    assert projection.mos is not None
+    y_all = projection.mos[usable]
+    policy, plan, left_out, grouping = _plan(
+        projection.split, projection.groups, usable, config.folds, config.seed, config.ignore_groups
+    )
+    fold_reports, pooled, (shipped, ship_train, parity_rows) = _run_folds(plan, policy, x_all, y_all, config)
+    gate = judge_gate(pooled)
+    data, operators, parity = _export_and_check(shipped, x_all[parity_rows], len(names))
+    mean, std = model.standardisation(x_all[ship_train])
+    config.out.mkdir(parents=True, exist_ok=True)
+    if config.smoke:
+        _write_smoke_table(table, table_path, timestamp, config)
+    model_path = config.out / MODEL_NAME
+    atomic_write_bytes(model_path, data)
+    rows = {
+        "read": int(table.num_rows),
+        "usable": int(usable.size),
+        "refused": dict(sorted(projection.refused.items())),
+        "refused_total": sum(projection.refused.values()),
+        "missing_features": dict(sorted(projection.missing_features.items())),
+        "left_out_by_split": left_out,
+        "trained_on": int(ship_train.size),
+    }
+    report = TrainReport(
+        model=model_path,
+        sidecar=manifest_path_for(model_path),
+        gate=gate,
+        pooled=pooled,
+        folds=fold_reports,
+        rows=rows,
+        parity_max_abs_diff=parity,
+        validation_policy=policy,
+        elapsed_s=time.monotonic() - started,
+    )
+    sidecar = _sidecar(
+        config,
+        report,
+        timestamp=timestamp,
+        table_path=table_path,
+        profile=profile,
+        notes=notes,
+        names=names,
+        projection=projection,
+        data=data,
+        operators=operators,
+        shipped=shipped,
+        normalisation=(mean, std, int(ship_train.size)),
+        n_folds=len(plan),
+        grouping=grouping,
+        parity_rows=int(parity_rows.size),
+    )
+    write_manifest(report.sidecar, sidecar)
+    return report
+
+
+def _check_request(config: TrainConfig) -> None:
+    """Refuse a request that names both or neither table, an ``--out`` that is not a directory,
+    or a missing ``train`` extra, before anything is read."""
     if config.smoke == (config.table is not None):
         raise UsageError("give --table T or --smoke (a generated table), not both")
     if config.out.exists() and not config.out.is_dir():
@@ -201,17 +272,24 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
 
     for module in ("torch", "onnx", "onnxruntime"):
         require(module, _COMMAND)
-    from vqa_core.train import export, metrics, model
-    from vqa_core.train.display import load_display_profile
-    from vqa_core.train.project import project
 
-    timestamp = run_timestamp(config.timestamp)
+
+def _display_profile(config: TrainConfig, names: Sequence[str]) -> tuple[dict[str, Any] | None, list[str]]:
+    """The display profile (``None`` when not given or when the schema has no display features)
+    and the notes for the sidecar."""
+    from vqa_core.train.display import load_display_profile
+
     uses_display = any(n in DISPLAY_11 for n in names)
     profile = load_display_profile(config.display_profile) if config.display_profile else None
     notes = []
     if profile is not None and not uses_display:
         notes.append(f"display profile ignored: {config.feature_schema} has no display features")
         profile = None
+    return profile, notes
+
+
+def _load_table(config: TrainConfig) -> tuple[pa.Table, Path]:
+    """The training table and the path it is (or, for ``--smoke``, will be) written at."""
     if config.smoke:
         from vqa_core.train.smoke import smoke_table
 
@@ -221,8 +299,20 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
         assert config.table is not None
         table_path = config.table
         table = read_table(table_path).table
+    return table, table_path
+
+
+def _project(
+    table: pa.Table,
+    table_path: Path,
+    names: Sequence[str],
+    profile: dict[str, Any] | None,
+    feature_schema: str,
+) -> Projection:
+    """The table projected onto the feature schema; no usable row is a :class:`TrainingError`."""
+    from vqa_core.train.project import project
+
     projection = project(table, names, display_profile=profile["feature_values"] if profile else None)
-    refused_total = sum(projection.refused.values())
     if projection.n_usable == 0:
         reasons = (
             ", ".join(f"{n:,} {r}" for r, n in sorted(projection.refused.items())) or "the table is empty"
@@ -230,16 +320,25 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
         missing = sorted(projection.missing_features.items(), key=lambda kv: -kv[1])[:5]
         hint = ("; most missing: " + ", ".join(f"{k} ({v:,} rows)" for k, v in missing)) if missing else ""
         raise TrainingError(
-            f"no usable rows for {config.feature_schema} in {table_path}: {table.num_rows:,} rows, refused: "
+            f"no usable rows for {feature_schema} in {table_path}: {table.num_rows:,} rows, refused: "
             f"{reasons}{hint}; nothing written"
         )
-    usable = np.flatnonzero(projection.usable)
-    x_all = projection.features[usable]
-    assert projection.mos is not None
-    y_all = projection.mos[usable]
-    policy, plan, left_out, grouping = _plan(
-        projection.split, projection.groups, usable, config.folds, config.seed, config.ignore_groups
-    )
+    return projection
+
+
+def _run_folds(
+    plan: Sequence[Split],
+    policy: str,
+    x_all: npt.NDArray[np.float64],
+    y_all: npt.NDArray[np.float64],
+    config: TrainConfig,
+) -> tuple[list[dict[str, Any]], dict[str, Any], tuple[Any, npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """Train and validate every fold: the fold reports, the pooled metrics, and the shipped model
+    with the rows it was trained on and the parity rows."""
+    import numpy as np
+
+    from vqa_core.train import metrics, model
+
     fold_reports: list[dict[str, Any]] = []
     pooled_pred: list[npt.NDArray[np.float64]] = []
     pooled_true: list[npt.NDArray[np.float64]] = []
@@ -261,15 +360,24 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
         if policy == "explicit-split":
             ship = (fitted, fold.train, fold.test)
     if ship is None:
-        everything = np.arange(usable.size)
+        everything = np.arange(x_all.shape[0])
         ship = (model.fit(x_all, y_all, seed=config.seed, settings=config.fit), everything, everything)
-    shipped, ship_train, parity_rows = ship
     pooled = metrics.evaluate(np.concatenate(pooled_pred), np.concatenate(pooled_true))
-    gate = judge_gate(pooled)
-    data = export.export_onnx(shipped, len(names))
-    operators = export.check_onnx(data, len(names))
+    return fold_reports, pooled, ship
+
+
+def _export_and_check(
+    shipped: Any, x_parity: npt.NDArray[np.float64], n_features: int
+) -> tuple[bytes, list[str], float]:
+    """The ONNX bytes, their operators and the largest torch/onnxruntime difference on the parity
+    rows; beyond :data:`~vqa_core.train.export.PARITY_TOLERANCE` nothing is written."""
+    import numpy as np
+
+    from vqa_core.train import export, model
+
+    data = export.export_onnx(shipped, n_features)
+    operators = export.check_onnx(data, n_features)
     session = export.session_for(data)
-    x_parity = x_all[parity_rows]
     parity = float(
         np.max(np.abs(model.predict_torch(shipped, x_parity) - export.run_onnx(session, x_parity)))
     )
@@ -277,33 +385,32 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
         raise RuntimeError(
             f"onnxruntime disagrees with torch by {parity:.3g} (tolerance {export.PARITY_TOLERANCE}); nothing written"
         )
-    mean, std = model.standardisation(x_all[ship_train])
-    config.out.mkdir(parents=True, exist_ok=True)
-    if config.smoke:
-        _write_smoke_table(table, table_path, timestamp, config)
-    model_path = config.out / MODEL_NAME
-    atomic_write_bytes(model_path, data)
-    rows = {
-        "read": int(table.num_rows),
-        "usable": int(usable.size),
-        "refused": dict(sorted(projection.refused.items())),
-        "refused_total": refused_total,
-        "missing_features": dict(sorted(projection.missing_features.items())),
-        "left_out_by_split": left_out,
-        "trained_on": int(ship_train.size),
-    }
-    report = TrainReport(
-        model=model_path,
-        sidecar=manifest_path_for(model_path),
-        gate=gate,
-        pooled=pooled,
-        folds=fold_reports,
-        rows=rows,
-        parity_max_abs_diff=parity,
-        validation_policy=policy,
-        elapsed_s=time.monotonic() - started,
-    )
-    sidecar = build_manifest(
+    return data, operators, parity
+
+
+def _sidecar(
+    config: TrainConfig,
+    report: TrainReport,
+    *,
+    timestamp: str,
+    table_path: Path,
+    profile: dict[str, Any] | None,
+    notes: list[str],
+    names: Sequence[str],
+    projection: Projection,
+    data: bytes,
+    operators: list[str],
+    shipped: Any,
+    normalisation: tuple[list[float], list[float], int],
+    n_folds: int,
+    grouping: dict[str, Any],
+    parity_rows: int,
+) -> dict[str, Any]:
+    """The ``mos_head.manifest.json`` body of a written model."""
+    from vqa_core.train import export, model
+
+    mean, std, trained_on = normalisation
+    return build_manifest(
         SIDECAR_SCHEMA,
         created_at_utc=timestamp,
         versions=_versions(),
@@ -311,10 +418,10 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
             "table": describe_file(table_path),
             **({"display_profile": describe_file(Path(profile["source_path"]))} if profile else {}),
         },
-        outputs={"onnx": describe_file(model_path)},
+        outputs={"onnx": describe_file(report.model)},
         model={
             "onnx": MODEL_NAME,
-            "sha256": describe_file(model_path)["sha256"],
+            "sha256": describe_file(report.model)["sha256"],
             "size_bytes": len(data),
             "opset": export.OPSET,
             "input": {"name": export.INPUT_NAME, "dtype": "float32", "shape": ["N", len(names)]},
@@ -330,14 +437,14 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
         normalisation={
             "mean": mean,
             "std": std,
-            "computed_on": f"the {int(ship_train.size)} rows the shipped model was trained on",
+            "computed_on": f"the {trained_on} rows the shipped model was trained on",
             "inside_model": True,
         },
         training={
             "seed": config.seed,
             "smoke": config.smoke,
-            "validation_policy": policy,
-            "folds": len(plan),
+            "validation_policy": report.validation_policy,
+            "folds": n_folds,
             **grouping,
             "epochs": config.fit.epochs,
             "batch_size": config.fit.batch_size,
@@ -346,20 +453,18 @@ def train_mos_head(config: TrainConfig) -> TrainReport:
             "hidden": list(config.fit.hidden),
             "optimizer": "AdamW, MSE loss",
         },
-        rows=rows,
-        metrics={"folds": fold_reports, "pooled": pooled, "ci_method": CI_METHOD},
-        gate=gate,
+        rows=report.rows,
+        metrics={"folds": report.folds, "pooled": report.pooled, "ci_method": CI_METHOD},
+        gate=report.gate,
         parity={
-            "rows": int(parity_rows.size),
-            "max_abs_diff": parity,
+            "rows": parity_rows,
+            "max_abs_diff": report.parity_max_abs_diff,
             "tolerance": export.PARITY_TOLERANCE,
             "engine": "onnxruntime CPUExecutionProvider",
         },
         display_profile=profile,
         notes=notes,
     )
-    write_manifest(report.sidecar, sidecar)
-    return report
 
 
 def _write_smoke_table(table: Any, path: Path, timestamp: str, config: TrainConfig) -> None:
