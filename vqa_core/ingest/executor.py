@@ -174,7 +174,7 @@ def slots(executor: Executor, requested: int | None) -> int:
     return workers or requested or default_workers()
 
 
-def run_ordered(
+def run_ordered(  # noqa: C901  # why: one generator whose closures share the deques its finally cancels; split, the window and cancelling would be spread apart
     executor: Executor,
     fn: Callable[..., R],
     items: Iterable[Ready[R] | Work[T]],

@@ -96,7 +96,7 @@ def _rate(value: object) -> float | None:
     return rate if rate > 0 and math.isfinite(rate) else None
 
 
-def _probe_container(
+def _probe_container(  # noqa: C901  # why: one try/finally owns the open container and maps every PyAV error it raises
     path: Path, *, timeout_s: float, read_packets: bool, on_packet: Callable[[], None] | None
 ) -> ProbeResult:
     import av

@@ -84,7 +84,7 @@ def _kept(path: Path) -> str:
     return f"; {size:,} bytes kept in {part_path(path).name} to resume from (--retry-failed)"
 
 
-def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:
+def process_clip(task: ClipTask, settings: WorkerSettings) -> ClipResult:  # noqa: C901  # why: the worker's ordered chain of early refusals, each a ClipResult the caller records
     """Locate (or download), hash and probe one clip."""
 
     def fail(reason: str, detail: str, **extra: object) -> ClipResult:

@@ -148,7 +148,7 @@ class _RowBuilder:
         #: A ``;``-delimited file may write decimals with a comma (``84,59``).
         self.decimal_comma = decimal_comma
 
-    def build(
+    def build(  # noqa: C901  # why: one early rejection per field; helpers would return rejections for the caller to check again
         self,
         origin: Origin,
         fields: dict[str, str | None],
