@@ -17,6 +17,10 @@ from vqa_core.data import ClipBatch, ClipDataset, ClipDecodeError, ClipItem, Ski
 from vqa_core.data.sampling import resized_size
 from vqa_core.errors import DatasetNotFoundError, ShardError, UsageError
 
+#: Workers start clean: a forked worker inherits locks held by the parent's threads (torch's
+#: OpenMP pool after earlier training tests, FFmpeg), and can hang on one.
+SPAWN = "spawn"
+
 
 def _copy_roots(sample_table: Any, tmp_path: Path) -> dict[str, Path]:
     """A writable copy of the sample clips, to break one."""
@@ -61,7 +65,9 @@ def test_items_hold_frames_and_the_rows_keys(sample_table: Any) -> None:
 
 def test_dataloader_with_two_workers_gives_what_the_main_process_gives(sample_table: Any) -> None:
     dataset = ClipDataset(sample_table.table, sample_table.roots, frames=3, stride=2, crop=64, seed=4)
-    loader = DataLoader(dataset, batch_size=4, num_workers=2, collate_fn=collate_clips)
+    loader = DataLoader(
+        dataset, batch_size=4, num_workers=2, collate_fn=collate_clips, multiprocessing_context=SPAWN
+    )
     batches = list(loader)
     assert all(isinstance(b, ClipBatch) for b in batches)
     assert sum(len(b) for b in batches) == len(dataset)
@@ -176,7 +182,11 @@ def test_a_broken_clip_raises_naming_it(sample_table: Any, tmp_path: Path) -> No
     assert "\n" not in str(caught.value)
     # through worker processes: torch re-raises the same type, the clip named in the message
     with pytest.raises(ClipDecodeError, match=broken["src"]):
-        list(DataLoader(dataset, batch_size=3, num_workers=2, collate_fn=collate_clips))
+        list(
+            DataLoader(
+                dataset, batch_size=3, num_workers=2, collate_fn=collate_clips, multiprocessing_context=SPAWN
+            )
+        )
 
 
 def test_skipped_clips_are_counted_through_the_batches(sample_table: Any, tmp_path: Path) -> None:
@@ -187,7 +197,9 @@ def test_skipped_clips_are_counted_through_the_batches(sample_table: Any, tmp_pa
         _truncate(roots[row["corpus"]] / row["src"])
     dataset = ClipDataset(sample_table.table, roots, frames=2, crop=32, on_error="skip")
     assert isinstance(dataset[1], SkippedClip)
-    loader = DataLoader(dataset, batch_size=4, num_workers=2, collate_fn=collate_clips)
+    loader = DataLoader(
+        dataset, batch_size=4, num_workers=2, collate_fn=collate_clips, multiprocessing_context=SPAWN
+    )
     kept = skipped = 0
     names: list[str] = []
     for batch in loader:
