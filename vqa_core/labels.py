@@ -454,9 +454,11 @@ class _LabelSet:
         index: int,
     ) -> _Label:
         if decision.scale == "1-5":
-            mos, raw, std_factor = value, (value - 1.0) * 25.0, 1.0
+            mos, raw, std_factor = value, ACR_1_5.to_unified(value), 1.0
         else:
-            mos, raw, std_factor = 1.0 + 4.0 * value / 100.0, value, 0.04
+            # The spread is scaled by a factor (0.04, exactly), not passed through
+            # std_from_unified: the two round differently and label tables keep their bytes.
+            mos, raw, std_factor = ACR_1_5.from_unified(value), value, ACR_1_5.std_from_unified(1.0)
         std = _optional_float(row.get(std_column)) if std_column else None
         # 0 is the shard format's "not published" for both spread and count
         std = std * std_factor if std else None

@@ -11,9 +11,13 @@ return another one from ``vqa_scale_conversion``.
 from __future__ import annotations
 
 import math
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import attrs
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "LabelKind",
@@ -39,6 +43,9 @@ RANGE_SLACK: Final = 0.05
 
 UNIFIED_LO: Final = 0.0
 UNIFIED_HI: Final = 100.0
+
+#: A float or a float array: the scale helpers work elementwise on either.
+_Value = TypeVar("_Value", float, "npt.NDArray[np.float64]")
 
 
 def _finite(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -78,6 +85,42 @@ class MosScale:
     def contains(self, value: float, slack: float = RANGE_SLACK) -> bool:
         """True when ``value`` is finite and within the scale ± ``slack``."""
         return math.isfinite(value) and self.lo - slack <= value <= self.hi + slack
+
+    def to_unified(self, value: _Value) -> _Value:
+        """``value`` on this scale, on the unified 0–100 axis: ``(value - lo) · 100/(hi - lo)``.
+
+        Elementwise on a numpy array. For ``dmos`` the axis is reversed
+        (``(hi - value) · 100/(hi - lo)``). The offset is taken first, so on
+        ``1-5`` this is exactly ``(value - 1) · 25``; it can differ in the last
+        bit from :meth:`ScaleConversion.convert` (``slope · value + intercept``),
+        which is what the aggregator applies.
+        """
+        per_point = (UNIFIED_HI - UNIFIED_LO) / self._span()
+        if self.kind == "dmos":
+            return (self.hi - value) * per_point
+        return (value - self.lo) * per_point
+
+    def from_unified(self, value: _Value) -> _Value:
+        """A value on the unified 0–100 axis, on this scale: ``lo + (hi - lo) · value / 100``.
+
+        The inverse of :meth:`to_unified` (``hi - …`` for ``dmos``), elementwise
+        on a numpy array; on ``1-5`` this is exactly ``1 + 4 · value / 100``.
+        """
+        if self.kind == "dmos":
+            return self.hi - self.std_from_unified(value)
+        return self.lo + self.std_from_unified(value)
+
+    def std_from_unified(self, value: _Value) -> _Value:
+        """A spread on the unified 0–100 axis, on this scale: ``(hi - lo) · value / 100``.
+
+        Elementwise on a numpy array; on ``1-5`` this is exactly ``4 · value / 100``.
+        """
+        return self._span() * value / (UNIFIED_HI - UNIFIED_LO)
+
+    def _span(self) -> float:
+        if not self.has_labels:
+            raise ValueError("a scale without labels has no unified axis")
+        return self.hi - self.lo
 
 
 def _fmt(x: float) -> str:

@@ -30,6 +30,7 @@ from vqa_core.errors import ClipDecodeError, DatasetNotFoundError, ShardError, U
 from vqa_core.evaluation.protocols import parse_set
 from vqa_core.fsutil import is_inside
 from vqa_core.ingest.validate import clip_path_problem
+from vqa_core.scales import ACR_1_5
 
 if TYPE_CHECKING:
     import numpy as np
@@ -299,7 +300,7 @@ def _read(path: Path) -> dict[str, Any]:
         mos_0_100, native, scale = mos, numbers("mos_native"), texts("mos_native_scale", lambda i: "")
     else:
         raw = numbers("mos_raw_0_100")
-        mos_0_100 = np.where(np.isfinite(raw), raw, (mos - 1.0) * 25.0)
+        mos_0_100 = np.where(np.isfinite(raw), raw, ACR_1_5.to_unified(mos))
         native, scale = mos, [_LABELLED_SCALE] * len(src)
     blank = next((i for i in range(len(src)) if not src[i] or not corpus[i]), None)
     if blank is not None:

@@ -209,12 +209,12 @@ def _mos(table: pa.Table) -> npt.NDArray[np.float64]:
 
     mos = _floats(table, "mos")
     if mos is not None and "mos_native_scale" in table.column_names:
-        mos = 1.0 + 4.0 * mos / 100.0  # a unified table's mos is on 0-100
+        mos = ACR_1_5.from_unified(mos)  # a unified table's mos is on 0-100
     raw = _floats(table, "mos_raw_0_100")
     if mos is None:
         mos = np.full(table.num_rows, np.nan)
     if raw is not None:
-        mos = np.where(np.isfinite(mos), mos, 1.0 + 4.0 * raw / 100.0)
+        mos = np.where(np.isfinite(mos), mos, ACR_1_5.from_unified(raw))
     return mos
 
 

@@ -29,6 +29,7 @@ from vqa_core.plugin import (
     Header,
     MetadataError,
     MetadataFile,
+    MosScale,
     Record,
     RowRejection,
     SourceRow,
@@ -89,6 +90,8 @@ EXTENSION_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
 #: The published scale of ``mos_j``.
 RAW_LO: Final = 0.0
 RAW_HI: Final = 100.0
+#: The scale the stored ``mos`` is on (the declared ``"1-5"``); core's arithmetic converts onto it.
+STORED_SCALE: Final = MosScale(1, 5)
 
 _VIDEO_ID: Final = re.compile(r"^[0-9a-fA-F]{32}$")
 #: Text columns: published name → extension column.
@@ -104,12 +107,12 @@ _TEXT: Final = (
 
 def stored_mos(raw: float) -> float:
     """``1 + 4·raw/100``: a published 0–100 score on the stored 1–5 axis."""
-    return 1.0 + 4.0 * raw / 100.0
+    return STORED_SCALE.from_unified(raw)
 
 
 def stored_std(raw: float) -> float:
     """A published spread on the 0–100 axis, on the stored 1–5 axis (``×4/100``)."""
-    return 4.0 * raw / 100.0
+    return STORED_SCALE.std_from_unified(raw)
 
 
 def video_url(video_id: str, base_url: str | None = None) -> str:
