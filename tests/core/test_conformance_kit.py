@@ -10,26 +10,14 @@ import attrs
 import pytest
 
 from vqa_core import hookimpl
-from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.declarations import CorpusDeclaration
 from vqa_core.parsing import open_table, to_float
 from vqa_core.registry import Registry
 from vqa_core.schema import RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SampleDrop, SourceRows, SourceSpec
-from vqa_core.testing import ConformanceSuite
+from vqa_core.testing import ConformanceSuite, toy_declaration
 
-DECL = CorpusDeclaration(
-    id="kit-toy",
-    title="A toy corpus for the kit",
-    version="kit-toy-1",
-    scale="1-5",
-    licence="CC0",
-    licence_url="https://example.org/l",
-    citation="Toy.",
-    homepage="https://example.org",
-    access="open",
-    access_instructions="toy",
-    editions=[Edition("kit-toy-1", "toy.csv", 1000)],
-)
+DECL = toy_declaration("kit-toy")
 
 
 class SamplePlugin:

@@ -21,6 +21,7 @@ from vqa_core.errors import OutputError, PluginError, UsageError
 from vqa_core.grid import GRID_KEYS, GRID_TYPES, grid_row_problems, ingest_grid
 from vqa_core.registry import Registry
 from vqa_core.sources import GridSettings, SourceSpec
+from vqa_core.testing import toy_declaration
 
 STAMP = "2026-03-01T12:00:00+00:00"
 
@@ -124,19 +125,7 @@ class _NanPlugin:
     """A real (tiny) label-less corpus plugin whose rows break the schema."""
 
     vqa_plugin_api = ">=1,<2"
-    DECL = CorpusDeclaration(
-        id="nan-grid",
-        title="A grid corpus that writes NaN",
-        version="nan-grid-1",
-        scale="none",
-        licence="MIT",
-        licence_url="https://example.org/licence",
-        citation="none",
-        homepage="https://example.org",
-        access="open",
-        access_instructions="none",
-        editions=(),
-    )
+    DECL = toy_declaration("nan-grid", scale="none", editions=())
 
     @hookimpl
     def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:

@@ -24,21 +24,10 @@ from vqa_core.registry import Registry
 from vqa_core.scales import ScaleConversion
 from vqa_core.schema import Origin, RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SampleDrop, SourceRows, SourceSpec
+from vqa_core.testing import toy_declaration
 
 LABELLED = attrs.evolve(vqa_konvid.KONVID_1K, id="toy-crash", editions=(), default_metadata=("toy.csv",))
-GRID = CorpusDeclaration(
-    id="toy-grid",
-    title="A grid corpus whose rows crash",
-    version="toy-grid-1",
-    scale="none",
-    licence="MIT",
-    licence_url="https://example.org/licence",
-    citation="none",
-    homepage="https://example.org",
-    access="open",
-    access_instructions="none",
-    editions=(),
-)
+GRID = toy_declaration("toy-grid", scale="none", editions=())
 
 
 def grid_row(src: str) -> dict[str, object]:

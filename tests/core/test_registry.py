@@ -7,29 +7,11 @@ import pyarrow as pa
 import pytest
 
 from vqa_core import hookimpl
-from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.declarations import CorpusDeclaration
 from vqa_core.errors import PluginError, PluginLoadError, UnknownCorpusError
 from vqa_core.registry import Registry
 from vqa_core.sources import SourceRows, SourceSpec
-
-
-def declaration(corpus_id: str = "toy", **overrides: Any) -> CorpusDeclaration:
-    fields: dict[str, Any] = dict(
-        id=corpus_id,
-        title="A toy corpus",
-        version=f"{corpus_id}-1",
-        scale="1-5",
-        licence="CC0",
-        licence_url="https://example.org/licence",
-        citation="A. Author. Toy. 2026.",
-        homepage="https://example.org/toy",
-        access="open",
-        access_instructions="download it from example.org",
-        editions=[Edition(f"{corpus_id}-1", "toy.csv", 10)],
-        column_prefix="toy_",
-    )
-    fields.update(overrides)
-    return CorpusDeclaration(**fields)
+from vqa_core.testing import toy_declaration
 
 
 class Plugin:
@@ -65,7 +47,7 @@ class Misspelled(Plugin):
 
 def test_healthy_plugins_load_sorted_by_id() -> None:
     registry = Registry.from_plugins(
-        [("b", Plugin(declaration("zeta"))), ("a", Plugin(declaration("alpha")))]
+        [("b", Plugin(toy_declaration("zeta"))), ("a", Plugin(toy_declaration("alpha")))]
     )
     assert [c.id for c in registry.corpora] == ["alpha", "zeta"]
     assert registry.broken == []
@@ -73,7 +55,7 @@ def test_healthy_plugins_load_sorted_by_id() -> None:
 
 def test_a_plugin_that_raises_is_broken_and_the_others_load() -> None:
     registry = Registry.from_plugins(
-        [("bad", Raising(declaration("ex"))), ("good", Plugin(declaration("why")))]
+        [("bad", Raising(toy_declaration("ex"))), ("good", Plugin(toy_declaration("why")))]
     )
     assert [c.id for c in registry.corpora] == ["why"]
     [broken] = registry.broken
@@ -95,7 +77,7 @@ def test_a_plugin_whose_import_fails_is_broken() -> None:
 
 def test_duplicate_corpus_id_names_the_first_declarer() -> None:
     registry = Registry.from_plugins(
-        [("first", Plugin(declaration("same"))), ("second", Plugin(declaration("same")))]
+        [("first", Plugin(toy_declaration("same"))), ("second", Plugin(toy_declaration("same")))]
     )
     assert [c.plugin.name for c in registry.corpora] == ["first"]
     [broken] = registry.broken
@@ -107,7 +89,7 @@ def test_unknown_scale_name_is_reported() -> None:
     class BadScale(Plugin):
         @hookimpl
         def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:
-            register(declaration("ex", scale="1-7"))
+            register(toy_declaration("ex", scale="1-7"))
 
     registry = Registry.from_plugins([("p", BadScale())])
     assert "unknown scale '1-7'" in (registry.broken[0].error or "")
@@ -123,13 +105,13 @@ def test_unknown_scale_name_is_reported() -> None:
     ],
 )
 def test_invalid_extension_columns_break_the_plugin(field: pa.Field, message: str) -> None:
-    registry = Registry.from_plugins([("p", Plugin(declaration("ex"), extension=[field]))])
+    registry = Registry.from_plugins([("p", Plugin(toy_declaration("ex"), extension=[field]))])
     assert message in (registry.broken[0].error or "")
     assert registry.corpora == []
 
 
 def test_an_extension_column_cannot_take_the_content_group_name_even_under_its_prefix() -> None:
-    decl = declaration("ex", column_prefix="content_")
+    decl = toy_declaration("ex", column_prefix="content_")
     registry = Registry.from_plugins(
         [("p", Plugin(decl, extension=[pa.field("content_group", pa.string())]))]
     )
@@ -152,7 +134,7 @@ def test_invalid_split_names_break_the_plugin(splits: Any, message: str) -> None
     class BadSplits(Plugin):
         @hookimpl
         def vqa_register_corpora(self, register: Callable[[CorpusDeclaration], None]) -> None:
-            register(declaration("ex", splits=splits))
+            register(toy_declaration("ex", splits=splits))
 
     registry = Registry.from_plugins([("p", BadSplits())])
     assert message in (registry.broken[0].error or "")
@@ -160,22 +142,22 @@ def test_invalid_split_names_break_the_plugin(splits: Any, message: str) -> None
 
 
 def test_content_groups_and_splits_are_declared_data() -> None:
-    decl = declaration("ex", content_groups="scene: the source scene", splits=["train", "test-1080p"])
+    decl = toy_declaration("ex", content_groups="scene: the source scene", splits=["train", "test-1080p"])
     assert decl.splits == ("train", "test-1080p") and decl.content_groups == "scene: the source scene"
-    plain = declaration("ex")
+    plain = toy_declaration("ex")
     assert (plain.content_groups, plain.splits) == ("", ())
     with pytest.raises(ValueError, match="content_groups must be a string"):
-        declaration("ex", content_groups=None)
+        toy_declaration("ex", content_groups=None)
 
 
 def test_shared_and_prefixed_extension_columns_are_accepted() -> None:
     fields = [pa.field("toy_a", pa.string()), pa.field("mos_raw_0_100", pa.float64())]
-    registry = Registry.from_plugins([("p", Plugin(declaration("ex"), extension=fields))])
+    registry = Registry.from_plugins([("p", Plugin(toy_declaration("ex"), extension=fields))])
     assert registry.arrow_schema("ex").names[-2:] == ["mos_raw_0_100", "toy_a"]
 
 
 def test_a_misspelled_hook_breaks_the_plugin() -> None:
-    registry = Registry.from_plugins([("typo", Misspelled(declaration("ex")))])
+    registry = Registry.from_plugins([("typo", Misspelled(toy_declaration("ex")))])
     assert "invalid hooks" in (registry.broken[0].error or "")
     assert "vqa_register_corpus" in (registry.broken[0].error or "")
 
@@ -189,14 +171,14 @@ def test_a_misspelled_hook_breaks_the_plugin() -> None:
     ],
 )
 def test_plugin_api_range_is_checked(api: str | None, message: str) -> None:
-    plugin = Plugin(declaration("ex"))
+    plugin = Plugin(toy_declaration("ex"))
     plugin.vqa_plugin_api = api  # type: ignore[assignment]
     registry = Registry.from_plugins([("p", plugin)])
     assert message in (registry.broken[0].error or "")
 
 
 def test_disable_and_load_lists_use_distribution_names(monkeypatch: pytest.MonkeyPatch) -> None:
-    plugins = [("vqa-one", Plugin(declaration("one"))), ("vqa_two", Plugin(declaration("two")))]
+    plugins = [("vqa-one", Plugin(toy_declaration("one"))), ("vqa_two", Plugin(toy_declaration("two")))]
     monkeypatch.setenv("VQA_DISABLE_PLUGINS", "VQA-Two")
     registry = Registry.from_plugins(plugins)
     assert [c.id for c in registry.corpora] == ["one"]
@@ -209,7 +191,7 @@ def test_disable_and_load_lists_use_distribution_names(monkeypatch: pytest.Monke
 
 
 def test_strict_turns_a_broken_plugin_into_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    plugins = [("bad", Raising(declaration("ex")))]
+    plugins = [("bad", Raising(toy_declaration("ex")))]
     with pytest.raises(PluginLoadError, match="plugin bad is broken"):
         Registry.from_plugins(plugins, strict=True)
     monkeypatch.setenv("VQA_STRICT_PLUGINS", "1")
@@ -227,7 +209,7 @@ def test_per_corpus_hooks_reach_only_the_declaring_plugin(tmp_path: Any) -> None
             return SourceRows(files=[], rows=[])
 
     registry = Registry.from_plugins(
-        [("owner", Plugin(declaration("mine"))), ("greedy", Greedy(declaration("theirs")))]
+        [("owner", Plugin(toy_declaration("mine"))), ("greedy", Greedy(toy_declaration("theirs")))]
     )
     spec = SourceSpec(root=tmp_path, metadata=(), clips_dir=tmp_path)
     with pytest.raises(PluginError, match="returned no source rows"):
@@ -238,7 +220,7 @@ def test_per_corpus_hooks_reach_only_the_declaring_plugin(tmp_path: Any) -> None
 
 
 def test_unknown_corpus_says_what_to_install() -> None:
-    registry = Registry.from_plugins([("p", Plugin(declaration("toy")))])
+    registry = Registry.from_plugins([("p", Plugin(toy_declaration("toy")))])
     with pytest.raises(UnknownCorpusError, match="pip install vqa-chug"):
         registry.corpus("chug")
     with pytest.raises(
@@ -259,27 +241,15 @@ def test_a_broken_first_party_plugin_is_named_when_its_corpus_is_asked_for() -> 
 
 
 def test_versions_list_core_and_healthy_plugins() -> None:
-    registry = Registry.from_plugins([("p", Plugin(declaration("toy")))])
+    registry = Registry.from_plugins([("p", Plugin(toy_declaration("toy")))])
     versions = registry.versions()
     assert "vqa-core" in versions and "p" in versions
 
 
 def test_download_hosts_are_validated_and_default_to_the_archive_hosts() -> None:
-    from vqa_core.declarations import Archive, CorpusDeclaration
+    from vqa_core.declarations import Archive
 
-    base = dict(
-        id="toy-hosts",
-        title="Toy",
-        version="1",
-        scale="1-5",
-        licence="CC0",
-        licence_url="https://example.org/l",
-        citation="Toy.",
-        homepage="https://example.org",
-        access="open",
-        access_instructions="toy",
-    )
-    derived = CorpusDeclaration(**base, archives=[Archive("https://files.example.org:8443/a.zip")])  # type: ignore[arg-type]
+    derived = toy_declaration("toy-hosts", archives=[Archive("https://files.example.org:8443/a.zip")])
     assert derived.download_hosts == ("files.example.org",)
     for bad in (
         ("https://files.example.org",),
@@ -288,6 +258,6 @@ def test_download_hosts_are_validated_and_default_to_the_archive_hosts() -> None
         "files.example.org",
     ):
         with pytest.raises(ValueError, match="download_hosts"):
-            CorpusDeclaration(**base, download_hosts=bad)  # type: ignore[arg-type]
+            toy_declaration("toy-hosts", download_hosts=bad)
     with pytest.raises(ValueError, match="downloads=True needs download_hosts"):
-        CorpusDeclaration(**base, downloads=True)  # type: ignore[arg-type]
+        toy_declaration("toy-hosts", downloads=True)

@@ -39,6 +39,9 @@ test file), so your tests never depend on what else is installed. Load it with
 
 To skip one check, override its method in your subclass with a
 ``pytest.mark.skip(reason=...)``-decorated one; say why in the reason.
+
+For tests of code that takes a declaration, :func:`toy_declaration` builds a
+valid one of a made-up corpus; override only the fields the test is about.
 """
 
 from __future__ import annotations
@@ -49,12 +52,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from vqa_core.testing.declarations import toy_declaration
 from vqa_core.testing.suite import ConformanceSuite
 
 if TYPE_CHECKING:
     from vqa_core.registry import Registry
 
-__all__ = ["ConformanceSuite", "plugin_registry", "pytest_addoption", "pytest_configure"]
+__all__ = ["ConformanceSuite", "plugin_registry", "pytest_addoption", "pytest_configure", "toy_declaration"]
 
 
 def pytest_addoption(parser):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from types import ModuleType
 
 from vqa_core import hookimpl
 from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.testing.declarations import toy_declaration
 
 __all__ = ["other_corpus_plugin"]
 
@@ -19,18 +20,8 @@ def other_corpus_plugin(corpus_id: str, metadata: str, rows: int) -> ModuleType:
     names that corpus, instead of ingesting the wrong dataset.
     """
     module = ModuleType(f"other_{corpus_id.replace('-', '_')}")
-    declaration = CorpusDeclaration(
-        id=corpus_id,
-        title="Another corpus",
-        version=f"{corpus_id}-1",
-        scale="0-100",
-        licence="Research use",
-        licence_url="https://example.org/licence",
-        citation="A. Author. Another corpus. 2020.",
-        homepage="https://example.org",
-        access="open",
-        access_instructions="download it from example.org",
-        editions=(Edition(f"{corpus_id}-1", metadata, rows),),
+    declaration = toy_declaration(
+        corpus_id, title="Another corpus", editions=(Edition(f"{corpus_id}-1", metadata, rows),)
     )
 
     @hookimpl

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vqa_core import hookimpl
-from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.declarations import CorpusDeclaration
 from vqa_core.errors import DatasetNotFoundError, MetadataError, OutputError, StateError
 from vqa_core.ingest import IngestConfig, ingest
 from vqa_core.ingest.download import DownloadPolicy
@@ -23,6 +23,7 @@ from vqa_core.registry import Registry
 from vqa_core.samples import ClipSpec, write_clip
 from vqa_core.schema import RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.testing import toy_declaration
 from vqa_core.testing.http import LocalServer
 
 T0 = "2026-01-02T03:04:05Z"
@@ -297,19 +298,8 @@ def test_the_state_is_keyed_by_the_path_relative_to_the_root(
 # -- downloads through the engine, with a toy corpus whose metadata carries URLs ----------------
 
 
-TOY = CorpusDeclaration(
-    id="toy-dl",
-    title="Toy corpus with download URLs",
-    version="toy-1",
-    scale="1-5",
-    licence="CC0",
-    licence_url="https://example.org/l",
-    citation="Toy.",
-    homepage="https://example.org",
-    access="open",
-    access_instructions="toy",
-    editions=[Edition("toy-1", "toy.csv", 1000)],
-    column_prefix="toy_",
+TOY = toy_declaration(
+    "toy-dl",
     default_clips_dir="clips",
     downloads=True,
     download_hosts=("127.0.0.1",),  # the test server stands in for the published host

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vqa_core import hookimpl
-from vqa_core.declarations import CorpusDeclaration, Edition
+from vqa_core.declarations import CorpusDeclaration
 from vqa_core.errors import PluginError, StateError
 from vqa_core.ingest import IngestConfig, ingest
 from vqa_core.ingest.state import state_path_for
@@ -23,21 +23,12 @@ from vqa_core.registry import Registry
 from vqa_core.samples import ClipSpec, write_clip
 from vqa_core.schema import BASE_FIELDS, SCHEMA_ID, RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
+from vqa_core.testing import toy_declaration
 
 T0 = "2026-01-02T03:04:05Z"
 
-GROUPED = CorpusDeclaration(
-    id="ladder",
-    title="A toy corpus of bitrate ladders",
-    version="ladder-1",
-    scale="1-5",
-    licence="CC0",
-    licence_url="https://example.org/l",
-    citation="Toy.",
-    homepage="https://example.org",
-    access="open",
-    access_instructions="toy",
-    editions=[Edition("ladder-1", "ladder.csv", 1000)],
+GROUPED = toy_declaration(
+    "ladder",
     column_prefix="ladder_",
     content_groups="source: the video every rung of a ladder was encoded from",
     splits=("train", "test"),

@@ -10,7 +10,6 @@ from typing import Any
 import attrs
 import orjson
 import pytest
-import vqa_bvi_dvc
 from vqa_bvi_dvc.metrics import parse_sequence_name, row_for
 from vqa_bvi_dvc.sample import FRAMES, sample_names
 
@@ -33,11 +32,6 @@ def log(frames: list[dict[str, float]], pooled: dict[str, dict[str, float]] | No
         "aggregate_metrics": {},
     }
     return orjson.dumps(doc)
-
-
-@pytest.fixture
-def registry() -> Registry:
-    return Registry.from_plugins([("vqa-bvi-dvc", vqa_bvi_dvc)])
 
 
 @pytest.mark.parametrize(
@@ -134,27 +128,27 @@ def test_unusable_files_are_rejections_with_file_and_line(
     )
 
 
-def test_hook_vqa_encode_grid_rows(registry: Registry, tmp_path: Path) -> None:
-    registry.write_sample("bvi-dvc", tmp_path, 2, seed=5)
+def test_hook_vqa_encode_grid_rows(plugin_registry: Registry, tmp_path: Path) -> None:
+    plugin_registry.write_sample("bvi-dvc", tmp_path, 2, seed=5)
     spec = SourceSpec(root=tmp_path, metadata=(), clips_dir=tmp_path)
-    rows = list(registry.encode_grid_rows("bvi-dvc", spec, SETTINGS))
+    rows = list(plugin_registry.encode_grid_rows("bvi-dvc", spec, SETTINGS))
     assert len(rows) == 2 and all(isinstance(r, dict) and not grid_row_problems(r) for r in rows)
     one = SourceSpec(root=tmp_path, metadata=(sorted(tmp_path.glob("*.json"))[0],), clips_dir=tmp_path)
-    assert len(list(registry.encode_grid_rows("bvi-dvc", one, SETTINGS))) == 1
+    assert len(list(plugin_registry.encode_grid_rows("bvi-dvc", one, SETTINGS))) == 1
     with pytest.raises(DatasetNotFoundError):
-        registry.encode_grid_rows("bvi-dvc", SourceSpec(tmp_path / "x", (), tmp_path), SETTINGS)
+        plugin_registry.encode_grid_rows("bvi-dvc", SourceSpec(tmp_path / "x", (), tmp_path), SETTINGS)
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(MetadataError, match=r"no .json metric files"):
-        registry.encode_grid_rows("bvi-dvc", SourceSpec(empty, (), empty), SETTINGS)
+        plugin_registry.encode_grid_rows("bvi-dvc", SourceSpec(empty, (), empty), SETTINGS)
 
 
-def test_hook_vqa_write_sample(registry: Registry, tmp_path: Path) -> None:
+def test_hook_vqa_write_sample(plugin_registry: Registry, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()
     b.mkdir()
-    drop = registry.write_sample("bvi-dvc", a, 5, seed=11)
-    registry.write_sample("bvi-dvc", b, 5, seed=11)
+    drop = plugin_registry.write_sample("bvi-dvc", a, 5, seed=11)
+    plugin_registry.write_sample("bvi-dvc", b, 5, seed=11)
     assert isinstance(drop, SampleDrop) and drop.clips == 5 and drop.root == a and drop.bad_rows == 0
     assert [p.name for p in drop.metadata] == [f"{n}.json" for n in sample_names(5)]
     assert all((a / p.name).read_bytes() == (b / p.name).read_bytes() for p in drop.metadata)
@@ -180,17 +174,19 @@ def test_the_content_is_the_sequence_name_without_its_resolution_class(key: str,
 
 
 def test_the_four_classes_of_one_sequence_stay_one_content_through_ingest_and_merge(
-    registry: Registry, tmp_path: Path
+    plugin_registry: Registry, tmp_path: Path
 ) -> None:
     from vqa_core.grid import ingest_grid
     from vqa_core.merge import merge_grid
 
     cache = tmp_path / "cache"
     cache.mkdir()
-    registry.write_sample("bvi-dvc", cache, 5, seed=2)  # classes A–D of content 00, then A of 01
+    plugin_registry.write_sample("bvi-dvc", cache, 5, seed=2)  # classes A–D of content 00, then A of 01
     grid, other = tmp_path / "grid.jsonl", tmp_path / "crf23.jsonl"
-    ingest_grid(registry, "bvi-dvc", SourceSpec(cache, (), cache), SETTINGS, grid)
-    ingest_grid(registry, "bvi-dvc", SourceSpec(cache, (), cache), attrs.evolve(SETTINGS, crf=23), other)
+    ingest_grid(plugin_registry, "bvi-dvc", SourceSpec(cache, (), cache), SETTINGS, grid)
+    ingest_grid(
+        plugin_registry, "bvi-dvc", SourceSpec(cache, (), cache), attrs.evolve(SETTINGS, crf=23), other
+    )
     merged = tmp_path / "merged.jsonl"
     assert merge_grid([grid, other], merged, timestamp=SETTINGS.timestamp).rows_out == 10
     for path in (grid, merged):

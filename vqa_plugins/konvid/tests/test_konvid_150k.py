@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-import vqa_konvid
 
 from vqa_core.ingest import IngestConfig, ingest
 from vqa_core.registry import Registry
@@ -13,15 +12,10 @@ from vqa_core.schema import RowRejection, SourceRow
 from vqa_core.sources import SourceSpec
 
 
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return Registry.from_plugins([("vqa-konvid", vqa_konvid)], strict=True)
-
-
-def test_both_parts_ingest_with_video_score_as_mos(registry: Registry, tmp_path: Path) -> None:
-    drop = write_sample(registry, "konvid-150k", tmp_path / "d", clips=5, seed=2)
+def test_both_parts_ingest_with_video_score_as_mos(plugin_registry: Registry, tmp_path: Path) -> None:
+    drop = write_sample(plugin_registry, "konvid-150k", tmp_path / "d", clips=5, seed=2)
     assert [p.name for p in drop.metadata] == ["k150ka_scores.csv", "k150kb_scores.csv"]
-    report = ingest(registry, IngestConfig("konvid-150k", root=drop.root, output=tmp_path / "o.jsonl"))
+    report = ingest(plugin_registry, IngestConfig("konvid-150k", root=drop.root, output=tmp_path / "o.jsonl"))
     assert report.written == 5
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
     by_part = {r["konvid_part"] for r in rows}
@@ -39,12 +33,12 @@ def test_both_parts_ingest_with_video_score_as_mos(registry: Registry, tmp_path:
         assert row["src"].startswith(f"k150k{row['konvid_part']}_extracted/")
 
 
-def test_part_a_headers_and_extensionless_names(registry: Registry, tmp_path: Path) -> None:
+def test_part_a_headers_and_extensionless_names(plugin_registry: Registry, tmp_path: Path) -> None:
     (tmp_path / "k150ka_scores.csv").write_text(
         "video_name,video_score\norig_1_540_5s,3.5\norig_2_540_5s.mp4,nan\n,2\n"
     )
     spec = SourceSpec(root=tmp_path, metadata=(), clips_dir=tmp_path)
-    items = list(registry.source_rows("konvid-150k", spec).rows)
+    items = list(plugin_registry.source_rows("konvid-150k", spec).rows)
     assert isinstance(items[0], SourceRow) and items[0].clip == "k150ka_extracted/orig_1_540_5s.mp4"
     assert (
         isinstance(items[1], SourceRow) and items[1].mos != items[1].mos
@@ -52,10 +46,10 @@ def test_part_a_headers_and_extensionless_names(registry: Registry, tmp_path: Pa
     assert isinstance(items[2], RowRejection) and items[2].reason == "bad-row"
 
 
-def test_a_wrong_header_is_one_clear_error(registry: Registry, tmp_path: Path) -> None:
+def test_a_wrong_header_is_one_clear_error(plugin_registry: Registry, tmp_path: Path) -> None:
     from vqa_core.errors import MetadataError
 
     (tmp_path / "k150kb_scores.csv").write_text("name,score\na,1\n")
     spec = SourceSpec(root=tmp_path, metadata=(), clips_dir=tmp_path)
     with pytest.raises(MetadataError, match="needs video_name and video_score"):
-        list(registry.source_rows("konvid-150k", spec).rows)
+        list(plugin_registry.source_rows("konvid-150k", spec).rows)

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import vqa_konvid
 from click.testing import CliRunner
 
 from vqa_core.cli import main
@@ -18,14 +17,9 @@ from vqa_core.schema import RowRejection, SourceRow
 from vqa_core.sources import SourceSpec
 
 
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return Registry.from_plugins([("vqa-konvid", vqa_konvid)], strict=True)
-
-
 @pytest.fixture
-def drop(registry: Registry, tmp_path: Path) -> Path:
-    write_sample(registry, "konvid-1k", tmp_path / "drop", clips=4, seed=1)
+def drop(plugin_registry: Registry, tmp_path: Path) -> Path:
+    write_sample(plugin_registry, "konvid-1k", tmp_path / "drop", clips=4, seed=1)
     return tmp_path / "drop"
 
 
@@ -34,8 +28,8 @@ def _items(registry: Registry, root: Path, metadata: tuple[Path, ...] = ()) -> l
     return list(registry.source_rows("konvid-1k", spec).rows)
 
 
-def test_the_attributes_file_joins_clips_by_flickr_id(registry: Registry, drop: Path) -> None:
-    items = _items(registry, drop)
+def test_the_attributes_file_joins_clips_by_flickr_id(plugin_registry: Registry, drop: Path) -> None:
+    items = _items(plugin_registry, drop)
     assert all(isinstance(i, SourceRow) for i in items)
     rows = [i for i in items if isinstance(i, SourceRow)]
     assert all(r.clip == f"{r.extras['konvid_flickr_id']}.mp4" for r in rows)
@@ -43,37 +37,37 @@ def test_the_attributes_file_joins_clips_by_flickr_id(registry: Registry, drop: 
     assert mos == sorted(mos)  # the published file is sorted by MOS
 
 
-def test_the_quoted_mos_only_file_gives_the_same_scores(registry: Registry, drop: Path) -> None:
+def test_the_quoted_mos_only_file_gives_the_same_scores(plugin_registry: Registry, drop: Path) -> None:
     attributes = {
-        r.extras["konvid_flickr_id"]: r.mos for r in _items(registry, drop) if isinstance(r, SourceRow)
+        r.extras["konvid_flickr_id"]: r.mos for r in _items(plugin_registry, drop) if isinstance(r, SourceRow)
     }
     mos_file = drop / "KoNViD_1k_metadata" / "KoNViD_1k_mos.csv"
     assert mos_file.read_text().splitlines()[0] == '"flickr_id","mos"'
     quoted = {
         r.extras["konvid_flickr_id"]: r.mos
-        for r in _items(registry, drop, (mos_file,))
+        for r in _items(plugin_registry, drop, (mos_file,))
         if isinstance(r, SourceRow)
     }
     assert quoted == pytest.approx(attributes)
 
 
-def test_bom_and_header_case_do_not_matter(registry: Registry, drop: Path) -> None:
+def test_bom_and_header_case_do_not_matter(plugin_registry: Registry, drop: Path) -> None:
     path = drop / "KoNViD_1k_metadata" / "KoNViD_1k_attributes.csv"
     text = path.read_text().replace("flickr_id", "FLICKR_ID", 1).replace(",MOS,", ",mos,", 1)
     path.write_bytes(codecs.BOM_UTF8 + text.replace("\n", "\r\n").encode())
-    assert len([i for i in _items(registry, drop) if isinstance(i, SourceRow)]) == 4
+    assert len([i for i in _items(plugin_registry, drop) if isinstance(i, SourceRow)]) == 4
 
 
-def test_clips_with_the_older_long_names_are_found(registry: Registry, drop: Path) -> None:
+def test_clips_with_the_older_long_names_are_found(plugin_registry: Registry, drop: Path) -> None:
     videos = drop / "KoNViD_1k_videos"
     clip = sorted(videos.iterdir())[0]
     old = videos / f"{clip.stem}_original_centercrop_960x540_8s.mp4"
     clip.rename(old)
-    rows = [i for i in _items(registry, drop) if isinstance(i, SourceRow)]
+    rows = [i for i in _items(plugin_registry, drop) if isinstance(i, SourceRow)]
     assert old.name in {r.clip for r in rows}
 
 
-def test_which_name_wins_when_one_id_has_several_files(registry: Registry, drop: Path) -> None:
+def test_which_name_wins_when_one_id_has_several_files(plugin_registry: Registry, drop: Path) -> None:
     """Whatever order the directory lists them in: <id>.<suffix> beats older names; among older
     names the first by name wins, among exact names the last (.mp4 over .mkv)."""
     videos = drop / "KoNViD_1k_videos"
@@ -83,17 +77,21 @@ def test_which_name_wins_when_one_id_has_several_files(registry: Registry, drop:
     (videos / f"{second}_a_old.mp4").write_bytes(b"x")  # the first old name by name wins
     (videos / f"{third}.mp4").rename(videos / f"{third}.mkv")
     (videos / f"{third}_old.mp4").write_bytes(b"x")  # an exact name in another container wins
-    clips = {r.extras["konvid_flickr_id"]: r.clip for r in _items(registry, drop) if isinstance(r, SourceRow)}
+    clips = {
+        r.extras["konvid_flickr_id"]: r.clip
+        for r in _items(plugin_registry, drop)
+        if isinstance(r, SourceRow)
+    }
     assert clips[first] == f"{first}.mp4"
     assert clips[second] == f"{second}_a_old.mp4"
     assert clips[third] == f"{third}.mkv"
 
 
-def test_bad_lines_are_rejections_with_their_line(registry: Registry, drop: Path) -> None:
+def test_bad_lines_are_rejections_with_their_line(plugin_registry: Registry, drop: Path) -> None:
     path = drop / "KoNViD_1k_metadata" / "KoNViD_1k_attributes.csv"
     with open(path, "a") as fh:
         fh.write("99,1,x.mp4,3.0,1,1,1,1,1,1,unexpected\n,1,x.mp4,3.0,1,1,1,1,1,1\n98,1,x.mp4,,1,1,1,1,1,1\n")
-    rejections = [i for i in _items(registry, drop) if isinstance(i, RowRejection)]
+    rejections = [i for i in _items(plugin_registry, drop) if isinstance(i, RowRejection)]
     assert [(r.origin.line, r.reason) for r in rejections] == [(6, "bad-row"), (7, "bad-row"), (8, "bad-mos")]
     assert "ragged line: 11 fields, the header has 10" in rejections[0].detail
 
@@ -104,19 +102,19 @@ def _write_rows(path: Path, header: str, n: int, row: str) -> None:
 
 
 def test_a_konvid_150k_file_fed_to_konvid_1k_is_refused_by_row_count(
-    registry: Registry, tmp_path: Path
+    plugin_registry: Registry, tmp_path: Path
 ) -> None:
     meta = tmp_path / "KoNViD_1k_metadata" / "KoNViD_1k_attributes.csv"
     _write_rows(meta, "video_name,mos,video_score", 1576, "orig_{i}_540_5s.mp4,3.1,3.2")
     with pytest.raises(
         MetadataError, match=r"1,576 data rows, the size of konvid-150k's k150kb_scores\.csv"
     ) as info:
-        ingest(registry, IngestConfig("konvid-1k", root=tmp_path, output=tmp_path / "o.jsonl"))
+        ingest(plugin_registry, IngestConfig("konvid-1k", root=tmp_path, output=tmp_path / "o.jsonl"))
     assert "vqa ingest konvid-150k" in str(info.value)
 
 
 def test_a_konvid_1k_file_fed_to_konvid_150k_is_refused_by_row_count(
-    registry: Registry, tmp_path: Path
+    plugin_registry: Registry, tmp_path: Path
 ) -> None:
     _write_rows(
         tmp_path / "k150ka_scores.csv", "flickr_id,download_id,file_name,MOS", 1200, "{i},1,{i}.mp4,3.0"
@@ -124,10 +122,10 @@ def test_a_konvid_1k_file_fed_to_konvid_150k_is_refused_by_row_count(
     with pytest.raises(
         MetadataError, match=r"1,200 data rows, the size of konvid-1k's KoNViD_1k_attributes\.csv"
     ):
-        ingest(registry, IngestConfig("konvid-150k", root=tmp_path, output=tmp_path / "o.jsonl"))
+        ingest(plugin_registry, IngestConfig("konvid-150k", root=tmp_path, output=tmp_path / "o.jsonl"))
 
 
-def test_a_full_size_file_is_recorded_as_its_edition(registry: Registry, tmp_path: Path) -> None:
+def test_a_full_size_file_is_recorded_as_its_edition(plugin_registry: Registry, tmp_path: Path) -> None:
     meta = tmp_path / "KoNViD_1k_metadata" / "KoNViD_1k_attributes.csv"
     _write_rows(
         meta,
@@ -136,7 +134,7 @@ def test_a_full_size_file_is_recorded_as_its_edition(registry: Registry, tmp_pat
         "{i}0,1,x.mp4,3.0,1,1,1,1,1,1",
     )
     report = ingest(
-        registry, IngestConfig("konvid-1k", root=tmp_path, output=tmp_path / "o.jsonl", offline=True)
+        plugin_registry, IngestConfig("konvid-1k", root=tmp_path, output=tmp_path / "o.jsonl", offline=True)
     )
     assert report.editions == {"KoNViD_1k_attributes.csv": "konvid-1k-2017"}
     assert report.skipped == {"missing-clip": 1200}
@@ -183,11 +181,11 @@ def test_a_missing_root_says_how_to_obtain_the_data(tmp_path: Path) -> None:
     assert not (tmp_path / "x.jsonl").exists()
 
 
-def test_moving_the_clips_with_clips_dir(registry: Registry, drop: Path, tmp_path: Path) -> None:
+def test_moving_the_clips_with_clips_dir(plugin_registry: Registry, drop: Path, tmp_path: Path) -> None:
     moved = tmp_path / "elsewhere"
     shutil.move(str(drop / "KoNViD_1k_videos"), moved)
     report = ingest(
-        registry, IngestConfig("konvid-1k", root=drop, output=tmp_path / "o.jsonl", clips_dir=moved)
+        plugin_registry, IngestConfig("konvid-1k", root=drop, output=tmp_path / "o.jsonl", clips_dir=moved)
     )
     assert report.written == 4
     assert all("/" not in json.loads(line)["src"] for line in (tmp_path / "o.jsonl").read_text().splitlines())

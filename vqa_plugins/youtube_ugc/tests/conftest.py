@@ -1,11 +1,9 @@
-"""Fixtures for the YouTube UGC plugin tests: MOS tables as published, tiny clips, a loopback server."""
+"""Fixtures for the YouTube UGC plugin tests: MOS tables as published and tiny clips."""
 
 from __future__ import annotations
 
 import csv
-import http.server
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -90,42 +88,3 @@ class Kit:
 @pytest.fixture
 def kit() -> Kit:
     return Kit()
-
-
-class Server:
-    """A static file server on 127.0.0.1 that counts the requests it answers."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.requests: list[str] = []
-        owner = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *args: object, **kwargs: object) -> None:
-                super().__init__(*args, directory=str(directory), **kwargs)  # type: ignore[arg-type]
-
-            def do_GET(self) -> None:
-                owner.requests.append(self.path)
-                super().do_GET()
-
-            def log_message(self, format: str, *args: object) -> None:  # quiet
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    with Server(tmp_path / "bucket") as running:
-        yield running

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -17,6 +18,7 @@ from vqa_core.errors import MetadataError
 from vqa_core.ingest import IngestConfig, ingest
 from vqa_core.registry import Registry
 from vqa_core.sample import write_sample
+from vqa_core.testing.http import LocalServer
 
 TIMESTAMP = "2026-01-01T00:00:00Z"
 SPREADSHEET = "original_videos_MOS_for_YouTube_UGC_dataset.xlsx"
@@ -35,6 +37,13 @@ def _config(root: Path, output: Path, **kwargs: object) -> IngestConfig:
         timestamp=TIMESTAMP,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """A mirror of the public bucket on 127.0.0.1; a path it was not given answers 404."""
+    with LocalServer() as running:
+        yield running
 
 
 def _ingest_cli(root: Path, output: Path, *extra: str) -> Result:
@@ -56,19 +65,18 @@ def test_sample_drop_ingests(tmp_path: Path, plugin_registry: Registry) -> None:
 
 
 def test_missing_clip_downloaded_through_base_url(
-    tmp_path: Path, kit, server, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, kit, server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VQA_LOAD_PLUGINS", "vqa-youtube-ugc")
     root = tmp_path / "ugc"
     kit.clip(root / "original_videos" / "Vlog" / "720P" / "Vlog_720P-1a2b.mkv", seed=1)  # on disk
-    published = kit.clip(
-        server.directory / "original_videos" / "Gaming" / "1080P" / "Gaming_1080P-0ce6.mkv", seed=2
-    )
+    published = kit.clip(tmp_path / "bucket" / "Gaming_1080P-0ce6.mkv", seed=2)
+    server.add("/original_videos/Gaming/1080P/Gaming_1080P-0ce6.mkv", published.read_bytes())
     kit.xlsx(root / SPREADSHEET, [kit.row("Vlog_720P-1a2b"), kit.row("Gaming_1080P-0ce6", 4.25)])
     output = tmp_path / "ugc.jsonl"
-    result = _ingest_cli(root, output, "--base-url", server.url)
+    result = _ingest_cli(root, output, "--base-url", server.url())
     assert result.exit_code == 0, result.output
-    assert server.requests == ["/original_videos/Gaming/1080P/Gaming_1080P-0ce6.mkv"]
+    assert server.requests == [("/original_videos/Gaming/1080P/Gaming_1080P-0ce6.mkv", None)]
     landed = root / "original_videos" / "Gaming" / "1080P" / "Gaming_1080P-0ce6.mkv"
     assert landed.read_bytes() == published.read_bytes()
     rows = _shard(output)
@@ -78,11 +86,11 @@ def test_missing_clip_downloaded_through_base_url(
     ]
     manifest = json.loads((tmp_path / "ugc.manifest.json").read_text())
     assert manifest["run"]["downloaded_bytes"] == published.stat().st_size
-    assert manifest["config"]["base_url"] == server.url
+    assert manifest["config"]["base_url"] == server.url()
 
 
 def test_a_404_is_recorded_and_not_retried_unless_asked(
-    tmp_path: Path, kit, server, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, kit, server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VQA_LOAD_PLUGINS", "vqa-youtube-ugc")
     root = tmp_path / "ugc"
@@ -91,38 +99,41 @@ def test_a_404_is_recorded_and_not_retried_unless_asked(
     output = tmp_path / "ugc.jsonl"
     missing = "/original_videos/HowTo/480P/HowTo_480P-7c1d.mkv"
 
-    first = _ingest_cli(root, output, "--base-url", server.url)
+    first = _ingest_cli(root, output, "--base-url", server.url())
     assert first.exit_code == 0, first.output
     assert "1 download-failed" in first.output
-    assert server.requests == [missing]
+    assert server.requests == [(missing, None)]
     (rejection,) = _shard(tmp_path / "ugc.rejections.jsonl")
     assert rejection["reason"] == "download-failed" and "HTTP 404" in str(rejection["detail"])
     assert rejection["attempts"] == 1
 
-    second = _ingest_cli(root, output, "--base-url", server.url)
+    second = _ingest_cli(root, output, "--base-url", server.url())
     assert second.exit_code == 0, second.output
     assert "1 download-failed" in second.output
-    assert server.requests == [missing]  # not asked again
+    assert server.requests == [(missing, None)]  # not asked again
 
-    third = _ingest_cli(root, output, "--base-url", server.url, "--retry-failed")
+    third = _ingest_cli(root, output, "--base-url", server.url(), "--retry-failed")
     assert third.exit_code == 0, third.output
-    assert server.requests == [missing, missing]
+    assert server.requests == [(missing, None), (missing, None)]
     (rejection,) = _shard(tmp_path / "ugc.rejections.jsonl")
     assert rejection["attempts"] == 2
 
-    kit.clip(server.directory / missing.lstrip("/"), seed=3)  # the mirror gains the file
-    fourth = _ingest_cli(root, output, "--base-url", server.url, "--retry-failed")
+    gained = kit.clip(tmp_path / "bucket" / "HowTo_480P-7c1d.mkv", seed=3)
+    server.add(missing, gained.read_bytes())  # the mirror gains the file
+    fourth = _ingest_cli(root, output, "--base-url", server.url(), "--retry-failed")
     assert fourth.exit_code == 0, fourth.output
     assert "2 written" in fourth.output and "skipped: none" in fourth.output
     assert len(_shard(output)) == 2
 
 
 def test_offline_counts_a_missing_clip_without_asking(
-    tmp_path: Path, plugin_registry: Registry, kit, server
+    tmp_path: Path, plugin_registry: Registry, kit, server: LocalServer
 ) -> None:
     root = tmp_path / "ugc"
     kit.xlsx(root / SPREADSHEET, [kit.row("HowTo_480P-7c1d")])
-    report = ingest(plugin_registry, _config(root, tmp_path / "ugc.jsonl", offline=True, base_url=server.url))
+    report = ingest(
+        plugin_registry, _config(root, tmp_path / "ugc.jsonl", offline=True, base_url=server.url())
+    )
     assert report.skipped == {"missing-clip": 1} and server.requests == []
 
 
