@@ -20,7 +20,7 @@ import orjson
 from vqa_core.errors import TrainingError, UsageError
 from vqa_core.fsutil import manifest_path_for, sha256_file
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
-from vqa_core.tableio import output_format, read_table, write_table
+from vqa_core.tables.loose import output_format, read_table, write_table
 from vqa_core.timestamps import run_timestamp
 
 __all__ = ["PredictReport", "predict", "MANIFEST_SCHEMA"]

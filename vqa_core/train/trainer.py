@@ -40,7 +40,7 @@ from vqa_core.errors import TrainingError, UsageError
 from vqa_core.evaluation.splits import Split, grouped_kfold, grouping_of, shared_groups
 from vqa_core.fsutil import atomic_write_bytes, manifest_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
-from vqa_core.tableio import read_table, write_table
+from vqa_core.tables.loose import read_table, write_table
 from vqa_core.timestamps import run_timestamp
 from vqa_core.train.model import FitSettings
 from vqa_core.train.schemas import DISPLAY_11, feature_names
