@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from vqa_core.dedup import Deduplicated
     from vqa_core.registry import Registry
-    from vqa_core.shardio import ShardTable
+    from vqa_core.tables.shards import ShardTable
 
 __all__ = [
     "MANIFEST_SCHEMA",
@@ -193,9 +193,9 @@ class _Shard:
 
 
 def _count_grid_rows(path: Path) -> int:
-    from vqa_core.shardio import input_format, iter_lines
+    from vqa_core.tables.shards import iter_lines, shard_format
 
-    if input_format(path) == "parquet":
+    if shard_format(path) == "parquet":
         import pyarrow.parquet as pq
 
         return int(pq.read_metadata(path).num_rows)
@@ -209,7 +209,7 @@ def _load(shard: _Shard, schema: pa.Schema, registry: Registry) -> pa.Table | No
     import pyarrow.compute as pc
 
     from vqa_core.fsutil import sha256_file
-    from vqa_core.shardio import probe_columns, read_table
+    from vqa_core.tables.shards import probe_columns, read_shard
 
     columns = probe_columns(shard.given)
     if columns and "mos" not in columns and {"vmaf_score", "schema_version"} <= columns:
@@ -218,7 +218,7 @@ def _load(shard: _Shard, schema: pa.Schema, registry: Registry) -> pa.Table | No
         shard.sha256 = sha256_file(shard.given)
         shard.size_bytes = shard.given.stat().st_size
         return None
-    data = read_table(shard.given, schema)
+    data = read_shard(shard.given, schema)
     table = data.table
     # Keep what points back into the file, not its rows (the working table holds those).
     shard.data = attrs.evolve(data, table=table.schema.empty_table())
@@ -300,12 +300,12 @@ def aggregate(
     """
     from vqa_core.fsutil import manifest_path_for
     from vqa_core.outputlock import OutputLock
-    from vqa_core.shardio import output_format
+    from vqa_core.tables.shards import shard_output_format
     from vqa_core.timestamps import run_timestamp
 
     if on_unknown not in ("error", "skip"):
         raise UsageError(f"--on-unknown must be error or skip, not {on_unknown!r}")
-    fmt = output_format(output)
+    fmt = shard_output_format(output)
     manifest = manifest_out or manifest_path_for(output)
     ordered, by_path = _check_arguments(shards, output, manifest, overrides)
     for corpus_id in sorted(set(by_path.values())):
@@ -652,10 +652,10 @@ def _finish(unified: pa.Table, kept_rows: np.ndarray, stamp: str) -> pa.Table:
 
 def _write(table: pa.Table, output: Path, fmt: Literal["jsonl", "parquet"]) -> None:
     from vqa_core.fsutil import atomic_writer
-    from vqa_core.shardio import write_table
+    from vqa_core.tables.shards import write_shard
 
     with atomic_writer(output) as fh:
-        write_table(table, fh, fmt)
+        write_shard(table, fh, fmt)
 
 
 def _write_manifest(

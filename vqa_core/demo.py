@@ -139,7 +139,7 @@ def _evaluate(tables: list[Path], result: DemoResult, echo: Callable[[str], None
 
     from vqa_core.evaluation.render import markdown_table
     from vqa_core.evaluation.run import EvaluateConfig, run_evaluation
-    from vqa_core.tableio import read_table, write_table
+    from vqa_core.tables.loose import read_table, write_table
 
     combined = result.out / "labelled" / "all-corpora.parquet"
     parts = [read_table(t).table for t in tables]

@@ -14,6 +14,7 @@ from __future__ import annotations
 __all__ = [
     "VqaError",
     "UsageError",
+    "DocumentError",
     "PluginError",
     "PluginLoadError",
     "PluginCallError",
@@ -51,6 +52,15 @@ class VqaError(Exception):
 
 class UsageError(VqaError, ValueError):
     """A command was called with options that cannot work together."""
+
+
+class DocumentError(UsageError):
+    """A JSON document vqa reads back (a model sidecar, a manifest) is not JSON or does not
+    match its schema; ``path`` is the file."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class PluginError(VqaError):

@@ -28,23 +28,27 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any, Final
+from typing import Final
 
 import attrs
+import cattrs
 import orjson
 
 from vqa_core import env
 from vqa_core.declarations import Archive
+from vqa_core.documents import converter, omit_none
 from vqa_core.errors import DownloadError, UsageError, VqaError
 from vqa_core.fsutil import atomic_writer
 from vqa_core.ingest.download import DOWNLOAD_STALLED, Downloader, DownloadPolicy, apply_base_url, part_path
-from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.provenance import FileEntry, Manifest, provenance, write_manifest
 from vqa_core.registry import Registry
 from vqa_core.timestamps import run_timestamp
 
 __all__ = [
     "FetchError",
     "FetchReport",
+    "FetchManifest",
+    "ArchiveRecord",
     "ExtractLimits",
     "fetch",
     "safe_extract",
@@ -90,6 +94,34 @@ class FetchReport:
             f"{self.corpus}: {len(self.downloaded)} downloaded, {len(self.skipped)} already present, "
             f"{len(self.extracted)} unpacked into {self.root}; manifest {self.manifest}"
         )
+
+
+@omit_none
+@attrs.frozen(kw_only=True)
+class ArchiveRecord:
+    """What ``fetch_manifest.json`` says about one archive; a rerun trusts it while the file
+    keeps its size (or was deleted on purpose after unpacking)."""
+
+    file: str
+    url: str
+    #: Downloaded by this run (``false``: already present).
+    downloaded: bool
+    size_bytes: int | None = None
+    sha256: str | None = None
+    extracted: bool
+    extracted_to: Path | None = None
+    #: Files unpacked from a zip.
+    files: int | None = None
+    archive_deleted: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FetchManifest(Manifest):
+    """``fetch_manifest.json`` in the dataset root, rewritten after each archive."""
+
+    corpus: str
+    root: Path
+    archives: list[ArchiveRecord]
 
 
 @attrs.frozen
@@ -241,12 +273,25 @@ def safe_extract(
     return count
 
 
-def _load_manifest(path: Path) -> dict[str, Any]:
+def _previous_records(path: Path) -> dict[str, ArchiveRecord]:
+    """What an earlier fetch recorded, by archive file name. The manifest is only a cache: an
+    unreadable one, or a record that does not match :class:`ArchiveRecord`, counts as nothing
+    recorded, and that archive is checked again."""
     try:
         data = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return {}
-    return data if isinstance(data, dict) else {}
+    archives = data.get("archives") if isinstance(data, dict) else None
+    records = {}
+    for entry in archives if isinstance(archives, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        try:
+            record = converter.structure(entry, ArchiveRecord)
+        except cattrs.BaseValidationError:
+            continue
+        records[record.file] = record
+    return records
 
 
 def fetch(
@@ -265,23 +310,22 @@ def fetch(
     base_url = base_url or os.environ.get(env.base_url_variable(corpus_id)) or None
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST_NAME
-    previous = {
-        a.get("file"): a for a in _load_manifest(manifest_path).get("archives", []) if isinstance(a, dict)
-    }
+    previous = _previous_records(manifest_path)
     downloaded: list[str] = []
     skipped: list[str] = []
     extracted: list[str] = []
-    records = []
+    records: list[ArchiveRecord] = []
     with Downloader(policy) as downloader:
         for archive in corpus.archives:
-            record = _fetch_one(downloader, archive, root, base_url, previous.get(archive.filename))
-            (downloaded if record["downloaded"] else skipped).append(archive.filename)
-            if record.get("unpacked_now"):
+            record, unpacked_now = _fetch_one(
+                downloader, archive, root, base_url, previous.get(archive.filename)
+            )
+            (downloaded if record.downloaded else skipped).append(archive.filename)
+            if unpacked_now:
                 extracted.append(archive.filename)
-            record.pop("unpacked_now", None)
-            if delete_archives and record.get("extracted") and (root / archive.filename).exists():
+            if delete_archives and record.extracted and (root / archive.filename).exists():
                 (root / archive.filename).unlink()
-                record["archive_deleted"] = True
+                record = attrs.evolve(record, archive_deleted=True)
             records.append(record)
             # Record progress after each archive: an interrupted fetch keeps what it finished.
             _write(manifest_path, registry, corpus_id, root, records, timestamp)
@@ -293,28 +337,21 @@ def _write(
     registry: Registry,
     corpus_id: str,
     root: Path,
-    records: list[dict[str, Any]],
+    records: list[ArchiveRecord],
     timestamp: str | None,
 ) -> None:
-    write_manifest(
-        path,
-        build_manifest(
-            MANIFEST_SCHEMA,
-            created_at_utc=run_timestamp(timestamp),
-            versions=registry.versions(),
-            corpus=corpus_id,
-            root=root,
-            archives=records,
-        ),
+    common = provenance(
+        MANIFEST_SCHEMA, created_at_utc=run_timestamp(timestamp), versions=registry.versions()
     )
+    write_manifest(path, FetchManifest(**common, corpus=corpus_id, root=root, archives=list(records)))
 
 
-def _still_done(previous: dict[str, Any], dest: Path, is_zip: bool) -> bool:
+def _still_done(previous: ArchiveRecord, dest: Path, is_zip: bool) -> bool:
     """Did an earlier fetch finish this archive, and is its file unchanged (or deleted on purpose)?"""
     size = dest.stat().st_size if dest.exists() else None
     if size is None:
-        return bool(is_zip and previous.get("extracted") and previous.get("archive_deleted"))
-    return size == previous.get("size_bytes") and (previous.get("extracted") or not is_zip)
+        return bool(is_zip and previous.extracted and previous.archive_deleted)
+    return size == previous.size_bytes and (previous.extracted or not is_zip)
 
 
 def _fetch_one(
@@ -322,15 +359,16 @@ def _fetch_one(
     archive: Archive,
     root: Path,
     base_url: str | None,
-    previous: dict[str, Any] | None,
-) -> dict[str, Any]:
+    previous: ArchiveRecord | None,
+) -> tuple[ArchiveRecord, bool]:
+    """The archive's record after this run, and whether it was unpacked now."""
     dest = root / archive.filename
     url = apply_base_url(archive.url, base_url, archive.url.rsplit("/", 1)[0])
     is_zip = archive.filename.lower().endswith(".zip")
     target = root / archive.extract_to if archive.extract_to else root
-    record: dict[str, Any] = {"file": archive.filename, "url": url, "downloaded": False}
     if previous is not None and _still_done(previous, dest, is_zip):
-        return {**previous, "downloaded": False, "url": url}
+        return attrs.evolve(previous, downloaded=False, url=url), False
+    downloaded = False
     if not dest.exists():
         try:
             downloader.fetch(url, dest, within=root)
@@ -347,16 +385,22 @@ def _fetch_one(
                 transient=exc.transient,
                 reason=exc.reason,
             ) from None
-        record["downloaded"] = True
-    record.update({k: v for k, v in describe_file(dest).items() if k in ("size_bytes", "sha256")})
-    if is_zip:
-        try:
-            files = safe_extract(dest, target, limits=ExtractLimits.for_archive(archive))
-        except FetchError:
-            if record["downloaded"]:
-                dest.unlink(missing_ok=True)  # a freshly downloaded bad archive is not kept
-            raise
-        record.update(extracted=True, extracted_to=str(target), files=files, unpacked_now=True)
-    else:
-        record.update(extracted=False)
-    return record
+        downloaded = True
+    entry = FileEntry.of(dest)
+    record = ArchiveRecord(
+        file=archive.filename,
+        url=url,
+        downloaded=downloaded,
+        size_bytes=entry.size_bytes,
+        sha256=entry.sha256,
+        extracted=is_zip,
+    )
+    if not is_zip:
+        return record, False
+    try:
+        files = safe_extract(dest, target, limits=ExtractLimits.for_archive(archive))
+    except FetchError:
+        if downloaded:
+            dest.unlink(missing_ok=True)  # a freshly downloaded bad archive is not kept
+        raise
+    return attrs.evolve(record, extracted_to=target, files=files), True

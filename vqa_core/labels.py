@@ -45,7 +45,7 @@ from vqa_core.errors import LabelError, ShardError, UsageError
 from vqa_core.fsutil import manifest_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.scales import ACR_1_5, CONTINUOUS_0_100, RANGE_SLACK, MosScale
-from vqa_core.tableio import LoadedTable, output_format, read_table, write_table
+from vqa_core.tables.loose import LoadedTable, output_format, read_table, write_table
 from vqa_core.timestamps import run_timestamp
 
 if TYPE_CHECKING:

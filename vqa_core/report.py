@@ -149,9 +149,9 @@ def summarise(path: Path) -> Summary:
     import pyarrow.compute as pc
 
     from vqa_core.errors import ShardError
-    from vqa_core.shardio import read_table
+    from vqa_core.tables.shards import read_shard
 
-    data = read_table(path, _schema())
+    data = read_shard(path, _schema())
     table = data.table
     if table.num_rows and "corpus_source" not in data.present:
         raise ShardError(f"{path}: not a unified table (no corpus_source column)", path=str(path))

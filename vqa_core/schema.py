@@ -38,7 +38,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
-import cattrs
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -63,7 +62,6 @@ __all__ = [
     "corpus_arrow_schema",
     "content_group_of",
     "unified_arrow_schema",
-    "converter",
 ]
 
 SCHEMA_ID: Final = "vqa-corpus-row-v2"
@@ -249,14 +247,3 @@ def unified_arrow_schema() -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema(_arrow_fields(UnifiedRow))
-
-
-def make_converter() -> cattrs.Converter:
-    """A cattrs converter for the row models; JSON-compatible unstructuring."""
-    conv = cattrs.Converter(forbid_extra_keys=True)
-    conv.register_structure_hook(float, lambda v, _: float(v))
-    return conv
-
-
-#: The shared converter (cattrs converters are safe to reuse).
-converter: Final = make_converter()

@@ -708,7 +708,8 @@ def test_range_decisions_match_the_scale_declared_by_the_plugin(
 
 def test_the_unified_arrow_schema_is_the_same_before_and_after_cattrs_resolves_the_row_types() -> None:
     """Resolving annotations turns "str | None" into a union; the schema must not change with it."""
-    from vqa_core.schema import UnifiedRow, converter
+    from vqa_core.documents import converter
+    from vqa_core.schema import UnifiedRow
 
     before = unified_arrow_schema()
     values = dict.fromkeys(UNIFIED_FIELDS, "x") | {

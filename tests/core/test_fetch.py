@@ -8,16 +8,19 @@ import struct
 import zipfile
 from pathlib import Path
 
+import orjson
 import pytest
 from click.testing import CliRunner
 
 from vqa_core.cli import main
 from vqa_core.declarations import Archive
+from vqa_core.documents import document_bytes, structure_document
 from vqa_core.fetch import (
     DEFAULT_MAX_UNPACKED_BYTES,
     MAX_RATIO,
     ExtractLimits,
     FetchError,
+    FetchManifest,
     fetch,
     free_bytes,
     safe_extract,
@@ -226,3 +229,50 @@ def test_an_entry_smaller_than_its_header_says_is_refused_and_its_file_removed(t
     ):
         safe_extract(archive, target)
     assert _nothing_written(target)  # the partial file is gone, no temporary left beside it
+
+
+def test_the_fetch_manifest_reads_back_to_the_same_bytes_and_rerun_trusts_it(
+    konvid_registry: Registry, archives: dict[str, bytes], tmp_path: Path
+) -> None:
+    root = tmp_path / "konvid"
+    with LocalServer() as server:
+        for name, data in archives.items():
+            server.add(f"/archives/{name}", data)
+        fetch(
+            konvid_registry,
+            "konvid-1k",
+            root,
+            base_url=server.url("/archives"),
+            policy=FAST,
+            delete_archives=True,
+        )
+        manifest = root / "fetch_manifest.json"
+        data = manifest.read_bytes()
+        back = structure_document(orjson.loads(data), FetchManifest, path=manifest, what="manifest")
+        assert document_bytes(back) == data
+        assert all(a.archive_deleted and a.extracted_to == root for a in back.archives)
+        assert not any((root / name).exists() for name in archives)
+        requests = len(server.requests)
+        again = fetch(konvid_registry, "konvid-1k", root, base_url=server.url("/archives"), policy=FAST)
+        assert again.downloaded == () and len(server.requests) == requests  # deleted on purpose: done
+
+
+def test_a_record_that_does_not_match_is_checked_again_and_the_others_trusted(
+    konvid_registry: Registry, archives: dict[str, bytes], tmp_path: Path
+) -> None:
+    root = tmp_path / "konvid"
+    with LocalServer() as server:
+        for name, data in archives.items():
+            server.add(f"/archives/{name}", data)
+        url = server.url("/archives")
+        fetch(konvid_registry, "konvid-1k", root, base_url=url, policy=FAST, delete_archives=True)
+        manifest = root / "fetch_manifest.json"
+        doc = orjson.loads(manifest.read_bytes())
+        broken = doc["archives"][0]["file"]
+        doc["archives"][0]["size_bytes"] = "a lot"
+        manifest.write_bytes(orjson.dumps(doc))
+        again = fetch(konvid_registry, "konvid-1k", root, base_url=url, policy=FAST)
+        assert again.downloaded == (broken,) and set(again.skipped) == set(archives) - {broken}
+        manifest.write_bytes(b"{not json")  # nothing recorded: what was deleted is fetched again
+        third = fetch(konvid_registry, "konvid-1k", root, base_url=url, policy=FAST)
+        assert set(third.downloaded) == set(archives) - {broken} and third.skipped == (broken,)

@@ -345,7 +345,8 @@ def test_cli_success_and_one_line_errors(konvid_shard: Path, tmp_path: Path) -> 
 
 def test_unified_table_labels_are_read_on_0_100(tmp_path: Path) -> None:
     """A table shaped like vqa aggregate's output (UnifiedRow): mos and mos_std_dev on 0-100."""
-    from vqa_core.schema import UnifiedRow, converter
+    from vqa_core.documents import converter
+    from vqa_core.schema import UnifiedRow
 
     def unified(src: str, mos: float, std: float) -> dict[str, object]:
         row = UnifiedRow(

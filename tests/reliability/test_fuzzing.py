@@ -4,7 +4,7 @@ Targets: every corpus plugin's metadata reader (``registry.source_rows``, rows
 iterated to the end) under each of its published file names — text readers,
 the YouTube UGC spreadsheet reader and the LIVE-VQC MAT-file reader — plus
 BVI-DVC's metric files (``encode_grid_rows``), the aggregator's row reader
-(``shardio.read_table`` / ``probe_columns``), and merge-grid's reader.
+(``tables.shards.read_shard`` / ``probe_columns``), and merge-grid's reader.
 
 Inputs: random bytes, text assembled from the tokens that matter to these
 formats (delimiters, quotes, numbers, the corpus's own column names, BOMs,
@@ -280,10 +280,10 @@ def shard_seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def _read_shard(path: Path, data: bytes) -> None:
     from vqa_core.aggregate import _read_schema
     from vqa_core.errors import ShardError
-    from vqa_core.shardio import probe_columns, read_table
+    from vqa_core.tables.shards import probe_columns, read_shard
 
     path.write_bytes(data)
-    for read in (lambda: probe_columns(path), lambda: read_table(path, _read_schema())):
+    for read in (lambda: probe_columns(path), lambda: read_shard(path, _read_schema())):
         try:
             read()
         except ShardError as exc:

@@ -60,9 +60,9 @@ def aggregate(
     """
     from vqa_core.aggregate import aggregate as run_aggregate
     from vqa_core.aggregate import parse_override
-    from vqa_core.shardio import output_format
+    from vqa_core.tables.shards import shard_output_format
 
-    output_format(output)  # refuse an unsupported suffix before discovering plugins
+    shard_output_format(output)  # refuse an unsupported suffix before discovering plugins
     parsed = [parse_override(text) for text in overrides]
     registry = load_registry(ctx)
     result = run_aggregate(

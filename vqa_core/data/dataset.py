@@ -266,7 +266,7 @@ def _read(path: Path) -> dict[str, Any]:
     """The columns an item needs, over every row of the table (before selection)."""
     import numpy as np
 
-    from vqa_core.tableio import read_table
+    from vqa_core.tables.loose import read_table
 
     def strings(names: Sequence[str]) -> list[str]:
         return [n for n in _STRING_COLUMNS if n in names]

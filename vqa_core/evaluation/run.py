@@ -130,7 +130,7 @@ def evaluate_table(config: EvaluateConfig) -> Evaluation:
     """Run ``config.protocol`` on ``config.table`` (see the module docstring)."""
     import numpy as np
 
-    from vqa_core.tableio import read_table
+    from vqa_core.tables.loose import read_table
     from vqa_core.train.extras import require
     from vqa_core.train.schemas import feature_names
 

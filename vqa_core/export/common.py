@@ -282,7 +282,7 @@ class _Loaded:
 
 def load_rows(config: ExportConfig) -> _Loaded:
     """The table's rows as :class:`ExportRow` s; rows without a clip or a finite MOS are counted, not written."""
-    from vqa_core.tableio import read_table
+    from vqa_core.tables.loose import read_table
 
     loaded = read_table(config.table, strings=lambda names: [n for n in _KEY_COLUMNS if n in names])
     columns = tuple(loaded.columns)

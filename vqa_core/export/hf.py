@@ -75,7 +75,7 @@ def _arrow_schema(plan: ExportPlan, table_schema: pa.Schema) -> pa.Schema:
 
 def write(plan: ExportPlan, folder: Path) -> WriterOutput:
     datasets = _datasets()
-    from vqa_core.tableio import read_table
+    from vqa_core.tables.loose import read_table
 
     clash = [c for c in LEADING if c in plan.columns]
     if clash:

@@ -52,7 +52,7 @@ from vqa_core.ingest.outputs import (
 from vqa_core.ingest.state import REJECTED, WRITTEN, Outcome, StateStore, state_path_for
 from vqa_core.ingest.watchdog import StalledTask
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
-from vqa_core.shardio import count_shard_rows, iter_shard_rows
+from vqa_core.tables.shards import count_shard_rows, iter_shard_rows
 from vqa_core.timestamps import run_timestamp
 
 if TYPE_CHECKING:

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import attrs
-import orjson
 
-from vqa_core.errors import TrainingError, UsageError
-from vqa_core.fsutil import manifest_path_for, sha256_file
+from vqa_core.errors import TrainingError
+from vqa_core.fsutil import manifest_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
-from vqa_core.tableio import output_format, read_table, write_table
+from vqa_core.tables.loose import output_format, read_table, write_table
 from vqa_core.timestamps import run_timestamp
+from vqa_core.train.sidecar import read_sidecar
 
 __all__ = ["PredictReport", "predict", "MANIFEST_SCHEMA"]
 
@@ -43,29 +43,6 @@ class PredictReport:
         return f"predict: {self.predicted:,} of {self.rows:,} rows predicted ({refused:,} refused) -> {self.output}"
 
 
-def _sidecar(model: Path) -> dict[str, Any]:
-    path = manifest_path_for(model)
-    if not model.is_file():
-        raise UsageError(f"model {model} does not exist")
-    try:
-        sidecar = orjson.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise UsageError(
-            f"model {model} has no sidecar {path.name}; it was not written by vqa train mos-head"
-        ) from None
-    except orjson.JSONDecodeError as exc:
-        raise UsageError(f"sidecar {path} is not valid JSON: {exc}") from None
-    if not isinstance(sidecar, dict) or sidecar.get("schema") != "vqa-mos-head-v1":
-        raise UsageError(f"{path} is not the sidecar of a vqa MOS head")
-    recorded = sidecar.get("model", {}).get("sha256")
-    actual = sha256_file(model)
-    if recorded != actual:
-        raise UsageError(
-            f"{model} has sha256 {actual[:12]}…, its sidecar recorded {str(recorded)[:12]}…; refusing a changed model"
-        )
-    return sidecar
-
-
 def predict(model: Path, table: Path, out: Path, *, timestamp: str | None = None) -> PredictReport:
     """Predict MOS for every row of ``table`` with the ONNX ``model`` and write ``out``."""
     import numpy as np
@@ -73,21 +50,21 @@ def predict(model: Path, table: Path, out: Path, *, timestamp: str | None = None
 
     started = time.monotonic()
     output_format(out)
-    sidecar = _sidecar(model)
+    sidecar = read_sidecar(model)
     from vqa_core.train.extras import require
 
     require("onnxruntime", _COMMAND)
     from vqa_core.train.export import run_onnx, session_for
     from vqa_core.train.project import project
 
-    names = tuple(sidecar["feature_order"])
-    profile = sidecar.get("display_profile") or {}
+    names = tuple(sidecar.feature_order)
+    profile = sidecar.display_profile.feature_values if sidecar.display_profile else None
     loaded = read_table(table)
-    projection = project(loaded.table, names, display_profile=profile.get("feature_values"), need_mos=False)
+    projection = project(loaded.table, names, display_profile=profile, need_mos=False)
     if projection.n_usable == 0:
         missing = ", ".join(sorted(projection.missing_features)[:5])
         raise TrainingError(
-            f"no row of {table} has every feature of {sidecar['feature_schema']} (missing e.g. {missing}); nothing written"
+            f"no row of {table} has every feature of {sidecar.feature_schema} (missing e.g. {missing}); nothing written"
         )
     usable = np.flatnonzero(projection.usable)
     predictions = np.full(loaded.num_rows, np.nan)
@@ -129,7 +106,7 @@ def predict(model: Path, table: Path, out: Path, *, timestamp: str | None = None
                 "table": describe_file(table),
             },
             outputs={"table": describe_file(out)},
-            feature_schema=sidecar["feature_schema"],
+            feature_schema=sidecar.feature_schema,
             feature_order=list(names),
             stats={
                 "rows": report.rows,

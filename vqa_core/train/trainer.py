@@ -36,14 +36,24 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from vqa_core.documents import converter
 from vqa_core.errors import TrainingError, UsageError
 from vqa_core.evaluation.splits import Split, grouped_kfold, grouping_of, shared_groups
 from vqa_core.fsutil import atomic_write_bytes, manifest_path_for
-from vqa_core.provenance import build_manifest, describe_file, write_manifest
-from vqa_core.tableio import read_table, write_table
+from vqa_core.provenance import FileEntry, build_manifest, describe_file, provenance, write_manifest
+from vqa_core.tables.loose import read_table, write_table
 from vqa_core.timestamps import run_timestamp
 from vqa_core.train.model import FitSettings
 from vqa_core.train.schemas import DISPLAY_11, feature_names
+from vqa_core.train.sidecar import (
+    SIDECAR_SCHEMA,
+    DisplayProfile,
+    ModelFile,
+    ModelSidecar,
+    Normalisation,
+    Parity,
+    TensorSpec,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -66,7 +76,6 @@ log = logging.getLogger("vqa.train")
 
 MODEL_NAME: Final = "mos_head.onnx"
 SMOKE_TABLE_NAME: Final = "smoke_table.parquet"
-SIDECAR_SCHEMA: Final = "vqa-mos-head-v1"
 GATE: Final = {
     "plcc_min": 0.85,
     "srocc_min": 0.82,
@@ -274,13 +283,17 @@ def _check_request(config: TrainConfig) -> None:
         require(module, _COMMAND)
 
 
-def _display_profile(config: TrainConfig, names: Sequence[str]) -> tuple[dict[str, Any] | None, list[str]]:
+def _display_profile(config: TrainConfig, names: Sequence[str]) -> tuple[DisplayProfile | None, list[str]]:
     """The display profile (``None`` when not given or when the schema has no display features)
     and the notes for the sidecar."""
     from vqa_core.train.display import load_display_profile
 
     uses_display = any(n in DISPLAY_11 for n in names)
-    profile = load_display_profile(config.display_profile) if config.display_profile else None
+    profile = (
+        converter.structure(load_display_profile(config.display_profile), DisplayProfile)
+        if config.display_profile
+        else None
+    )
     notes = []
     if profile is not None and not uses_display:
         notes.append(f"display profile ignored: {config.feature_schema} has no display features")
@@ -306,13 +319,13 @@ def _project(
     table: pa.Table,
     table_path: Path,
     names: Sequence[str],
-    profile: dict[str, Any] | None,
+    profile: DisplayProfile | None,
     feature_schema: str,
 ) -> Projection:
     """The table projected onto the feature schema; no usable row is a :class:`TrainingError`."""
     from vqa_core.train.project import project
 
-    projection = project(table, names, display_profile=profile["feature_values"] if profile else None)
+    projection = project(table, names, display_profile=profile.feature_values if profile else None)
     if projection.n_usable == 0:
         reasons = (
             ", ".join(f"{n:,} {r}" for r, n in sorted(projection.refused.items())) or "the table is empty"
@@ -394,7 +407,7 @@ def _sidecar(
     *,
     timestamp: str,
     table_path: Path,
-    profile: dict[str, Any] | None,
+    profile: DisplayProfile | None,
     notes: list[str],
     names: Sequence[str],
     projection: Projection,
@@ -405,41 +418,45 @@ def _sidecar(
     n_folds: int,
     grouping: dict[str, Any],
     parity_rows: int,
-) -> dict[str, Any]:
-    """The ``mos_head.manifest.json`` body of a written model."""
+) -> ModelSidecar:
+    """The ``mos_head.manifest.json`` of a written model."""
     from vqa_core.train import export, model
 
     mean, std, trained_on = normalisation
-    return build_manifest(
-        SIDECAR_SCHEMA,
-        created_at_utc=timestamp,
-        versions=_versions(),
-        inputs={
-            "table": describe_file(table_path),
-            **({"display_profile": describe_file(Path(profile["source_path"]))} if profile else {}),
-        },
-        outputs={"onnx": describe_file(report.model)},
-        model={
-            "onnx": MODEL_NAME,
-            "sha256": describe_file(report.model)["sha256"],
-            "size_bytes": len(data),
-            "opset": export.OPSET,
-            "input": {"name": export.INPUT_NAME, "dtype": "float32", "shape": ["N", len(names)]},
-            "output": {"name": export.OUTPUT_NAME, "dtype": "float32", "shape": ["N", 1]},
-            "mos_range": [1.0, 5.0],
-            "architecture": f"standardise -> MLP {list(config.fit.hidden)} ReLU -> 1 + 4*sigmoid",
-            "n_parameters": model.n_parameters(shipped),
-            "operators": operators,
-        },
+    onnx = FileEntry.of(report.model)
+    assert onnx.sha256 is not None  # the model was written just before
+    inputs = {"table": describe_file(table_path)}
+    if profile:
+        inputs["display_profile"] = describe_file(Path(profile.source_path))
+    return ModelSidecar(
+        **provenance(
+            SIDECAR_SCHEMA,
+            created_at_utc=timestamp,
+            versions=_versions(),
+            inputs=inputs,
+            outputs={"onnx": onnx},
+        ),
+        model=ModelFile(
+            onnx=MODEL_NAME,
+            sha256=onnx.sha256,
+            size_bytes=len(data),
+            opset=export.OPSET,
+            input=TensorSpec(name=export.INPUT_NAME, dtype="float32", shape=["N", len(names)]),
+            output=TensorSpec(name=export.OUTPUT_NAME, dtype="float32", shape=["N", 1]),
+            mos_range=[1.0, 5.0],
+            architecture=f"standardise -> MLP {list(config.fit.hidden)} ReLU -> 1 + 4*sigmoid",
+            n_parameters=model.n_parameters(shipped),
+            operators=operators,
+        ),
         feature_schema=config.feature_schema,
         feature_order=list(names),
         feature_sources=projection.sources,
-        normalisation={
-            "mean": mean,
-            "std": std,
-            "computed_on": f"the {trained_on} rows the shipped model was trained on",
-            "inside_model": True,
-        },
+        normalisation=Normalisation(
+            mean=mean,
+            std=std,
+            computed_on=f"the {trained_on} rows the shipped model was trained on",
+            inside_model=True,
+        ),
         training={
             "seed": config.seed,
             "smoke": config.smoke,
@@ -456,12 +473,12 @@ def _sidecar(
         rows=report.rows,
         metrics={"folds": report.folds, "pooled": report.pooled, "ci_method": CI_METHOD},
         gate=report.gate,
-        parity={
-            "rows": parity_rows,
-            "max_abs_diff": report.parity_max_abs_diff,
-            "tolerance": export.PARITY_TOLERANCE,
-            "engine": "onnxruntime CPUExecutionProvider",
-        },
+        parity=Parity(
+            rows=parity_rows,
+            max_abs_diff=report.parity_max_abs_diff,
+            tolerance=export.PARITY_TOLERANCE,
+            engine="onnxruntime CPUExecutionProvider",
+        ),
         display_profile=profile,
         notes=notes,
     )

@@ -9,7 +9,7 @@ import attrs
 
 from vqa_core.errors import DatasetNotFoundError, OutputError, ShardError, UsageError
 from vqa_core.fsutil import is_inside
-from vqa_core.shardio import probe_columns
+from vqa_core.tables.shards import probe_columns
 from vqa_core.verify.check import PROBE_TIMEOUT_S
 
 

@@ -11,7 +11,7 @@ from typing import Any, Final
 from vqa_core.ingest.executor import Ready, Work
 from vqa_core.ingest.state import Outcome, StateStore
 from vqa_core.ingest.watchdog import StalledTask
-from vqa_core.shardio import iter_shard_rows
+from vqa_core.tables.shards import iter_shard_rows
 from vqa_core.verify.check import CheckResult, ClipCheck, Expected
 from vqa_core.verify.config import VerifyConfig
 from vqa_core.verify.report import _line

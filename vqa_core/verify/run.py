@@ -8,7 +8,7 @@ from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
 from vqa_core.ingest.executor import opened_executor, run_ordered, slots
 from vqa_core.ingest.outputs import NoProgress, ProgressSink
 from vqa_core.ingest.state import StateStore
-from vqa_core.shardio import count_shard_rows
+from vqa_core.tables.shards import count_shard_rows
 from vqa_core.verify.check import check_clip
 from vqa_core.verify.config import VerifyConfig, _check_inputs
 from vqa_core.verify.manifest import _write_manifest

@@ -89,7 +89,7 @@ def write_rows(path: Path, rows: list[dict[str, object]]) -> Path:
     """A unified-shaped table holding just the columns a ClipDataset reads."""
     import pyarrow as pa
 
-    from vqa_core.tableio import write_table
+    from vqa_core.tables.loose import write_table
 
     full = [
         {

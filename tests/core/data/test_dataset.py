@@ -250,7 +250,7 @@ def test_paths_that_leave_the_root_are_refused(ramp: Any, tmp_path: Path) -> Non
 def test_a_labelled_table_gives_both_axes(ramp: Any, tmp_path: Path) -> None:
     import pyarrow as pa
 
-    from vqa_core.tableio import write_table
+    from vqa_core.tables.loose import write_table
 
     ramp.clip("clips/a.mp4", 6)
     table = tmp_path / "labelled.parquet"

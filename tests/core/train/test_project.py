@@ -7,7 +7,7 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from vqa_core.tableio import read_table
+from vqa_core.tables.loose import read_table
 from vqa_core.train.project import parse_bitrate_mbps, project
 from vqa_core.train.schemas import CHUG_METADATA_10, FEATURE_SCHEMAS, feature_names
 

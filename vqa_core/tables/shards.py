@@ -1,4 +1,4 @@
-"""Columnar reading and writing of row tables: corpus shards and the unified table.
+"""Tables whose columns a schema fixes: corpus shards and the unified table.
 
 Reading is columnar (pyarrow) on the fast path; Python objects per row are built
 only when a file is broken, to say on which line. Wire formats:
@@ -7,14 +7,14 @@ only when a file is broken, to say on which line. Wire formats:
   lines are allowed. Keys the caller's schema does not name are ignored. A
   string field is a JSON string, an ``int64`` field a JSON integer, a
   ``float64`` field a JSON number (integers accepted); ``null`` reads as a
-  missing value. Written with keys sorted, compact separators, one object per
-  line and a trailing newline, by orjson (floats in shortest round-trip form).
+  missing value. Written by :func:`~vqa_core.tables.wire.write_jsonl`.
 * **Parquet** (``.parquet``, ``.pq``): columns are cast safely to the caller's
   types (``int32`` → ``int64`` works, ``double`` → ``int64`` is an error).
-  Written with snappy compression and the caller's column order.
+  Written by :func:`~vqa_core.tables.wire.write_parquet` in the caller's column order.
 
-A JSONL file that pyarrow cannot read is scanned line by line (orjson) and the
-first offending line is reported as ``<file>:<line>: …``.
+Output is ``.jsonl`` or ``.parquet``. A JSONL file that pyarrow cannot read is
+scanned line by line (orjson) and the first offending line is reported as
+``<file>:<line>: …``.
 """
 
 from __future__ import annotations
@@ -28,58 +28,50 @@ import attrs
 import orjson
 
 from vqa_core.errors import OutputError, ShardError
+from vqa_core.tables.formats import format_of
+from vqa_core.tables.wire import write_jsonl, write_parquet
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
 __all__ = [
-    "TableFormat",
+    "ShardFormat",
     "INPUT_SUFFIXES",
     "OUTPUT_SUFFIXES",
-    "input_format",
-    "output_format",
+    "shard_format",
+    "shard_output_format",
     "ShardTable",
     "probe_columns",
-    "read_table",
-    "write_table",
-    "write_jsonl",
+    "read_shard",
+    "write_shard",
     "iter_lines",
     "iter_shard_rows",
     "count_shard_rows",
 ]
 
-TableFormat = Literal["jsonl", "parquet"]
+ShardFormat = Literal["jsonl", "parquet"]
 
-INPUT_SUFFIXES: Final[dict[str, TableFormat]] = {
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
-OUTPUT_SUFFIXES: Final[dict[str, TableFormat]] = {".jsonl": "jsonl", ".parquet": "parquet"}
-
-#: Rows serialised per write; results are appended to one buffer and freed at
-#: once (keeping thousands of orjson results alive is slow; see bench/README.md).
-JSONL_CHUNK_ROWS: Final = 4096
+INPUT_SUFFIXES: Final = (".jsonl", ".ndjson", ".parquet", ".pq")
+OUTPUT_SUFFIXES: Final = (".jsonl", ".parquet")
 
 
-def input_format(path: Path) -> TableFormat:
+def shard_format(path: Path) -> ShardFormat:
     """The format of an input table from its suffix; :class:`ShardError` for anything else."""
-    fmt = INPUT_SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(INPUT_SUFFIXES)
-        raise ShardError(f"{path}: unsupported suffix {path.suffix!r}; use one of {known}", path=str(path))
-    return fmt
+    fmt = format_of(path, INPUT_SUFFIXES)
+    if fmt == "jsonl" or fmt == "parquet":
+        return fmt
+    known = ", ".join(INPUT_SUFFIXES)
+    raise ShardError(f"{path}: unsupported suffix {path.suffix!r}; use one of {known}", path=str(path))
 
 
-def output_format(path: Path) -> TableFormat:
+def shard_output_format(path: Path) -> ShardFormat:
     """The format of an output table from its suffix; :class:`OutputError` for anything else."""
-    fmt = OUTPUT_SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        known = " or ".join(OUTPUT_SUFFIXES)
-        raise OutputError(f"{path}: unsupported output suffix {path.suffix!r}; use {known}")
-    return fmt
+    fmt = format_of(path, OUTPUT_SUFFIXES)
+    if fmt == "jsonl" or fmt == "parquet":
+        return fmt
+    known = " or ".join(OUTPUT_SUFFIXES)
+    raise OutputError(f"{path}: unsupported output suffix {path.suffix!r}; use {known}")
 
 
 @attrs.frozen
@@ -87,7 +79,7 @@ class ShardTable:
     """A table read from one file, with what is needed to point back into it."""
 
     path: Path
-    format: TableFormat
+    format: ShardFormat
     table: pa.Table
     #: Column names present in the file (of those the caller asked for).
     present: frozenset[str]
@@ -129,7 +121,7 @@ def _first_object(path: Path) -> dict[str, object] | None:
 def probe_columns(path: Path) -> frozenset[str]:
     """Column names of a table without reading it: the first JSONL object's keys, or the
     Parquet schema. :class:`ShardError` when the file is missing or unreadable."""
-    fmt = input_format(path)
+    fmt = shard_format(path)
     if not path.is_file():
         raise ShardError(f"shard not found: {path}", path=str(path))
     if fmt == "jsonl":
@@ -145,14 +137,14 @@ def probe_columns(path: Path) -> frozenset[str]:
         raise ShardError(f"{path}: not a readable Parquet file ({_one_line(exc)})", path=str(path)) from None
 
 
-def read_table(path: Path, schema: pa.Schema) -> ShardTable:
+def read_shard(path: Path, schema: pa.Schema) -> ShardTable:
     """Read the columns of ``schema`` from a JSONL or Parquet file.
 
     Columns absent from the file come back all-null; ``present`` says which were
     there. Raises :class:`ShardError` (with ``file:line`` for JSONL) when the file
     is not valid JSON, a line is not an object, or a value has the wrong type.
     """
-    fmt = input_format(path)
+    fmt = shard_format(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -290,28 +282,12 @@ def _read_parquet(path: Path, data: bytes, schema: pa.Schema) -> tuple[pa.Table,
     return pa.table(columns, schema=schema.with_metadata(None)), present
 
 
-def write_jsonl(table: pa.Table, fh: IO[bytes]) -> None:
-    """Write ``table`` as JSONL, keys sorted, streamed in chunks of rows."""
-    names = sorted(table.column_names)
-    ordered = table.select(names)
-    dumps = orjson.dumps
-    newline = orjson.OPT_APPEND_NEWLINE
-    for batch in ordered.to_batches(max_chunksize=JSONL_CHUNK_ROWS):
-        columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-        buffer = bytearray()
-        for values in zip(*columns, strict=True):
-            buffer += dumps(dict(zip(names, values, strict=True)), option=newline)
-        fh.write(buffer)
-
-
-def write_table(table: pa.Table, fh: IO[bytes], fmt: TableFormat) -> None:
+def write_shard(table: pa.Table, fh: IO[bytes], fmt: ShardFormat) -> None:
     """Write ``table`` in ``fmt`` to an open binary file."""
     if fmt == "jsonl":
         write_jsonl(table, fh)
-        return
-    import pyarrow.parquet as pq
-
-    pq.write_table(table, fh, compression="snappy")
+    else:
+        write_parquet(table, fh)
 
 
 def iter_lines(paths: Iterable[Path]) -> Iterable[tuple[Path, int, bytes]]:

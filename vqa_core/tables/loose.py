@@ -1,4 +1,6 @@
-"""Reading and writing the flat tables that labels, training and prediction exchange.
+"""Tables a person brings: the feature, label and prediction tables that labels, training,
+prediction, evaluation and export exchange. No schema fixes their columns; types come
+from the file.
 
 Formats by suffix (case-insensitive):
 
@@ -13,9 +15,10 @@ in a key column become their Python text (``12`` → ``"12"``, ``12.0`` →
 ``"12.0"``); Parquet integers become their decimal text. The caller names the
 key columns once it has seen the header, through the ``strings`` callback.
 
-Wire format written: JSONL is one object per line with sorted keys, floats as
-JSON numbers and NaN or missing values as ``null``; JSON is ``{"rows": [...]}``
-with sorted keys and two-space indent; Parquet keeps the Arrow types (zstd).
+Wire format written: JSONL by :func:`~vqa_core.tables.wire.write_jsonl` (one
+object per line, sorted keys, NaN or missing values as ``null``); JSON is
+``{"rows": [...]}`` with sorted keys and two-space indent; Parquet by
+:func:`~vqa_core.tables.wire.write_parquet`, keeping the Arrow types.
 
 Every row read knows where it came from (:meth:`LoadedTable.where`): ``file:line``
 for CSV and JSONL (header = line 1 in CSV), ``file:$.rows[i]`` for JSON and
@@ -26,8 +29,7 @@ can find it.
 from __future__ import annotations
 
 import csv
-import math
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -36,13 +38,15 @@ import orjson
 
 from vqa_core.errors import OutputError, ShardError
 from vqa_core.fsutil import atomic_writer
+from vqa_core.tables.formats import SUFFIXES, TableFormat, format_of
+from vqa_core.tables.wire import write_jsonl, write_parquet
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
-    "READ_FORMATS",
-    "WRITE_FORMATS",
+    "READ_SUFFIXES",
+    "WRITE_SUFFIXES",
     "LoadedTable",
     "input_format",
     "output_format",
@@ -50,33 +54,27 @@ __all__ = [
     "write_table",
 ]
 
-READ_FORMATS: Final = {
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".csv": "csv",
-}
-WRITE_FORMATS: Final = {k: v for k, v in READ_FORMATS.items() if v != "csv"}
+READ_SUFFIXES: Final = tuple(sorted(SUFFIXES))
+WRITE_SUFFIXES: Final = tuple(s for s in READ_SUFFIXES if SUFFIXES[s] != "csv")
 
 #: Chooses, from a table's column names, the columns to read as strings.
 StringChooser = Callable[[Sequence[str]], Collection[str]]
 
 
-def input_format(path: Path) -> str:
-    fmt = READ_FORMATS.get(path.suffix.lower())
+def input_format(path: Path) -> TableFormat:
+    """The format of a table to read, or a :class:`ShardError` naming the suffixes that work."""
+    fmt = format_of(path, READ_SUFFIXES)
     if fmt is None:
-        known = ", ".join(sorted(READ_FORMATS))
+        known = ", ".join(READ_SUFFIXES)
         raise ShardError(f"{path}: cannot read {path.suffix or 'a file without suffix'}; use one of {known}")
     return fmt
 
 
-def output_format(path: Path) -> str:
+def output_format(path: Path) -> TableFormat:
     """The format for an output path, or an :class:`OutputError` before any work starts."""
-    fmt = WRITE_FORMATS.get(path.suffix.lower())
+    fmt = format_of(path, WRITE_SUFFIXES)
     if fmt is None:
-        known = ", ".join(sorted(WRITE_FORMATS))
+        known = ", ".join(WRITE_SUFFIXES)
         raise OutputError(
             f"output {path}: cannot write {path.suffix or 'a file without suffix'}; use {known}"
         )
@@ -88,7 +86,7 @@ class LoadedTable:
     """A table read from ``path``, and where each of its rows came from."""
 
     path: Path
-    format: str
+    format: TableFormat
     table: pa.Table
     #: Line of each row for JSONL (known while reading); CSV lines are found on first need.
     lines: tuple[int, ...] | None = None
@@ -197,7 +195,7 @@ def _csv_record_lines(path: Path) -> list[int]:
     return starts
 
 
-def _read_json_rows(path: Path, fmt: str) -> tuple[list[dict[str, Any]], tuple[int, ...] | None]:
+def _read_json_rows(path: Path, fmt: TableFormat) -> tuple[list[dict[str, Any]], tuple[int, ...] | None]:
     if fmt == "json":
         try:
             doc = orjson.loads(path.read_bytes())
@@ -258,44 +256,14 @@ def _rows_to_table(path: Path, rows: list[dict[str, Any]], chooser: StringChoose
     return pa.table(arrays) if arrays else pa.table({})
 
 
-# ---------------------------------------------------------------------------
-# Writing
-# ---------------------------------------------------------------------------
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _json_rows(table: pa.Table) -> Iterator[dict[str, Any]]:
-    for batch in table.to_batches(max_chunksize=4096):
-        for row in batch.to_pylist():
-            yield {k: _clean(v) for k, v in row.items()}
-
-
 def write_table(table: pa.Table, path: Path) -> None:
     """Write ``table`` to ``path`` atomically in the format its suffix names."""
     fmt = output_format(path)
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        with atomic_writer(path) as fh:
-            pq.write_table(table, fh, compression="zstd")
-        return
-    options = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
-    if fmt == "jsonl":
-        with atomic_writer(path) as fh:
-            chunk: list[bytes] = []
-            for row in _json_rows(table):
-                chunk.append(orjson.dumps(row, option=options) + b"\n")
-                if len(chunk) >= 4096:
-                    fh.write(b"".join(chunk))
-                    chunk = []
-            fh.write(b"".join(chunk))
-        return
     with atomic_writer(path) as fh:
-        fh.write(
-            orjson.dumps({"rows": list(_json_rows(table))}, option=options | orjson.OPT_INDENT_2) + b"\n"
-        )
+        if fmt == "parquet":
+            write_parquet(table, fh)
+        elif fmt == "jsonl":
+            write_jsonl(table, fh)
+        else:
+            rows = table.to_pylist()  # why: orjson writes NaN and infinities as null, as JSONL does
+            fh.write(orjson.dumps({"rows": rows}, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")

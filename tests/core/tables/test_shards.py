@@ -1,4 +1,4 @@
-"""Columnar table I/O: suffixes, the JSONL writer's wire format, property-tested reading."""
+"""Schema-typed shard tables: suffixes, the JSONL writer's wire format, property-tested reading."""
 
 from __future__ import annotations
 
@@ -12,18 +12,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vqa_core.errors import OutputError, ShardError
-from vqa_core.shardio import input_format, output_format, read_table, write_jsonl
+from vqa_core.tables.shards import read_shard, shard_format, shard_output_format
+from vqa_core.tables.wire import write_jsonl
 
 SCHEMA = pa.schema([("n", pa.int64()), ("x", pa.float64()), ("s", pa.string())])
 
 
 def test_suffixes() -> None:
-    assert input_format(Path("a.JSONL")) == "jsonl" and input_format(Path("a.pq")) == "parquet"
-    assert output_format(Path("a.parquet")) == "parquet"
+    assert shard_format(Path("a.JSONL")) == "jsonl" and shard_format(Path("a.pq")) == "parquet"
+    assert shard_output_format(Path("a.parquet")) == "parquet"
     with pytest.raises(ShardError, match=r"unsupported suffix '.csv'"):
-        input_format(Path("a.csv"))
+        shard_format(Path("a.csv"))
     with pytest.raises(OutputError):
-        output_format(Path("a.ndjson"))
+        shard_output_format(Path("a.ndjson"))
 
 
 rows_strategy = st.lists(
@@ -55,7 +56,7 @@ def test_what_the_writer_writes_reads_back(tmp_path: Path, rows: list[dict[str, 
     buffer = io.BytesIO()
     write_jsonl(pa.Table.from_pylist(rows, schema=SCHEMA), buffer)
     path.write_bytes(buffer.getvalue())
-    assert read_table(path, SCHEMA).table.to_pylist() == rows
+    assert read_shard(path, SCHEMA).table.to_pylist() == rows
 
 
 @given(
@@ -66,7 +67,7 @@ def test_any_bytes_read_or_fail_with_a_shard_error(tmp_path: Path, lines: list[b
     path = tmp_path / "t.jsonl"
     path.write_bytes(b"\n".join(lines))
     try:
-        read_table(path, SCHEMA)
+        read_shard(path, SCHEMA)
     except ShardError as exc:
         assert str(exc).startswith(str(path))
 
@@ -79,4 +80,4 @@ def test_a_line_longer_than_a_read_block_is_read(tmp_path: Path) -> None:
     ]
     path = tmp_path / "t.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
-    assert read_table(path, SCHEMA).table.column("n").to_pylist() == [1, 2, 3]
+    assert read_shard(path, SCHEMA).table.column("n").to_pylist() == [1, 2, 3]

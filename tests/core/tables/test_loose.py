@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vqa_core.errors import OutputError, ShardError
-from vqa_core.tableio import output_format, read_table, write_table
+from vqa_core.tables.loose import output_format, read_table, write_table
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".json"])
