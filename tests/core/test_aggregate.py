@@ -127,7 +127,7 @@ def test_scale_ends_map_to_0_and_100_through_the_plugin_declaration(
 @pytest.mark.parametrize(
     ("corpus", "native", "unified"),
     [
-        # field-survey §C.4 extremes of the published files
+        # the extremes of the published metadata files
         ("konvid-1k", 1.220, 5.5),
         ("konvid-1k", 4.640, 91.0),
         ("konvid-150k", 1.860, 21.5),
