@@ -105,7 +105,8 @@ def _features_train_predict(registry: Registry, result: DemoResult, echo: Callab
         materialize_labels(
             MaterializeConfig(
                 features=features, labels=(shard,), out=labelled, label_scale="auto", timestamp=TIMESTAMP
-            )
+            ),
+            plugins=registry,
         )
         tables.append(labelled)
         echo(f"  {report.summary()}")

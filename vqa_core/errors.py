@@ -79,9 +79,9 @@ class PluginCallError(PluginError):
     """A plugin's hook raised an unexpected exception while vqa called it or consumed its rows.
 
     The cause is chained (``raise ... from exc``). ``distribution`` and ``version`` name the
-    plugin, ``hook`` the hook, ``corpus`` the corpus it was called for, and ``origin`` where in
-    its rows the plugin was (``"after chug.csv:17"``, ``"before the first row"``) or ``None``
-    for a hook that returns a value.
+    plugin, ``hook`` the hook, ``corpus`` the corpus it was called for (or ``feature_schema``
+    the feature schema), and ``origin`` where in its rows the plugin was (``"after
+    scores.csv:17"``, ``"before the first row"``) or ``None`` for a hook that returns a value.
     """
 
     def __init__(
@@ -91,14 +91,16 @@ class PluginCallError(PluginError):
         distribution: str,
         version: str | None,
         hook: str,
-        corpus: str,
+        corpus: str | None,
         origin: str | None = None,
+        feature_schema: str | None = None,
     ) -> None:
         super().__init__(message, distribution=distribution)
         self.version = version
         self.hook = hook
         self.corpus = corpus
         self.origin = origin
+        self.feature_schema = feature_schema
 
 
 class DeclarationError(PluginError, ValueError):

@@ -14,8 +14,9 @@ takes a ``corpus`` is called only on the plugin that declared that corpus, plus
 core's built-in defaults (today: the scale conversion), so one plugin can never
 answer for another's corpus, and an implementation never needs to check that
 ``corpus`` is one of its own. A plugin with several corpora tells them apart by
-``corpus.id``. What a ``None`` return means is said per hook: it is never "not
-mine".
+``corpus.id``. Likewise, a hook that takes a feature ``schema`` is called only on
+the plugin that declared that schema. What a ``None`` return means is said per
+hook: it is never "not mine".
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from vqa_core.scales import ScaleConversion
     from vqa_core.schema import RowRejection
     from vqa_core.sources import GridSettings, SampleDrop, SourceRows, SourceSpec
+    from vqa_core.train.schemas import FeatureSchema
 
 __all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "PLUGIN_API_VERSION"]
 
@@ -40,8 +42,10 @@ PROJECT_NAME = "vqa"
 #: Version of this contract and of the plugin API (:mod:`vqa_core.plugin`). A plugin's
 #: ``vqa_plugin_api`` specifier must admit it. A minor bump adds, a major bump breaks.
 #: 1.1 adds :mod:`vqa_core.plugin`, the one module plugins import from core; the hooks
-#: are those of 1.0.
-PLUGIN_API_VERSION = "1.1"
+#: are those of 1.0. 1.2 adds the feature hooks (``vqa_feature_schemas``,
+#: ``vqa_derive_features``, ``vqa_display_profile``), ``vqa_label_key_columns``, and
+#: :class:`~vqa_core.train.schemas.FeatureSchema` and ``float_column`` to the plugin API.
+PLUGIN_API_VERSION = "1.2"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -92,6 +96,29 @@ def vqa_schema_extension(corpus: CorpusDeclaration) -> Sequence[pa.Field] | None
     shard's Arrow schema.
 
     .. versionadded:: 1.0
+    """
+
+
+@hookspec
+def vqa_label_key_columns(corpus: CorpusDeclaration) -> Sequence[str] | None:
+    """Name the extension columns of ``corpus`` that identify a clip, for joining labels.
+
+    ``vqa labels materialize`` infers a key column (when the user names none) from a
+    list of well-known names: core's clip ids (``key``, ``clip_key``, ``clip_id``,
+    ``video_id``), then the columns every installed plugin names here (corpora in id
+    order), then generic names (``content_id``, ``file_name``, … ``src``, ``path``). A
+    column named here must be one of the corpus's extension columns
+    (``vqa_schema_extension``); any other name breaks the plugin.
+
+    :param corpus: The declaration of one corpus this plugin registered.
+    :return: The column names, most specific first, or ``None`` (or an empty sequence)
+        for none.
+
+    Called by the registry when the plugin loads, once per corpus the plugin
+    registered, after ``vqa_schema_extension``; the names are kept for ``vqa labels
+    materialize``.
+
+    .. versionadded:: 1.2
     """
 
 
@@ -213,4 +240,85 @@ def vqa_write_sample(
     and the conformance kit.
 
     .. versionadded:: 1.0
+    """
+
+
+# -------------------------------------------------------------------------
+# Training phase: ``vqa train mos-head``, ``vqa evaluate`` and ``vqa predict``.
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def vqa_feature_schemas() -> Iterable[FeatureSchema] | None:
+    """Declare the feature schemas this plugin contributes.
+
+    A :class:`~vqa_core.train.schemas.FeatureSchema` names an ordered list of features
+    a MOS head reads; the name is recorded in every model sidecar, so it keeps its
+    features and their order for good. A row's value for a feature is its own column,
+    else ``<feature>_mean``; for the schema's ``derived`` features, else what
+    ``vqa_derive_features`` gives; for its ``display`` features, else the row's own
+    display columns (``vqa_derive_features``) or the display profile
+    (``vqa_display_profile``). The registry refuses a schema whose name core or
+    another plugin already uses, and one with derived or display features whose
+    plugin does not implement the hooks that provide them; either marks the whole
+    plugin ``broken``.
+
+    :return: The schemas, or ``None`` (or an empty iterable) for none.
+
+    Called by the registry once per plugin, right after ``vqa_register_corpora``. Must
+    not import heavy modules: ``vqa corpora list`` runs this hook.
+
+    .. versionadded:: 1.2
+    """
+
+
+@hookspec(firstresult=True)
+def vqa_derive_features(schema: FeatureSchema, table: pa.Table) -> Mapping[str, Sequence[float]] | None:
+    """Derive the schema's derived and display features from a table's own columns.
+
+    For each of ``schema.derived`` and ``schema.display`` the table's columns define,
+    one value per row (a sequence or a numpy array, in row order), NaN or ``None``
+    where a row has none; leave out a feature the table has no column for. The host
+    uses a value only where the row has neither the feature's column nor
+    ``<feature>_mean``, and a display feature the rows do not define takes the display
+    profile's value. Read numbers with :func:`~vqa_core.plugin.float_column`, so a
+    derivation reads a column the way an own-column feature is read.
+
+    :param schema: One of the schemas this plugin declared.
+    :param table: The rows being projected (a ``pyarrow.Table``), as the user gave them.
+    :return: Feature name → values. A name outside the schema's derived and display
+        features, or a length other than the table's, makes the host fail with a
+        :class:`~vqa_core.errors.PluginError`. ``None``: nothing to derive.
+
+    Stops at the first non-None result. Called by ``vqa train mos-head``, ``vqa
+    evaluate`` and ``vqa predict`` once per table, for schemas with derived or
+    display features.
+
+    .. versionadded:: 1.2
+    """
+
+
+@hookspec(firstresult=True)
+def vqa_display_profile(schema: FeatureSchema, document: Mapping[str, Any]) -> Mapping[str, float] | None:
+    """Read a display profile: the display features of ``schema`` a JSON document defines.
+
+    ``document`` is the JSON object of the ``--display-profile`` file as written; which
+    fields it may hold (and where) is for the plugin to define and document. The host
+    reads the file (a missing file, invalid JSON or anything but an object is refused
+    before this hook runs), records it in the model sidecar with the returned values,
+    and uses a value for every row that does not define that feature itself.
+
+    :param schema: One of the schemas this plugin declared, with display features.
+    :param document: The profile's top-level JSON object.
+    :return: Display feature name → finite number, leaving out features the document
+        does not define; an empty mapping makes the host refuse the profile ("did not
+        contain any recognised display fields"). A name outside ``schema.display`` or
+        a value that is not a finite number makes the host fail with a
+        :class:`~vqa_core.errors.PluginError`. ``None`` (or no implementation): the
+        plugin cannot read profiles, also a :class:`~vqa_core.errors.PluginError`.
+
+    Stops at the first non-None result. Called by ``vqa train mos-head`` once per run
+    with ``--display-profile``, for a schema with display features.
+
+    .. versionadded:: 1.2
     """

@@ -5,7 +5,8 @@ The join, step by step:
 1. The output suffix is checked first (Parquet, JSONL or JSON); nothing is read
    for an output that could not be written.
 2. Key columns are given or inferred (first case-insensitive match in
-   :data:`KEY_CANDIDATES`) and always read as exact strings.
+   :func:`key_candidates`: core's clip ids, then the clip-id columns installed
+   plugins name, then generic names) and always read as exact strings.
 3. Keys are normalised: ``raw``, ``basename`` (last path component, ``/`` or
    ``\\``), ``stem`` (basename without its last suffix), or ``auto`` (see
    :func:`resolve_normalisation`); then an optional regular expression per side
@@ -51,8 +52,11 @@ from vqa_core.timestamps import run_timestamp
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from vqa_core.registry import Plugins
+
 __all__ = [
     "KEY_CANDIDATES",
+    "key_candidates",
     "MOS_CANDIDATES",
     "MOS_COLUMNS",
     "CONTEXT_COLUMNS",
@@ -70,12 +74,10 @@ __all__ = [
 
 log = logging.getLogger("vqa.labels")
 
-KEY_CANDIDATES: Final = (
-    "key",
-    "clip_key",
-    "clip_id",
-    "video_id",
-    "chug_video_id",
+#: Core's clip-id names, tried first.
+_CLIP_KEYS: Final = ("key", "clip_key", "clip_id", "video_id")
+#: Generic names, tried after the columns plugins name (``vqa_label_key_columns``).
+_GENERIC_KEYS: Final = (
     "content_id",
     "clip_name",
     "file_name",
@@ -89,6 +91,8 @@ KEY_CANDIDATES: Final = (
     "dis_path",
     "path",
 )
+#: The key columns tried without any plugin's.
+KEY_CANDIDATES: Final = (*_CLIP_KEYS, *_GENERIC_KEYS)
 MOS_CANDIDATES: Final = ("mos", "mean_mos", "mos_raw_0_100", "raw_mos", "score", "quality")
 STD_CANDIDATES: Final = ("mos_std_dev", "std_dev", "stddev")
 COUNT_CANDIDATES: Final = ("mos_n_ratings", "n_ratings", "rating_count")
@@ -208,6 +212,13 @@ def decide_scale(
         f"column {column} is ambiguous (values from {lo:g} to {hi:g} fit neither 1-5 nor a clear 0-100 "
         "column); pass --label-scale 1-5 or --label-scale 0-100"
     )
+
+
+def key_candidates(plugin_keys: Iterable[str] = ()) -> tuple[str, ...]:
+    """The key columns inference tries, in order: core's clip ids, ``plugin_keys`` (the columns
+    installed plugins name through ``vqa_label_key_columns``), then generic names."""
+    extra = tuple(k for k in dict.fromkeys(plugin_keys) if k not in KEY_CANDIDATES)
+    return (*_CLIP_KEYS, *extra, *_GENERIC_KEYS)
 
 
 def _pick(columns: Sequence[str], candidates: Sequence[str]) -> str | None:
@@ -332,8 +343,9 @@ def _optional_float(value: Any) -> float | None:
 class _LabelSet:
     """Labels of every file, by normalised key, with what was counted on the way."""
 
-    def __init__(self, config: MaterializeConfig, prefer_key: str | None = None) -> None:
+    def __init__(self, config: MaterializeConfig, keys: Sequence[str], prefer_key: str | None = None) -> None:
         self.config = config
+        self.keys = keys
         #: Without --label-key-column, a labels file that has the feature table's key column
         #: joins on that same column (a shard's src with a features table's src).
         self.prefer_key = prefer_key
@@ -354,7 +366,7 @@ class _LabelSet:
                 chosen["key"] = same[0]
             else:
                 chosen["key"] = _choose(
-                    names, self.config.label_key_column, KEY_CANDIDATES, "--label-key-column", path
+                    names, self.config.label_key_column, self.keys, "--label-key-column", path
                 )
             return [chosen["key"]]
 
@@ -488,13 +500,15 @@ class _LabelSet:
 # ---------------------------------------------------------------------------
 
 
-def materialize_labels(config: MaterializeConfig) -> MaterializeReport:
-    """Join the labels of ``config.labels`` onto ``config.features`` (see the module docstring)."""
+def materialize_labels(config: MaterializeConfig, *, plugins: Plugins = None) -> MaterializeReport:
+    """Join the labels of ``config.labels`` onto ``config.features`` (see the module docstring);
+    ``plugins`` name further key columns to infer (installed plugins by default)."""
 
     feature_pattern = _check_request(config)
     timestamp = run_timestamp(config.timestamp)
-    features, feature_key_column = _read_features(config)
-    labels, all_src = _load_labels(config, feature_key_column)
+    key_columns = _key_columns(config, plugins)
+    features, feature_key_column = _read_features(config, key_columns)
+    labels, all_src = _load_labels(config, feature_key_column, key_columns)
     feature_mode = resolve_normalisation(config.key_normalize, feature_key_column, all_src=all_src)
     key_values = features.table.column(feature_key_column).to_pylist()
     keys = [normalise_key(v, feature_mode, feature_pattern) for v in key_values]
@@ -556,14 +570,23 @@ def _check_request(config: MaterializeConfig) -> re.Pattern[str] | None:
     return feature_pattern
 
 
-def _read_features(config: MaterializeConfig) -> tuple[LoadedTable, str]:
+def _key_columns(config: MaterializeConfig, plugins: Plugins) -> tuple[str, ...]:
+    """The key columns to infer from; plugins are asked only when a key column is to be inferred."""
+    if config.feature_key_column is not None and config.label_key_column is not None:
+        return KEY_CANDIDATES
+    from vqa_core.registry import load_plugins
+
+    return key_candidates(load_plugins(plugins).label_key_columns())
+
+
+def _read_features(config: MaterializeConfig, keys: Sequence[str]) -> tuple[LoadedTable, str]:
     """The feature table (refused when empty or, without ``overwrite``, already labelled) and
     its key column."""
     chosen: dict[str, str] = {}
 
     def strings(names: Sequence[str]) -> list[str]:
         chosen["key"] = _choose(
-            names, config.feature_key_column, KEY_CANDIDATES, "--feature-key-column", config.features
+            names, config.feature_key_column, keys, "--feature-key-column", config.features
         )
         return [chosen["key"]]
 
@@ -581,10 +604,12 @@ def _read_features(config: MaterializeConfig) -> tuple[LoadedTable, str]:
     return features, feature_key_column
 
 
-def _load_labels(config: MaterializeConfig, feature_key_column: str) -> tuple[_LabelSet, bool]:
+def _load_labels(
+    config: MaterializeConfig, feature_key_column: str, keys: Sequence[str]
+) -> tuple[_LabelSet, bool]:
     """The labels of every ``--labels`` file (at least one usable), and whether every key
     column of the join is ``src``."""
-    labels = _LabelSet(config, prefer_key=None if config.feature_key_column else feature_key_column)
+    labels = _LabelSet(config, keys, prefer_key=None if config.feature_key_column else feature_key_column)
     label_tables = [labels.read(path) for path in config.labels]
     all_src = feature_key_column.lower() == "src" and all(k.lower() == "src" for _, k in label_tables)
     for table, key_column in label_tables:

@@ -55,8 +55,14 @@ Encode-grid rows (corpora without subjective scores)
     :data:`GRID_SCHEMA_VERSION` and :data:`CANONICAL_FEATURES` (the libvmaf
     feature names the grid stores).
 
+Feature schemas for training (since 1.2)
+    :class:`FeatureSchema` (what ``vqa_feature_schemas`` returns: a name, the
+    ordered features, which of them the plugin derives and which describe the
+    display) and :func:`float_column` (a table column as float64, read the way
+    the host reads feature columns, for ``vqa_derive_features``).
+
 Versioning: adding a name to this module is a minor bump of
-:data:`PLUGIN_API_VERSION` (1.0 → 1.1); removing or changing the meaning of a
+:data:`PLUGIN_API_VERSION` (1.1 → 1.2); removing or changing the meaning of a
 name, or of a hook, is a major bump (1.x → 2.0), which a plugin declaring
 ``">=1,<2"`` then refuses to load against.
 
@@ -77,6 +83,8 @@ from vqa_core.samples import ClipSpec, raw_frame_bytes, write_clip, write_raw_cl
 from vqa_core.scales import MosScale, ScaleConversion
 from vqa_core.schema import Origin, RawVideoHints, RowRejection, SourceRow
 from vqa_core.sources import GridSettings, MetadataFile, SampleDrop, SourceRows, SourceSpec
+from vqa_core.train.columns import float_column
+from vqa_core.train.schemas import FeatureSchema
 
 __all__ = [
     # hook marker and contract version
@@ -122,4 +130,7 @@ __all__ = [
     "GRID_KEYS",
     "GRID_SCHEMA_VERSION",
     "CANONICAL_FEATURES",
+    # feature schemas for training
+    "FeatureSchema",
+    "float_column",
 ]

@@ -14,7 +14,8 @@ distribution, the hook and the last row it yielded, and is marked ``failed``
 (its corpora stay usable) so a later listing in the same process shows the error.
 
 Corpora are kept sorted by id; per-corpus hooks are called on the declaring
-plugin and core's built-ins only.
+plugin and core's built-ins only, and per-schema hooks on the plugin that declared
+the feature schema.
 """
 
 from __future__ import annotations
@@ -23,26 +24,45 @@ import importlib.metadata as md
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 import attrs
 import pluggy
 
 from vqa_core import env, hookspecs
 from vqa_core.builtins import DEFAULT_PLUGINS
-from vqa_core.catalogue import FIRST_PARTY_DISTRIBUTIONS, install_hint
+from vqa_core.catalogue import FIRST_PARTY_DISTRIBUTIONS, SCHEMA_DISTRIBUTIONS, install_hint
 from vqa_core.declarations import CorpusDeclaration
-from vqa_core.errors import PluginCallError, PluginError, PluginLoadError, UnknownCorpusError, VqaError
+from vqa_core.errors import (
+    PluginCallError,
+    PluginError,
+    PluginLoadError,
+    UnknownCorpusError,
+    UsageError,
+    VqaError,
+)
 from vqa_core.schema import BASE_FIELDS, GROUPING_FIELDS, SHARED_EXTENSION_COLUMNS
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pyarrow as pa
 
     from vqa_core.scales import ScaleConversion
     from vqa_core.schema import RowRejection
     from vqa_core.sources import GridSettings, SampleDrop, SourceRows, SourceSpec
+    from vqa_core.train.schemas import FeatureSchema
 
-__all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "RegisteredCorpus", "Registry", "PluginStatus"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginInfo",
+    "RegisteredCorpus",
+    "RegisteredSchema",
+    "Registry",
+    "PluginStatus",
+    "Plugins",
+    "load_plugins",
+]
 
 ENTRY_POINT_GROUP: Final = "vqa.corpora"
 
@@ -69,6 +89,7 @@ class PluginInfo:
     corpora: tuple[str, ...] = ()
     hooks: tuple[str, ...] = ()
     api: str | None = None
+    feature_schemas: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)
@@ -81,10 +102,24 @@ class RegisteredCorpus:
     declaration: CorpusDeclaration
     plugin: PluginInfo
     extension: tuple[Any, ...] = ()  # pyarrow.Field objects
+    #: Extension columns that identify a clip (``vqa_label_key_columns``).
+    label_keys: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         return self.declaration.id
+
+
+@attrs.frozen
+class RegisteredSchema:
+    """A validated feature schema and the plugin that declared it."""
+
+    schema: FeatureSchema
+    plugin: PluginInfo
+
+    @property
+    def name(self) -> str:
+        return self.schema.name
 
 
 @attrs.frozen
@@ -107,6 +142,8 @@ class Registry:
         self._plugins: list[PluginInfo] = []
         self._corpora: dict[str, RegisteredCorpus] = {}
         self._owner: dict[str, object] = {}
+        self._schemas: dict[str, RegisteredSchema] = {}
+        self._schema_owner: dict[str, object] = {}
         for name, plugin in DEFAULT_PLUGINS:
             self.pm.register(plugin, name=name)
             self._builtins.append(plugin)
@@ -214,6 +251,7 @@ class Registry:
 
         try:
             declared = self._declarations_of(plugin)
+            schemas = self._schemas_of(plugin)
         except (Exception, SystemExit) as exc:  # why: a plugin's own hook code may raise anything
             broken(f"declaration failed: {type(exc).__name__}: {_one_line(exc)}", plugin)
             return
@@ -225,14 +263,18 @@ class Registry:
             corpora=tuple(sorted(d.declaration.id for d in declared)),
             hooks=self._hooks_of(plugin),
             api=str(api),
+            feature_schemas=tuple(s.name for s in schemas),
         )
-        problems = self._problems_with(declared)
+        problems = self._problems_with(declared) + self._schema_problems(schemas, info.hooks)
         if problems:
             broken("; ".join(problems), plugin)
             return
         for corpus in declared:
             self._corpora[corpus.id] = attrs.evolve(corpus, plugin=info)
             self._owner[corpus.id] = plugin
+        for schema in schemas:
+            self._schemas[schema.name] = RegisteredSchema(schema, info)
+            self._schema_owner[schema.name] = plugin
         self._plugins.append(info)
 
     def _declarations_of(self, plugin: object) -> list[RegisteredCorpus]:
@@ -247,8 +289,28 @@ class Registry:
                 )
             results = self._only(plugin, "vqa_schema_extension")(corpus=decl)
             fields = tuple(f for result in results if result for f in result)
-            declared.append(RegisteredCorpus(decl, placeholder, fields))
+            keys = self._only(plugin, "vqa_label_key_columns")(corpus=decl)
+            label_keys = tuple(k for result in keys if result for k in result)
+            declared.append(RegisteredCorpus(decl, placeholder, fields, label_keys))
         return declared
+
+    def _schemas_of(self, plugin: object) -> list[FeatureSchema]:
+        from vqa_core.train.schemas import FeatureSchema
+
+        results = self._only(plugin, "vqa_feature_schemas")()
+        schemas = [s for result in results if result for s in result]
+        for index, schema in enumerate(schemas):
+            if not isinstance(schema, FeatureSchema):
+                raise PluginError(
+                    f"vqa_feature_schemas item {index} is {type(schema).__name__}, not FeatureSchema"
+                )
+        return schemas
+
+    def _schema_problems(self, schemas: Sequence[FeatureSchema], hooks: Sequence[str]) -> list[str]:
+        from vqa_core.train.schema_checks import schema_problems
+
+        taken = {name: info.plugin.name for name, info in self._schemas.items()}
+        return schema_problems(schemas, taken, hooks)
 
     def _problems_with(self, declared: Sequence[RegisteredCorpus]) -> list[str]:
         import pyarrow as pa
@@ -287,6 +349,11 @@ class Registry:
                 if name in names:
                     problems.append(f"{cid}: extension column {name!r} is declared twice")
                 names.add(name)
+            problems += [
+                f"{cid}: label key column {key!r} is not one of its extension columns"
+                for key in corpus.label_keys
+                if key not in names
+            ]
         return problems
 
     # -- queries ----------------------------------------------------------
@@ -315,19 +382,44 @@ class Registry:
     def _unknown_message(self, corpus_id: str) -> str:
         dist = FIRST_PARTY_DISTRIBUTIONS.get(corpus_id)
         if dist:
-            for plugin in self._plugins:
-                if env.normalise_name(plugin.name) == dist and plugin.status in ("broken", "disabled"):
-                    why = (
-                        f": {plugin.error}"
-                        if plugin.error
-                        else f" (skipped by {env.DISABLE_PLUGINS}/{env.LOAD_PLUGINS})"
-                    )
-                    return f"corpus {corpus_id!r}: plugin {dist} is installed but {plugin.status}{why}"
-            return f"corpus {corpus_id!r} is not installed; {install_hint(corpus_id)}"
+            return f"corpus {corpus_id!r}" + self._not_installed(dist, corpus_id)
         close = [c for c in self._corpora if c.startswith(corpus_id[:3])]
         suggestion = f" (did you mean {', '.join(close)}?)" if close else ""
         known = ", ".join(sorted(self._corpora)) or "none"
         return f"no installed plugin provides corpus {corpus_id!r}{suggestion}; installed: {known}"
+
+    def _not_installed(self, dist: str, name: str) -> str:
+        """Why the first-party ``dist`` that provides ``name`` does not: broken, disabled or absent."""
+        for plugin in self._plugins:
+            if env.normalise_name(plugin.name) == dist and plugin.status in ("broken", "disabled"):
+                why = (
+                    f": {plugin.error}"
+                    if plugin.error
+                    else f" (skipped by {env.DISABLE_PLUGINS}/{env.LOAD_PLUGINS})"
+                )
+                return f": plugin {dist} is installed but {plugin.status}{why}"
+        return f" is not installed; {install_hint(name)}"
+
+    @property
+    def feature_schemas(self) -> list[RegisteredSchema]:
+        """The feature schemas healthy plugins declared, in loading order."""
+        return list(self._schemas.values())
+
+    def feature_schema(self, name: str) -> RegisteredSchema:
+        """The plugin schema ``name``; a :class:`UsageError` naming what to install, or what exists."""
+        if name in self._schemas:
+            return self._schemas[name]
+        dist = SCHEMA_DISTRIBUTIONS.get(name)
+        if dist:
+            raise UsageError(f"feature schema {name!r}" + self._not_installed(dist, name))
+        from vqa_core.train.schemas import CORE_SCHEMAS
+
+        known = ", ".join([*CORE_SCHEMAS, *self._schemas])
+        raise UsageError(f"unknown feature schema {name!r}; use one of {known}")
+
+    def label_key_columns(self) -> tuple[str, ...]:
+        """The clip-identifying columns every healthy corpus names (corpora by id), each once."""
+        return tuple(dict.fromkeys(key for corpus in self.corpora for key in corpus.label_keys))
 
     # -- per-corpus hook calls -----------------------------------------------
 
@@ -369,35 +461,54 @@ class Registry:
 
     def _failure(self, corpus_id: str, hook: str, exc: BaseException, origin: str | None) -> PluginCallError:
         """The one-line error for ``exc`` raised by the owner of ``corpus_id``; marks the plugin failed."""
-        plugin = self.corpus(corpus_id).plugin
+        owner, info = self._owner[corpus_id], self.corpus(corpus_id).plugin
+        return self._blame(owner, info, hook, corpus_id, exc, origin, corpus=corpus_id)
+
+    def _blame(
+        self,
+        owner: object,
+        plugin: PluginInfo,
+        hook: str,
+        subject: str,
+        exc: BaseException,
+        origin: str | None,
+        *,
+        corpus: str | None = None,
+        feature_schema: str | None = None,
+    ) -> PluginCallError:
+        """The one-line error for ``exc`` raised by ``owner``'s ``hook`` for ``subject`` (a corpus id
+        or a feature schema); marks the plugin failed."""
         where = f" {origin}" if origin else ""
         detail = _one_line(exc)
         detail = f"{type(exc).__name__}: {detail}" if detail != type(exc).__name__ else detail
-        what = f"{hook} for {corpus_id}{where}: {detail}"
+        what = f"{hook} for {subject}{where}: {detail}"
         if isinstance(exc, OSError):
             hint = "check the files it reads; if they are fine, report it to the plugin's authors"
         else:
             hint = "a bug in the plugin; report it to its authors"
         label = f"{plugin.name} {plugin.version}" if plugin.version else plugin.name
-        self._mark_failed(corpus_id, f"{hook} failed for {corpus_id}{where}: {detail}")
+        self._mark_failed(owner, plugin, f"{hook} failed for {subject}{where}: {detail}")
         return PluginCallError(
             f"plugin {label} failed in {what} ({hint}; {env.DEBUG}=1 shows the traceback)",
             distribution=plugin.name,
             version=plugin.version,
             hook=hook,
-            corpus=corpus_id,
+            corpus=corpus,
+            feature_schema=feature_schema,
             origin=origin,
         )
 
-    def _mark_failed(self, corpus_id: str, error: str) -> None:
-        """Record ``error`` as the owner's latest call-time failure, on the plugin and its corpora."""
-        old = self._corpora[corpus_id].plugin
+    def _mark_failed(self, owner: object, old: PluginInfo, error: str) -> None:
+        """Record ``error`` as the owner's latest call-time failure, on the plugin, its corpora and
+        its feature schemas."""
         new = attrs.evolve(old, status="failed", error=error)
         self._plugins = [new if p is old else p for p in self._plugins]
-        owner = self._owner[corpus_id]
         for cid, corpus in self._corpora.items():
             if self._owner[cid] is owner:
                 self._corpora[cid] = attrs.evolve(corpus, plugin=new)
+        for name, schema in self._schemas.items():
+            if self._schema_owner[name] is owner:
+                self._schemas[name] = attrs.evolve(schema, plugin=new)
 
     def source_rows(self, corpus_id: str, source: SourceSpec) -> SourceRows:
         """The owner's ``vqa_source_rows``, its ``rows`` guarded like the call itself."""
@@ -444,6 +555,36 @@ class Registry:
             )
         return result  # type: ignore[no-any-return]
 
+    # -- per-schema hook calls -----------------------------------------------
+
+    def _call_schema(self, name: str, hook: str, **kwargs: Any) -> Any:
+        """The declaring plugin's ``hook`` for schema ``name``; an unexpected exception becomes
+        :class:`PluginCallError`."""
+        found = self.feature_schema(name)
+        owner = self._schema_owner[name]
+        try:
+            return self._only(owner, hook)(schema=found.schema, **kwargs)
+        except _PASS_THROUGH:
+            raise
+        except Exception as exc:
+            raise self._blame(owner, found.plugin, hook, name, exc, None, feature_schema=name) from exc
+
+    def derive_features(self, name: str, table: pa.Table) -> dict[str, npt.NDArray[np.float64]]:
+        """The declaring plugin's ``vqa_derive_features`` for schema ``name``, checked."""
+        from vqa_core.train.schema_checks import checked_derived
+
+        result = self._call_schema(name, "vqa_derive_features", table=table)
+        found = self.feature_schema(name)
+        return checked_derived(found.schema, found.plugin.name, result, table.num_rows)
+
+    def display_profile(self, name: str, document: Mapping[str, Any]) -> dict[str, float]:
+        """The declaring plugin's ``vqa_display_profile`` for schema ``name``, checked."""
+        from vqa_core.train.schema_checks import checked_display
+
+        result = self._call_schema(name, "vqa_display_profile", document=document)
+        found = self.feature_schema(name)
+        return checked_display(found.schema, found.plugin.name, result)
+
     def arrow_schema(self, corpus_id: str) -> pa.Schema:
         from vqa_core.schema import corpus_arrow_schema
 
@@ -462,6 +603,21 @@ class Registry:
 
     def _hooks_of(self, plugin: object) -> tuple[str, ...]:
         return tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
+
+
+#: Where a command that only sometimes needs plugins gets them: a registry, a function that
+#: loads one when first needed (the CLI's, so ``--strict`` applies), or ``None`` for the
+#: installed plugins (:meth:`Registry.discover`).
+Plugins: TypeAlias = "Registry | Callable[[], Registry] | None"
+
+
+def load_plugins(plugins: Plugins) -> Registry:
+    """The registry ``plugins`` stands for, loading it now if it is a loader or ``None``."""
+    if plugins is None:
+        return Registry.discover()
+    if isinstance(plugins, Registry):
+        return plugins
+    return plugins()
 
 
 class _PluginRows(Iterator[_T], Generic[_T]):

@@ -19,7 +19,7 @@ The grouping columns (:data:`GROUPING_FIELDS`, schema ``-v2``) say which rows an
 evaluation must keep on one side of a split:
 
 * ``content_group`` — string, never null: ``"<corpus>/<key>"``, where ``<key>`` is
-  the plugin's key for the source content the clip was made from (CHUG's
+  the plugin's key for the source content the clip was made from (a ladder's
   ``content_name``, Waterloo IVC 4K's video number), or the row's ``src`` when
   the corpus declares no grouping, so every clip is then its own group. Rows
   with equal values show the same content; ``"konvid-1k/…"`` and
@@ -101,7 +101,7 @@ class SourceRow:
     corpus's extension columns, by column name.
 
     ``content_group`` is the plugin's key for the source content of the clip,
-    without the corpus prefix (CHUG: the ``content_name``); only a corpus whose
+    without the corpus prefix (e.g. a ladder's ``content_name``); only a corpus whose
     declaration has ``content_groups`` text may set it, and ``None`` means "the
     clip is its own content". ``split`` is the corpus's published split of the
     clip, one of the declaration's ``splits``.

@@ -96,9 +96,10 @@ def test_every_promised_name_is_listed_in_the_module_docstring() -> None:
 
 
 def test_the_api_version_is_a_minor_bump_that_says_what_it_adds() -> None:
-    assert hookspecs.PLUGIN_API_VERSION == vqa_core.plugin.PLUGIN_API_VERSION == "1.1"
+    assert hookspecs.PLUGIN_API_VERSION == vqa_core.plugin.PLUGIN_API_VERSION == "1.2"
     source = (REPO / "vqa_core" / "hookspecs.py").read_text(encoding="utf-8")
     assert "1.1 adds :mod:`vqa_core.plugin`" in source
+    assert "1.2 adds the feature hooks" in source
 
 
 def test_importing_the_plugin_api_stays_light() -> None:

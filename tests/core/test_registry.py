@@ -166,7 +166,7 @@ def test_a_misspelled_hook_breaks_the_plugin() -> None:
     ("api", "message"),
     [
         (None, "declares no vqa_plugin_api"),
-        (">=2,<3", "needs plugin API >=2,<3, but this vqa-core provides 1.1"),
+        (">=2,<3", "needs plugin API >=2,<3, but this vqa-core provides 1.2"),
         ("banana", "is not a version specifier"),
     ],
 )

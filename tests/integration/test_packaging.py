@@ -102,6 +102,25 @@ def test_a_lab_installs_only_the_plugins_it_licenses(wheels: dict[str, Path], tm
     assert "chug" in aggregate.stderr and "pip install vqa-chug" in aggregate.stderr
     assert not (tmp_path / "u.jsonl").exists()
 
+    # a plugin's feature schema: one line naming the distribution, before anything is read or written
+    train = _run(
+        bin_dir,
+        "vqa",
+        "train",
+        "mos-head",
+        "--smoke",
+        "--feature-schema",
+        "chug-hdr-display-v1",
+        "--out",
+        str(tmp_path / "model"),
+    )
+    assert train.returncode == 2
+    assert train.stderr.strip() == (
+        "error: feature schema 'chug-hdr-display-v1' is not installed; "
+        "the vqa-chug plugin provides it: pip install vqa-chug"
+    )
+    assert not (tmp_path / "model").exists()
+
     # nothing about an uninstalled corpus is imported
     probe = _run(
         bin_dir,

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from vqa_core.cli._common import fit_options
+from vqa_core.cli._plugins import feature_schema_option
 from vqa_core.evaluation.protocols import PROTOCOLS
-from vqa_core.train.schemas import FEATURE_SCHEMAS
 
 
 def _sets(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -17,12 +17,7 @@ def _sets(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.command("evaluate")
 @click.argument("table", type=click.Path(path_type=Path))
-@click.option(
-    "--feature-schema",
-    required=True,
-    type=click.Choice(list(FEATURE_SCHEMAS)),
-    help="Which features, in which order, each model reads.",
-)
+@feature_schema_option("Which features, in which order, each model reads")
 @click.option(
     "--protocol",
     type=click.Choice(PROTOCOLS),
@@ -79,7 +74,9 @@ def _sets(values: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@click.pass_context
 def command(
+    ctx: click.Context,
     table: Path,
     feature_schema: str,
     protocol: str,
@@ -104,6 +101,7 @@ def command(
     four-parameter logistic fit, RMSE) are on the 0-100 axis, each with a 95 % bootstrap interval.
     """
     from vqa_core.cli._common import print_json
+    from vqa_core.cli._plugins import plugins_when_needed
     from vqa_core.cli._progress import configure_logging
     from vqa_core.evaluation.run import EvaluateConfig, run_evaluation
     from vqa_core.train.model import FitSettings
@@ -123,7 +121,7 @@ def command(
         ignore_groups=ignore_groups,
         fit=FitSettings(epochs=epochs, batch_size=batch_size, lr=lr),
     )
-    evaluation = run_evaluation(config, out, timestamp=timestamp)
+    evaluation = run_evaluation(config, out, timestamp=timestamp, plugins=plugins_when_needed(ctx))
     if as_json:
         print_json(evaluation.document)
         return

@@ -61,7 +61,9 @@ def group() -> None:
 )
 @click.option("--overwrite", is_flag=True, help="Replace MOS columns the feature table already has.")
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@click.pass_context
 def materialize(
+    ctx: click.Context,
     features: Path,
     labels: tuple[Path, ...],
     out: Path,
@@ -78,6 +80,7 @@ def materialize(
     timestamp: str | None,
 ) -> None:
     """Join MOS labels onto the rows of --features and write --out (mos on 1-5, mos_raw_0_100)."""
+    from vqa_core.cli._plugins import plugins_when_needed
     from vqa_core.labels import MaterializeConfig, materialize_labels
 
     configure_logging()
@@ -97,6 +100,7 @@ def materialize(
             min_match_rate=min_match_rate,
             overwrite=overwrite,
             timestamp=timestamp,
-        )
+        ),
+        plugins=plugins_when_needed(ctx),
     )
     click.echo(report.summary())

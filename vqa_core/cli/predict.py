@@ -28,8 +28,11 @@ import click
     help="Output: .parquet, .jsonl or .json.",
 )
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
-def command(model: Path, table: Path, output: Path, timestamp: str | None) -> None:
+@click.pass_context
+def command(ctx: click.Context, model: Path, table: Path, output: Path, timestamp: str | None) -> None:
     """Add mos_pred (1-5) to every row of --table that has the model's features."""
+    from vqa_core.cli._plugins import plugins_when_needed
     from vqa_core.train.predict import predict
 
-    click.echo(predict(model, table, output, timestamp=timestamp).summary())
+    report = predict(model, table, output, timestamp=timestamp, plugins=plugins_when_needed(ctx))
+    click.echo(report.summary())

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from vqa_core.cli._common import fit_options
+from vqa_core.cli._plugins import feature_schema_option
 from vqa_core.errors import TrainingError
-from vqa_core.train.schemas import FEATURE_SCHEMAS
 
 
 @click.group("train")
@@ -22,12 +22,7 @@ def group() -> None:
     type=click.Path(path_type=Path),
     help="Training table: features plus mos (1-5) or mos_raw_0_100.",
 )
-@click.option(
-    "--feature-schema",
-    required=True,
-    type=click.Choice(list(FEATURE_SCHEMAS)),
-    help="Which features, in which order, the model reads.",
-)
+@feature_schema_option("Which features, in which order, the model reads")
 @click.option(
     "--out",
     required=True,
@@ -43,7 +38,9 @@ def group() -> None:
     "--seed", default=20260508, show_default=True, type=int, help="Seed: same table and seed, same bytes."
 )
 @click.option(
-    "--display-profile", type=click.Path(path_type=Path), help="Display-profile JSON (chug-hdr-display-v1)."
+    "--display-profile",
+    type=click.Path(path_type=Path),
+    help="Display-profile JSON, for a schema with display features (ignored, with a note, by others).",
 )
 @click.option(
     "--ignore-groups",
@@ -52,7 +49,9 @@ def group() -> None:
 )
 @fit_options
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@click.pass_context
 def mos_head(
+    ctx: click.Context,
     table: Path | None,
     feature_schema: str,
     out: Path,
@@ -68,6 +67,7 @@ def mos_head(
     timestamp: str | None,
 ) -> None:
     """Train a MOS head on --table (or --smoke) and export it as ONNX with a JSON sidecar."""
+    from vqa_core.cli._plugins import plugins_when_needed
     from vqa_core.train import FitSettings, TrainConfig, train_mos_head
 
     report = train_mos_head(
@@ -82,7 +82,8 @@ def mos_head(
             ignore_groups=ignore_groups,
             fit=FitSettings(epochs=epochs, batch_size=batch_size, lr=lr),
             timestamp=timestamp,
-        )
+        ),
+        plugins=plugins_when_needed(ctx),
     )
     click.echo(report.summary())
     if gate and not report.gate["passed"]:

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
 
+    from vqa_core.registry import Plugins
+
     Vector = npt.NDArray[np.float64]
 
 __all__ = [
@@ -126,16 +128,18 @@ def _scale_100(mos_1_5: Vector) -> Vector:
     return conversion.slope * mos_1_5 + conversion.intercept
 
 
-def evaluate_table(config: EvaluateConfig) -> Evaluation:
-    """Run ``config.protocol`` on ``config.table`` (see the module docstring)."""
+def evaluate_table(config: EvaluateConfig, *, plugins: Plugins = None) -> Evaluation:
+    """Run ``config.protocol`` on ``config.table`` (see the module docstring); a plugin's
+    feature schema is looked up in ``plugins`` (installed plugins by default)."""
     import numpy as np
 
     from vqa_core.tables.loose import read_table
     from vqa_core.train.extras import require
-    from vqa_core.train.schemas import feature_names
+    from vqa_core.train.schemas import resolve_schema
 
     started = time.monotonic()
-    names = feature_names(config.feature_schema)
+    schema = resolve_schema(config.feature_schema, plugins)
+    names = schema.features
     if config.resamples < 0:
         raise UsageError(f"--bootstrap must be at least 0, got {config.resamples}")
     require("torch", _COMMAND)
@@ -143,7 +147,7 @@ def evaluate_table(config: EvaluateConfig) -> Evaluation:
     from vqa_core.train.project import project
 
     loaded = read_table(config.table)
-    projection = project(loaded.table, names)
+    projection = project(loaded.table, names, derived=schema.derive(loaded.table))
     usable = np.flatnonzero(projection.usable)
     if usable.size == 0:
         reasons = (
@@ -312,7 +316,9 @@ def _repeated(
     return results
 
 
-def run_evaluation(config: EvaluateConfig, out: Path | None, *, timestamp: str | None = None) -> Evaluation:
+def run_evaluation(
+    config: EvaluateConfig, out: Path | None, *, timestamp: str | None = None, plugins: Plugins = None
+) -> Evaluation:
     """:func:`evaluate_table`, then, with ``out``, the HTML report and its sidecar (under the output lock)."""
     from vqa_core.evaluation.render import REPORT_SUFFIX, write_report
     from vqa_core.fsutil import manifest_path_for
@@ -321,7 +327,7 @@ def run_evaluation(config: EvaluateConfig, out: Path | None, *, timestamp: str |
     from vqa_core.timestamps import run_timestamp
 
     if out is None:
-        return evaluate_table(config)
+        return evaluate_table(config, plugins=plugins)
     if out.suffix.lower() != REPORT_SUFFIX:
         raise UsageError(
             f"--out {out} must end in {REPORT_SUFFIX} (the HTML report; its sidecar goes beside it)"
@@ -329,7 +335,7 @@ def run_evaluation(config: EvaluateConfig, out: Path | None, *, timestamp: str |
     stamp = run_timestamp(timestamp)
     sidecar = manifest_path_for(out)
     with OutputLock(out, companions=(sidecar,)):
-        evaluation = evaluate_table(config)
+        evaluation = evaluate_table(config, plugins=plugins)
         write_report(evaluation, out)
         from vqa_core import __version__
 

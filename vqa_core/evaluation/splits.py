@@ -1,8 +1,8 @@
 """Splits that keep every content group on one side.
 
-A *content group* is what identifies the source of a clip (a CHUG content
-name, a Waterloo IVC 4K video number; for a corpus that declares none, the clip
-itself). Rows of one group look alike, so a split that put some of them in the
+A *content group* is what identifies the source of a clip (the source video of
+a bitrate ladder, a Waterloo IVC 4K video number; for a corpus that declares
+none, the clip itself). Rows of one group look alike, so a split that put some of them in the
 training rows and some in the test rows would measure recall, not prediction.
 Every split the project makes — the folds of ``vqa train mos-head`` and
 ``vqa evaluate --protocol kfold``, the repeats of ``repeated-holdout`` — is made

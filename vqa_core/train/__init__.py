@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from vqa_core.train.model import FitSettings
 from vqa_core.train.predict import PredictReport, predict
-from vqa_core.train.schemas import FEATURE_SCHEMAS
+from vqa_core.train.schemas import CORE_SCHEMAS, FeatureSchema, resolve_schema
 from vqa_core.train.trainer import TrainConfig, TrainReport, train_mos_head
 
 __all__ = [
-    "FEATURE_SCHEMAS",
+    "CORE_SCHEMAS",
+    "FeatureSchema",
+    "resolve_schema",
     "FitSettings",
     "TrainConfig",
     "TrainReport",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -22,6 +22,9 @@ from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.tables.loose import output_format, read_table, write_table
 from vqa_core.timestamps import run_timestamp
 from vqa_core.train.sidecar import read_sidecar
+
+if TYPE_CHECKING:
+    from vqa_core.registry import Plugins
 
 __all__ = ["PredictReport", "predict", "MANIFEST_SCHEMA"]
 
@@ -43,8 +46,11 @@ class PredictReport:
         return f"predict: {self.predicted:,} of {self.rows:,} rows predicted ({refused:,} refused) -> {self.output}"
 
 
-def predict(model: Path, table: Path, out: Path, *, timestamp: str | None = None) -> PredictReport:
-    """Predict MOS for every row of ``table`` with the ONNX ``model`` and write ``out``."""
+def predict(
+    model: Path, table: Path, out: Path, *, timestamp: str | None = None, plugins: Plugins = None
+) -> PredictReport:
+    """Predict MOS for every row of ``table`` with the ONNX ``model`` and write ``out``; the
+    model's feature schema is looked up in ``plugins`` when it is not core's."""
     import numpy as np
     import pyarrow as pa
 
@@ -56,11 +62,14 @@ def predict(model: Path, table: Path, out: Path, *, timestamp: str | None = None
     require("onnxruntime", _COMMAND)
     from vqa_core.train.export import run_onnx, session_for
     from vqa_core.train.project import project
+    from vqa_core.train.schemas import resolve_schema
 
+    schema = resolve_schema(sidecar.feature_schema, plugins)
     names = tuple(sidecar.feature_order)
     profile = sidecar.display_profile.feature_values if sidecar.display_profile else None
     loaded = read_table(table)
-    projection = project(loaded.table, names, display_profile=profile, need_mos=False)
+    derived = schema.derive(loaded.table, profile)
+    projection = project(loaded.table, names, derived=derived, need_mos=False)
     if projection.n_usable == 0:
         missing = ", ".join(sorted(projection.missing_features)[:5])
         raise TrainingError(

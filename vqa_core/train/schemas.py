@@ -1,76 +1,193 @@
 """Feature schemas of the MOS head: which columns, in which order, the model reads.
 
-The names and order of ``konvid-v1``, ``chug-hdr-wide-v1`` and
-``chug-hdr-display-v1`` are those of the reference shard family, so feature
-tables made for it train here unchanged; ``vqa-nr-v1`` is what
-``vqa features extract`` writes. A feature's value is its own column, else the
-column ``<name>_mean`` (see :mod:`vqa_core.train.project`).
+A schema is a :class:`FeatureSchema`: a name recorded in every model sidecar and
+feature table made for it, and its ordered features. Core defines the schemas
+that need no knowledge of any corpus (:data:`CORE_SCHEMAS`); a plugin adds its
+own through ``vqa_feature_schemas`` and derives the features its schema reads
+from a corpus's published columns (``vqa_derive_features``) or from a display
+profile (``vqa_display_profile``). :func:`resolve_schema` says which schema a
+name means and who answers for it. A feature's value is its own column, else the
+column ``<name>_mean``, else what the schema's plugin derives (see
+:mod:`vqa_core.train.project`).
 """
 
 from __future__ import annotations
 
-from typing import Final
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
-from vqa_core.errors import UsageError
+import attrs
+
 from vqa_core.features.clip import VQA_NR_V1
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pyarrow as pa
+
+    from vqa_core.registry import Plugins, Registry
+
 __all__ = [
+    "FeatureSchema",
+    "FEATURE_SCHEMA_NAME_PATTERN",
     "CANONICAL_6",
-    "KONVID_EXTRA",
-    "TEMPORAL_18",
-    "CHUG_METADATA_10",
-    "DISPLAY_11",
-    "FEATURE_SCHEMAS",
+    "SALIENCY_SHOT_5",
+    "CORE_SCHEMAS",
+    "ResolvedSchema",
+    "resolve_schema",
     "feature_names",
 ]
 
+#: A schema name as sidecars record it: lower case letters, digits, ``-`` and ``.``.
+FEATURE_SCHEMA_NAME_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$")
+
+
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    # why: tuple("adm2") would silently become four one-letter features
+    if isinstance(value, str):
+        raise ValueError(f"features must be a sequence of names, not the string {value!r}")
+    return tuple(value)
+
+
+def _schema_name(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not FEATURE_SCHEMA_NAME_PATTERN.match(value):
+        raise ValueError(f"feature schema name {value!r} must match {FEATURE_SCHEMA_NAME_PATTERN.pattern}")
+
+
+def _feature_list(_: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+    bad = [name for name in value if not isinstance(name, str) or not name.strip() or name != name.strip()]
+    if bad:
+        raise ValueError(f"{attribute.name} must be non-empty names without blanks, got {bad!r}")
+    repeated = sorted({name for name in value if value.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{attribute.name} names {', '.join(map(repr, repeated))} more than once")
+
+
+@attrs.frozen
+class FeatureSchema:
+    """A named, ordered set of features a MOS head reads.
+
+    Sidecars and feature tables record the name, so a name keeps its features and
+    their order for good: a changed list is a new schema with a new name.
+    """
+
+    #: ``ladder-hdr-v1``: lower case letters, digits, ``-`` and ``.``.
+    name: str = attrs.field(validator=_schema_name)
+    #: The features, in the order the model reads them.
+    features: tuple[str, ...] = attrs.field(converter=_names, validator=_feature_list)
+    #: Features the declaring plugin derives from a row's published columns
+    #: (``vqa_derive_features``) when the row has neither the column nor ``<name>_mean``.
+    derived: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_feature_list)
+    #: Features of the display the clips are watched on: the row's own display columns
+    #: (``vqa_derive_features``), else the display profile (``vqa_display_profile``).
+    #: A schema with display features is the only kind ``--display-profile`` applies to.
+    display: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_feature_list)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.features:
+            raise ValueError(f"feature schema {self.name!r} has no features")
+        stray = [n for n in (*self.derived, *self.display) if n not in self.features]
+        if stray:
+            raise ValueError(f"feature schema {self.name!r}: {stray!r} are not among its features")
+        both = [n for n in self.derived if n in self.display]
+        if both:
+            raise ValueError(f"feature schema {self.name!r}: {both!r} are both derived and display features")
+
+
+#: The libvmaf elementary features every schema below starts with.
 CANONICAL_6: Final = ("adm2", "vif_scale0", "vif_scale1", "vif_scale2", "vif_scale3", "motion2")
-KONVID_EXTRA: Final = (
+#: Saliency and shot statistics: computed from the pixels, never from a corpus's metadata.
+SALIENCY_SHOT_5: Final = (
     "saliency_mean",
     "saliency_var",
     "shot_count_norm",
     "shot_mean_len_norm",
     "shot_cut_density",
 )
-TEMPORAL_18: Final = tuple(f"{name}_{stat}" for name in CANONICAL_6 for stat in ("p10", "p90", "std"))
-CHUG_METADATA_10: Final = (
-    "chug_bitrate_mbps",
-    "chug_orientation_portrait",
-    "chug_ref",
-    "distorted_width_norm",
-    "distorted_height_norm",
-    "reference_width_norm",
-    "reference_height_norm",
-    "duration_s_norm",
-    "n_feature_frames_norm",
-    "feature_bitdepth_norm",
-)
-DISPLAY_11: Final = (
-    "display_peak_luminance_nits_norm",
-    "display_black_luminance_nits_norm",
-    "display_contrast_ratio_log_norm",
-    "display_ambient_lux_norm",
-    "display_bt2020_coverage",
-    "display_p3_coverage",
-    "display_panel_oled",
-    "display_panel_qled",
-    "display_panel_lcd",
-    "display_local_dimming",
-    "display_tone_mapping_dynamic",
-)
 
-FEATURE_SCHEMAS: Final[dict[str, tuple[str, ...]]] = {
-    "konvid-v1": (*CANONICAL_6, *KONVID_EXTRA),
-    "chug-hdr-wide-v1": (*CANONICAL_6, *TEMPORAL_18, *CHUG_METADATA_10),
-    "chug-hdr-display-v1": (*CANONICAL_6, *TEMPORAL_18, *CHUG_METADATA_10, *DISPLAY_11),
-    "vqa-nr-v1": VQA_NR_V1,
+#: Schemas that read only features computed from the clips themselves. ``konvid-v1`` keeps
+#: the name the reference shard family recorded (sidecars and feature tables carry it);
+#: nothing in it depends on that corpus. ``vqa-nr-v1`` is what ``vqa features extract`` writes.
+CORE_SCHEMAS: Final[dict[str, FeatureSchema]] = {
+    schema.name: schema
+    for schema in (
+        FeatureSchema("konvid-v1", (*CANONICAL_6, *SALIENCY_SHOT_5)),
+        FeatureSchema("vqa-nr-v1", VQA_NR_V1),
+    )
 }
 
 
-def feature_names(schema: str) -> tuple[str, ...]:
-    try:
-        return FEATURE_SCHEMAS[schema]
-    except KeyError:
-        raise UsageError(
-            f"unknown feature schema {schema!r}; use one of {', '.join(FEATURE_SCHEMAS)}"
-        ) from None
+@attrs.frozen
+class ResolvedSchema:
+    """A schema and who answers for it: core (``registry`` is ``None``) or the plugin that declared it."""
+
+    schema: FeatureSchema
+    #: The distribution that declared the schema; ``None`` for core's.
+    provider: str | None = None
+    registry: Registry | None = attrs.field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.schema.name
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.schema.features
+
+    def derive(
+        self, table: pa.Table, display_profile: Mapping[str, float] | None = None
+    ) -> dict[str, tuple[str, npt.NDArray[np.float64]]]:
+        """Per derived or display feature the table (or the profile) defines: its route and values.
+
+        The route is ``derived`` or ``display`` (as the sidecar's ``feature_sources`` counts
+        them). A display feature takes the row's own value, else the profile's.
+        """
+        import numpy as np
+
+        schema = self.schema
+        if self.registry is None or not (schema.derived or schema.display):
+            return {}
+        values = self.registry.derive_features(schema.name, table)
+        out: dict[str, tuple[str, npt.NDArray[np.float64]]] = {}
+        for name in schema.derived:
+            if name in values:
+                out[name] = ("derived", values[name])
+        profile = display_profile or {}
+        for name in schema.display:
+            rows = values.get(name)
+            fallback = profile.get(name)
+            if rows is None and fallback is None:
+                continue
+            if rows is None:
+                rows = np.full(table.num_rows, np.nan)
+            if fallback is not None:
+                rows = np.where(np.isfinite(rows), rows, float(fallback))
+            out[name] = ("display", rows)
+        return out
+
+    def display_values(self, document: Mapping[str, Any]) -> dict[str, float]:
+        """The display features a display-profile document defines (empty for a schema without any)."""
+        if self.registry is None or not self.schema.display:
+            return {}
+        return self.registry.display_profile(self.schema.name, document)
+
+
+def resolve_schema(name: str, plugins: Plugins = None) -> ResolvedSchema:
+    """The schema ``name`` means: one of core's, else one an installed plugin declared.
+
+    An unknown name is a :class:`~vqa_core.errors.UsageError` that lists the known
+    schemas, or names the distribution that provides it when that is known.
+    """
+    if name in CORE_SCHEMAS:
+        return ResolvedSchema(CORE_SCHEMAS[name])
+    from vqa_core.registry import load_plugins
+
+    registry = load_plugins(plugins)
+    found = registry.feature_schema(name)
+    return ResolvedSchema(found.schema, found.plugin.name, registry)
+
+
+def feature_names(schema: str, plugins: Plugins = None) -> tuple[str, ...]:
+    """The ordered features of the schema named ``schema`` (see :func:`resolve_schema`)."""
+    return resolve_schema(schema, plugins).features

@@ -8,12 +8,15 @@ The same schema, row count and seed give the same table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from vqa_core.train.schemas import feature_names
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from vqa_core.registry import Plugins
 
 __all__ = ["smoke_table", "SMOKE_ROWS"]
 
@@ -48,11 +51,14 @@ def _range(name: str) -> tuple[float, float]:
     return (0.0, 1.0)
 
 
-def smoke_table(schema: str, *, rows: int = SMOKE_ROWS, seed: int = 0) -> pa.Table:
+def smoke_table(
+    schema: str | Sequence[str], *, rows: int = SMOKE_ROWS, seed: int = 0, plugins: Plugins = None
+) -> pa.Table:
+    """The table for ``schema``, a schema name (looked up in ``plugins`` when not core's) or its features."""
     import numpy as np
     import pyarrow as pa
 
-    names = feature_names(schema)
+    names = feature_names(schema, plugins) if isinstance(schema, str) else tuple(schema)
     rng = np.random.default_rng(seed)
     columns: dict[str, object] = {"src": [f"smoke/{i:05d}.mp4" for i in range(rows)]}
     values = []

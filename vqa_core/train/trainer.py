@@ -44,7 +44,7 @@ from vqa_core.provenance import FileEntry, build_manifest, describe_file, proven
 from vqa_core.tables.loose import read_table, write_table
 from vqa_core.timestamps import run_timestamp
 from vqa_core.train.model import FitSettings
-from vqa_core.train.schemas import DISPLAY_11, feature_names
+from vqa_core.train.schemas import resolve_schema
 from vqa_core.train.sidecar import (
     SIDECAR_SCHEMA,
     DisplayProfile,
@@ -60,7 +60,9 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
 
+    from vqa_core.registry import Plugins
     from vqa_core.train.project import Projection
+    from vqa_core.train.schemas import ResolvedSchema
 
 __all__ = [
     "TrainConfig",
@@ -200,19 +202,23 @@ def _plan(
     return f"{folds}-fold", plan, left_out, grouping
 
 
-def train_mos_head(config: TrainConfig) -> TrainReport:
-    """Train, validate, export and verify a MOS head (see the module docstring)."""
+def train_mos_head(config: TrainConfig, *, plugins: Plugins = None) -> TrainReport:
+    """Train, validate, export and verify a MOS head (see the module docstring).
+
+    ``plugins`` is where a plugin's feature schema is looked up (installed plugins by default).
+    """
     import numpy as np
 
     started = time.monotonic()
-    names = feature_names(config.feature_schema)
+    schema = resolve_schema(config.feature_schema, plugins)
+    names = schema.features
     _check_request(config)
     from vqa_core.train import model
 
     timestamp = run_timestamp(config.timestamp)
-    profile, notes = _display_profile(config, names)
-    table, table_path = _load_table(config)
-    projection = _project(table, table_path, names, profile, config.feature_schema)
+    profile, notes = _display_profile(config, schema)
+    table, table_path = _load_table(config, names)
+    projection = _project(table, table_path, schema, profile)
     usable = np.flatnonzero(projection.usable)
     x_all = projection.features[usable]
     assert projection.mos is not None
@@ -283,30 +289,25 @@ def _check_request(config: TrainConfig) -> None:
         require(module, _COMMAND)
 
 
-def _display_profile(config: TrainConfig, names: Sequence[str]) -> tuple[DisplayProfile | None, list[str]]:
+def _display_profile(config: TrainConfig, schema: ResolvedSchema) -> tuple[DisplayProfile | None, list[str]]:
     """The display profile (``None`` when not given or when the schema has no display features)
     and the notes for the sidecar."""
-    from vqa_core.train.display import load_display_profile
+    from vqa_core.train.profile import load_display_profile, read_profile_document
 
-    uses_display = any(n in DISPLAY_11 for n in names)
-    profile = (
-        converter.structure(load_display_profile(config.display_profile), DisplayProfile)
-        if config.display_profile
-        else None
-    )
-    notes = []
-    if profile is not None and not uses_display:
-        notes.append(f"display profile ignored: {config.feature_schema} has no display features")
-        profile = None
-    return profile, notes
+    if config.display_profile is None:
+        return None, []
+    if not schema.schema.display:
+        read_profile_document(config.display_profile)  # a missing or malformed file is still refused
+        return None, [f"display profile ignored: {config.feature_schema} has no display features"]
+    return converter.structure(load_display_profile(config.display_profile, schema), DisplayProfile), []
 
 
-def _load_table(config: TrainConfig) -> tuple[pa.Table, Path]:
+def _load_table(config: TrainConfig, names: Sequence[str]) -> tuple[pa.Table, Path]:
     """The training table and the path it is (or, for ``--smoke``, will be) written at."""
     if config.smoke:
         from vqa_core.train.smoke import smoke_table
 
-        table = smoke_table(config.feature_schema, rows=config.smoke_rows, seed=config.seed)
+        table = smoke_table(names, rows=config.smoke_rows, seed=config.seed)
         table_path = config.out / SMOKE_TABLE_NAME
     else:
         assert config.table is not None
@@ -316,16 +317,14 @@ def _load_table(config: TrainConfig) -> tuple[pa.Table, Path]:
 
 
 def _project(
-    table: pa.Table,
-    table_path: Path,
-    names: Sequence[str],
-    profile: DisplayProfile | None,
-    feature_schema: str,
+    table: pa.Table, table_path: Path, schema: ResolvedSchema, profile: DisplayProfile | None
 ) -> Projection:
     """The table projected onto the feature schema; no usable row is a :class:`TrainingError`."""
     from vqa_core.train.project import project
 
-    projection = project(table, names, display_profile=profile.feature_values if profile else None)
+    feature_schema = schema.name
+    derived = schema.derive(table, profile.feature_values if profile else None)
+    projection = project(table, schema.features, derived=derived)
     if projection.n_usable == 0:
         reasons = (
             ", ".join(f"{n:,} {r}" for r, n in sorted(projection.refused.items())) or "the table is empty"

@@ -32,4 +32,5 @@ def test_help_of_the_new_commands_imports_nothing_heavy() -> None:
     assert result.returncode == 0, result.stderr
     for command in ("labels", "features", "train", "predict"):
         assert f"  {command}" in result.stdout
-    assert "--feature-schema [konvid-v1|chug-hdr-wide-v1|chug-hdr-display-v1|vqa-nr-v1]" in result.stdout
+    # plugin schemas are not listed: that would load every plugin for --help
+    assert "--feature-schema NAME" in result.stdout and "konvid-v1, vqa-nr-v1, or a schema" in result.stdout

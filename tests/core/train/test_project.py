@@ -5,34 +5,16 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pyarrow as pa
-import pytest
 
 from vqa_core.tables.loose import read_table
-from vqa_core.train.project import parse_bitrate_mbps, project
-from vqa_core.train.schemas import CHUG_METADATA_10, FEATURE_SCHEMAS, feature_names
+from vqa_core.train.project import project
+from vqa_core.train.schemas import CANONICAL_6, CORE_SCHEMAS, feature_names
 
 
-def test_schema_constants() -> None:
-    assert {k: len(v) for k, v in FEATURE_SCHEMAS.items()} == {
-        "konvid-v1": 11,
-        "chug-hdr-wide-v1": 34,
-        "chug-hdr-display-v1": 45,
-        "vqa-nr-v1": 26,
-    }
-    wide = feature_names("chug-hdr-wide-v1")
-    assert wide[:9] == (
-        "adm2",
-        "vif_scale0",
-        "vif_scale1",
-        "vif_scale2",
-        "vif_scale3",
-        "motion2",
-        "adm2_p10",
-        "adm2_p90",
-        "adm2_std",
-    )
-    assert wide[-10:] == CHUG_METADATA_10
-    assert feature_names("chug-hdr-display-v1")[:34] == wide
+def test_core_schemas_read_only_features_of_the_clips() -> None:
+    assert {k: len(v.features) for k, v in CORE_SCHEMAS.items()} == {"konvid-v1": 11, "vqa-nr-v1": 26}
+    assert feature_names("konvid-v1")[:6] == CANONICAL_6
+    assert all(not s.derived and not s.display for s in CORE_SCHEMAS.values())
 
 
 def test_missing_features_are_refused_never_zero_filled() -> None:
@@ -68,34 +50,16 @@ def test_mos_sources_and_range() -> None:
     assert project(unified, ("x",)).mos.tolist() == [4.0]  # type: ignore[union-attr]
 
 
-def test_chug_metadata_derivations() -> None:
-    assert [parse_bitrate_mbps(v) for v in ("0.5M", "500K", "2 Mbps", 3, "ref")][:4] == [0.5, 0.5, 2.0, 3.0]
-    assert np.isnan(parse_bitrate_mbps("ref"))
-    table = pa.table(
-        {
-            "chug_bitrate_label": ["0.5M"],
-            "chug_orientation": ["Portrait"],
-            "chug_ref": [0.0],
-            "width": [1080],
-            "height": [1920],
-            "feature_width": [3840],
-            "feature_height": [2160],
-            "duration_s": [30.0],
-            "n_feature_frames": [900],
-            "feature_bitdepth": [10],
-        }
-    )
-    p = project(table, CHUG_METADATA_10, need_mos=False)
-    assert p.features[0].tolist() == pytest.approx(
-        [0.5, 1.0, 0.0, 1080 / 3840, 1920 / 2160, 1.0, 1.0, 0.5, 0.5, 0.5]
-    )
-
-
-def test_row_display_values_win_over_the_profile() -> None:
-    table = pa.table({"panel_type": ["OLED", None], "x": [1.0, 1.0]})
-    profile = {"display_panel_oled": 0.0, "display_panel_lcd": 1.0}
-    p = project(table, ("display_panel_oled", "display_panel_lcd"), display_profile=profile, need_mos=False)
-    assert p.features.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+def test_derived_values_fill_only_what_columns_leave_missing() -> None:
+    table = pa.table({"a": [1.0, None, None], "a_mean": [None, 2.0, None], "b": [None, None, None]})
+    derived = {
+        "a": ("derived", np.asarray([9.0, 9.0, 3.0])),
+        "b": ("display", np.asarray([4.0, np.nan, 5.0])),
+    }
+    p = project(table, ("a", "b"), derived=derived, need_mos=False)
+    assert p.features.tolist()[0] == [1.0, 4.0] and p.features[2].tolist() == [3.0, 5.0]
+    assert p.sources == {"a": {"column": 1, "mean_column": 1, "derived": 1}, "b": {"display": 2}}
+    assert p.refused == {"missing-feature": 1} and p.missing_features == {"b": 1}
 
 
 def test_an_ingest_shard_has_no_konvid_features(tmp_path: Path) -> None:

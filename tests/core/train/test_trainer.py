@@ -175,51 +175,6 @@ def test_gate_is_reported_always_and_enforced_with_gate(tmp_path: Path) -> None:
     assert orjson.loads((tmp_path / "b" / "mos_head.manifest.json").read_bytes())["gate"]["passed"] is False
 
 
-def test_display_schema_with_a_profile(tmp_path: Path) -> None:
-    table = smoke_table("chug-hdr-wide-v1", rows=40, seed=1)
-    pq.write_table(table, tmp_path / "t.parquet")
-    profile = tmp_path / "tv.json"
-    profile.write_bytes(
-        orjson.dumps(
-            {
-                "display": {
-                    "peak_nits": 1000,
-                    "black_nits": 0.05,
-                    "panel_type": "OLED",
-                    "ambient_lux": 5,
-                    "bt2020_coverage": 0.7,
-                    "p3_coverage": 0.98,
-                    "local_dimming": False,
-                    "tone_mapping": "dynamic",
-                }
-            }
-        )
-    )
-    report = train_mos_head(
-        TrainConfig(
-            out=tmp_path / "m",
-            feature_schema="chug-hdr-display-v1",
-            table=tmp_path / "t.parquet",
-            folds=2,
-            fit=TINY,
-            display_profile=profile,
-        )
-    )
-    sidecar = _sidecar(report)
-    assert len(sidecar["feature_order"]) == 45  # type: ignore[arg-type]
-    assert sidecar["display_profile"]["feature_values"]["display_peak_luminance_nits_norm"] == 0.1  # type: ignore[index]
-    assert sidecar["inputs"]["display_profile"]["sha256"] == sha256_file(profile)  # type: ignore[index]
-    without = TrainConfig(
-        out=tmp_path / "n",
-        feature_schema="chug-hdr-display-v1",
-        table=tmp_path / "t.parquet",
-        folds=2,
-        fit=TINY,
-    )
-    with pytest.raises(TrainingError, match="display_"):
-        train_mos_head(without)
-
-
 def test_missing_train_extra_names_it(tmp_path: Path) -> None:
     script = (
         "import sys\n"

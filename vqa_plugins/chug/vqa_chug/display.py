@@ -25,28 +25,65 @@ otherwise it is derived:
   hdr_tone_mapping | hdr_format`` mentions ``dynamic``, ``hdr10+``, ``hdr10plus``,
   ``dolby`` or ``vision``, 0 when it names something else.
 
-Undefined features are left out; a row's own value wins over the profile's.
+Undefined features are left out. A row of a table is read the same way (without
+the nested objects), from its columns named ``display_…`` or one of the field
+names above; a row's own value wins over the profile's.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import orjson
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pyarrow as pa
 
-from vqa_core.errors import UsageError
-from vqa_core.fsutil import sha256_file
-from vqa_core.train.schemas import DISPLAY_11
+__all__ = ["DISPLAY_11", "derive_display", "profile_values", "display_rows"]
 
-__all__ = ["derive_display", "load_display_profile", "PROFILE_SCHEMA"]
-
-PROFILE_SCHEMA: Final = "vqa-display-profile-v1"
+DISPLAY_11: Final = (
+    "display_peak_luminance_nits_norm",
+    "display_black_luminance_nits_norm",
+    "display_contrast_ratio_log_norm",
+    "display_ambient_lux_norm",
+    "display_bt2020_coverage",
+    "display_p3_coverage",
+    "display_panel_oled",
+    "display_panel_qled",
+    "display_panel_lcd",
+    "display_local_dimming",
+    "display_tone_mapping_dynamic",
+)
 _NESTED: Final = ("display", "panel", "profile", "features")
 _TRUE: Final = frozenset({"1", "true", "yes", "y", "on", "enabled", "enable"})
 _FALSE: Final = frozenset({"0", "false", "no", "n", "off", "disabled", "disable", "none"})
+#: Row columns without the ``display_`` prefix that describe the display.
+_DISPLAY_FIELDS: Final = frozenset(
+    {
+        "peak_luminance_nits",
+        "peak_nits",
+        "max_luminance_nits",
+        "black_luminance_nits",
+        "black_nits",
+        "min_luminance_nits",
+        "contrast_ratio",
+        "ambient_lux",
+        "viewing_lux",
+        "bt2020_coverage",
+        "rec2020_coverage",
+        "p3_coverage",
+        "dci_p3_coverage",
+        "panel_type",
+        "local_dimming",
+        "full_array_local_dimming",
+        "tone_mapping_dynamic",
+        "tone_mapping",
+        "hdr_tone_mapping",
+        "hdr_format",
+    }
+)
 
 
 def _number(value: Any) -> float | None:
@@ -171,27 +208,26 @@ def derive_display(fields: Mapping[str, Any]) -> dict[str, float]:
     return {k: v for k, v in derived.items() if v is not None and math.isfinite(v)}
 
 
-def load_display_profile(path: Path) -> dict[str, Any]:
-    """``{schema, source_path, sha256, feature_values}`` of a display-profile JSON file."""
-    try:
-        doc = orjson.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise UsageError(f"display profile {path} does not exist") from None
-    except orjson.JSONDecodeError as exc:
-        raise UsageError(f"display profile {path} is not valid JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise UsageError(f"display profile {path} must be a JSON object")
-    fields: dict[str, Any] = dict(doc)
+def profile_values(document: Mapping[str, Any]) -> dict[str, float]:
+    """The display features a display-profile JSON object defines (nested objects merged in)."""
+    fields: dict[str, Any] = dict(document)
     for name in _NESTED:
-        nested = doc.get(name)
+        nested = document.get(name)
         if isinstance(nested, dict):
             fields.update(nested)
-    values = derive_display(fields)
-    if not values:
-        raise UsageError(f"display profile {path} did not contain any recognised display fields")
-    return {
-        "schema": PROFILE_SCHEMA,
-        "source_path": str(path),
-        "sha256": sha256_file(path),
-        "feature_values": values,
-    }
+    return derive_display(fields)
+
+
+def display_rows(table: pa.Table) -> dict[str, npt.NDArray[np.float64]]:
+    """Per display feature, each row's own value (NaN where the row defines none); empty when
+    the table has no display column."""
+    import numpy as np
+
+    present = [c for c in table.column_names if c.startswith("display_") or c in _DISPLAY_FIELDS]
+    if not present:
+        return {}
+    out = {name: np.full(table.num_rows, np.nan, dtype=np.float64) for name in DISPLAY_11}
+    for i, row in enumerate(table.select(present).to_pylist()):
+        for name, value in derive_display(row).items():
+            out[name][i] = value
+    return out

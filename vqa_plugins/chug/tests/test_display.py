@@ -1,3 +1,5 @@
+"""Display profiles of ``chug-hdr-display-v1``: the plugin's reading rules, through the host's loader."""
+
 from __future__ import annotations
 
 import math
@@ -5,14 +7,23 @@ from pathlib import Path
 
 import orjson
 import pytest
+import vqa_chug
+from vqa_chug.display import DISPLAY_11, derive_display
 
 from vqa_core.errors import UsageError
 from vqa_core.fsutil import sha256_file
-from vqa_core.train.display import derive_display, load_display_profile
-from vqa_core.train.schemas import DISPLAY_11
+from vqa_core.registry import Registry
+from vqa_core.train.profile import load_display_profile
+from vqa_core.train.schemas import ResolvedSchema, resolve_schema
 
 
-def test_profile_normalisation(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def schema() -> ResolvedSchema:
+    registry = Registry.from_plugins([("vqa-chug", vqa_chug)], strict=True)
+    return resolve_schema("chug-hdr-display-v1", registry)
+
+
+def test_profile_normalisation(tmp_path: Path, schema: ResolvedSchema) -> None:
     path = tmp_path / "tv.json"
     path.write_bytes(
         orjson.dumps(
@@ -24,7 +35,8 @@ def test_profile_normalisation(tmp_path: Path) -> None:
             }
         )
     )
-    profile = load_display_profile(path)
+    profile = load_display_profile(path, schema)
+    assert profile["schema"] == "vqa-display-profile-v1"
     assert profile["sha256"] == sha256_file(path) and profile["source_path"] == str(path)
     assert profile["feature_values"] == pytest.approx(
         {
@@ -41,7 +53,7 @@ def test_profile_normalisation(tmp_path: Path) -> None:
             "display_tone_mapping_dynamic": 1.0,
         }
     )
-    assert set(profile["feature_values"]) == set(DISPLAY_11)
+    assert set(profile["feature_values"]) == set(DISPLAY_11) == set(schema.schema.display)
 
 
 def test_direct_values_win_and_undefined_values_are_left_out() -> None:
@@ -65,12 +77,12 @@ def test_direct_values_win_and_undefined_values_are_left_out() -> None:
     }
 
 
-def test_bad_profiles_are_refused(tmp_path: Path) -> None:
+def test_bad_profiles_are_refused(tmp_path: Path, schema: ResolvedSchema) -> None:
     listing = tmp_path / "list.json"
     listing.write_bytes(b"[1, 2]")
     with pytest.raises(UsageError, match="must be a JSON object"):
-        load_display_profile(listing)
+        load_display_profile(listing, schema)
     empty = tmp_path / "empty.json"
     empty.write_bytes(b'{"vendor": "acme"}')
     with pytest.raises(UsageError, match="did not contain any recognised display fields"):
-        load_display_profile(empty)
+        load_display_profile(empty, schema)
