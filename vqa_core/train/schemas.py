@@ -125,6 +125,8 @@ class ResolvedSchema:
     schema: FeatureSchema
     #: The distribution that declared the schema; ``None`` for core's.
     provider: str | None = None
+    #: The declaring distribution's version, recorded in model sidecars beside core's.
+    provider_version: str | None = None
     registry: Registry | None = attrs.field(default=None, repr=False)
 
     @property
@@ -185,7 +187,7 @@ def resolve_schema(name: str, plugins: Plugins = None) -> ResolvedSchema:
 
     registry = load_plugins(plugins)
     found = registry.feature_schema(name)
-    return ResolvedSchema(found.schema, found.plugin.name, registry)
+    return ResolvedSchema(found.schema, found.plugin.name, found.plugin.version, registry)
 
 
 def feature_names(schema: str, plugins: Plugins = None) -> tuple[str, ...]:

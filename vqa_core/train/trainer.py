@@ -147,10 +147,13 @@ def judge_gate(pooled: dict[str, Any]) -> dict[str, Any]:
     return {**GATE, "passed": not failures, "failures": failures}
 
 
-def _versions() -> dict[str, str | None]:
+def _versions(schema: ResolvedSchema) -> dict[str, str | None]:
     from vqa_core import __version__
 
     out: dict[str, str | None] = {"vqa-core": __version__}
+    if schema.provider is not None:
+        # why: the plugin derives some of the model's inputs, so its version is part of the model
+        out[schema.provider] = schema.provider_version
     for module in ("torch", "onnx", "onnxruntime", "numpy", "pyarrow"):
         try:
             out[module] = str(__import__(module).__version__)
@@ -262,7 +265,7 @@ def train_mos_head(config: TrainConfig, *, plugins: Plugins = None) -> TrainRepo
         table_path=table_path,
         profile=profile,
         notes=notes,
-        names=names,
+        schema=schema,
         projection=projection,
         data=data,
         operators=operators,
@@ -408,7 +411,7 @@ def _sidecar(
     table_path: Path,
     profile: DisplayProfile | None,
     notes: list[str],
-    names: Sequence[str],
+    schema: ResolvedSchema,
     projection: Projection,
     data: bytes,
     operators: list[str],
@@ -419,6 +422,7 @@ def _sidecar(
     parity_rows: int,
 ) -> ModelSidecar:
     """The ``mos_head.manifest.json`` of a written model."""
+    names = schema.features
     from vqa_core.train import export, model
 
     mean, std, trained_on = normalisation
@@ -431,7 +435,7 @@ def _sidecar(
         **provenance(
             SIDECAR_SCHEMA,
             created_at_utc=timestamp,
-            versions=_versions(),
+            versions=_versions(schema),
             inputs=inputs,
             outputs={"onnx": onnx},
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
 import numpy as np
@@ -157,3 +158,17 @@ def test_a_disabled_plugin_is_named_by_the_cli(tmp_path: Path, monkeypatch: pyte
         "error: feature schema 'chug-hdr-wide-v1': plugin vqa-chug is installed but disabled "
         "(skipped by VQA_DISABLE_PLUGINS/VQA_LOAD_PLUGINS)\n"
     )
+
+
+def test_sidecar_names_the_plugin_version_beside_core(tmp_path: Path) -> None:
+    # the plugin derives some of the model's inputs, so its version is part of the model
+    installed = Registry.for_distributions(["vqa-chug"], strict=True)
+    table = smoke_table("chug-hdr-wide-v1", rows=40, seed=1, plugins=installed)
+    pq.write_table(table, tmp_path / "t.parquet")
+    config = TrainConfig(
+        out=tmp_path / "m", feature_schema="chug-hdr-wide-v1", table=tmp_path / "t.parquet", folds=2, fit=TINY
+    )
+    versions = _sidecar(train_mos_head(config, plugins=installed).sidecar)["versions"]
+    assert versions["vqa-chug"] == importlib.metadata.version("vqa-chug")  # type: ignore[index]
+    core = TrainConfig(out=tmp_path / "k", feature_schema="vqa-nr-v1", smoke=True, folds=2, fit=TINY)
+    assert "vqa-chug" not in _sidecar(train_mos_head(core, plugins=installed).sidecar)["versions"]  # type: ignore[operator]
