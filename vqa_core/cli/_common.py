@@ -46,7 +46,8 @@ def executor_options(command: F) -> F:
                 type=click.Choice(EXECUTORS),
                 default=DEFAULT_EXECUTOR,
                 show_default=True,
-                help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
+                help="Where per-clip work runs: local threads (thread is the same), local processes, "
+                "or a Dask cluster.",
             ),
             click.option(
                 "--scheduler", help="Dask scheduler address or scheduler file (or VQA_DASK_SCHEDULER)."
