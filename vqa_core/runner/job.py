@@ -6,12 +6,12 @@ or per-row work (:class:`~vqa_core.runner.executor.Work`) for the executor; it
 records every outcome, in input order, in the resume state. What is left is
 the same for every job, and lives here::
 
-    with run_job(spec) as run:              # executor, output lock, resume state
-        ...                                 # the job checks or records its input (run.fresh)
-        run.drive(fn, job, progress, total=n, description="...")
-        written, skipped = run.finish(job.rows_read, schema)   # output, rejections; state closed
+    with run_job(spec) as job:              # executor, output lock, resume state
+        ...                                 # check or record what the input is (job.fresh)
+        job.drive(fn, run, progress, total=n, description="...")  # run: the engine's Job
+        written, skipped = job.finish(run.rows_read, schema)   # output, rejections; state closed
         ...                                 # the manifest, still under the lock
-    job.tally.close(skipped)
+    run.tally.close(skipped)
 
 A rerun continues from the state; ``--restart`` (``spec.restart``) forgets it.
 Everything the job writes is written while it holds the output's lock.
