@@ -27,8 +27,8 @@ from typing import Any
 from distributed import Client, LocalCluster
 from distributed.diagnostics.plugin import SchedulerPlugin
 
-from vqa_core.ingest.dask_executor import DaskExecutor
-from vqa_core.ingest.executor import Work, run_ordered
+from vqa_core.runner.dask_executor import DaskExecutor
+from vqa_core.runner.executor import Work, run_ordered
 
 
 class PeakTasks(SchedulerPlugin):

@@ -269,7 +269,7 @@ def baseline(root: Path, work: Path) -> float:
 def resume_cost(work: Path, sizes: tuple[int, ...] = (1_000, 100_000)) -> dict[int, tuple[float, float]]:
     """µs per clip of the resume bookkeeping with N clips already recorded: skipping a recorded
     clip (one lookup), and recording a new one (lookup, content-hash lookup, insert, batched commit)."""
-    from vqa_core.ingest.state import Outcome, StateStore
+    from vqa_core.runner.state import Outcome, StateStore
 
     costs = {}
     probe = 4_000

@@ -132,8 +132,8 @@ def dask_round_trip_ms(scheduler: str, tasks: int) -> tuple[float, float]:
     """Wall and client-process CPU milliseconds per no-op task, through DaskExecutor and run_ordered."""
     import operator
 
-    from vqa_core.ingest.dask_executor import DaskExecutor
-    from vqa_core.ingest.executor import Work, run_ordered
+    from vqa_core.runner.dask_executor import DaskExecutor
+    from vqa_core.runner.executor import Work, run_ordered
 
     executor = DaskExecutor(scheduler)
     try:

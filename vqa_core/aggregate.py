@@ -299,7 +299,7 @@ def aggregate(
     missing column, unknown corpus with ``on_unknown="error"``.
     """
     from vqa_core.fsutil import manifest_path_for
-    from vqa_core.outputlock import OutputLock
+    from vqa_core.runner.lock import output_lock
     from vqa_core.tables.shards import shard_output_format
     from vqa_core.timestamps import run_timestamp
 
@@ -312,7 +312,7 @@ def aggregate(
         registry.corpus(corpus_id)  # an override must name an installed corpus
     stamp = run_timestamp(timestamp)
     # one writer per output: a second aggregate (or ingest) into the same file is refused
-    with OutputLock(output, companions=(manifest,)):
+    with output_lock(output, manifest):
         given = {s.resolve(): s for s in shards}
 
         import pyarrow as pa

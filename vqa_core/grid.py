@@ -228,6 +228,7 @@ def ingest_grid(
     from vqa_core.errors import OutputError
     from vqa_core.fsutil import atomic_writer, manifest_path_for
     from vqa_core.provenance import build_manifest, describe_file, write_manifest
+    from vqa_core.runner.lock import output_lock
     from vqa_core.timestamps import run_timestamp
 
     if output.suffix.lower() != ".jsonl":
@@ -243,66 +244,68 @@ def ingest_grid(
     if not settings.timestamp:
         settings = attrs.evolve(settings, timestamp=run_timestamp())
     manifest = manifest_out or manifest_path_for(output)
-    rows = registry.encode_grid_rows(corpus_id, source, settings)
-    lines: list[bytes] = []
-    rejections: list[RowRejection] = []
-    seen: dict[tuple[str, str, str, str], str] = {}
-    duplicates = 0
-    for index, item in enumerate(rows, start=1):
-        if isinstance(item, RowRejection):
-            rejections.append(item)
-            continue
-        if not isinstance(item, Mapping):
-            raise PluginError(
-                f"plugin {corpus.plugin.name} yielded {type(item).__name__} as grid row {index}",
-                distribution=corpus.plugin.name,
-            )
-        problems = grid_row_problems(item) + _group_problems(item, corpus.declaration)
-        if problems:
-            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-            raise PluginError(
-                f"plugin {corpus.plugin.name} yielded an invalid grid row {index} "
-                f"(src {item.get('src')!r}): {'; '.join(problems[:3])}{more}",
-                distribution=corpus.plugin.name,
-            )
-        key = (str(item["src_sha256"]), str(item["encoder"]), str(item["preset"]), str(item["crf"]))
-        if key in seen:
-            duplicates += 1
-            from vqa_core.schema import Origin
-
-            rejections.append(
-                RowRejection(
-                    "duplicate",
-                    f"same source and settings as {seen[key]}",
-                    Origin(str(item["src"]), index),
-                    clip=str(item["src"]),
+    # one writer per output, as for every command (docs/decisions/0046-one-writer-per-output.md)
+    with output_lock(output, manifest):
+        rows = registry.encode_grid_rows(corpus_id, source, settings)
+        lines: list[bytes] = []
+        rejections: list[RowRejection] = []
+        seen: dict[tuple[str, str, str, str], str] = {}
+        duplicates = 0
+        for index, item in enumerate(rows, start=1):
+            if isinstance(item, RowRejection):
+                rejections.append(item)
+                continue
+            if not isinstance(item, Mapping):
+                raise PluginError(
+                    f"plugin {corpus.plugin.name} yielded {type(item).__name__} as grid row {index}",
+                    distribution=corpus.plugin.name,
                 )
-            )
-            continue
-        seen[key] = str(item["src"])
-        lines.append(orjson.dumps(dict(item), option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE))
-    with atomic_writer(output) as fh:
-        for line in lines:
-            fh.write(line)
-    result = GridIngestResult(output, manifest, len(lines), tuple(rejections), duplicates)
-    body = build_manifest(
-        MANIFEST_SCHEMA,
-        created_at_utc=settings.timestamp,
-        versions=registry.versions(),
-        inputs={
-            "root": str(source.root),
-            "metadata": [describe_file(path) for path in source.metadata],
-        },
-        outputs={"grid": {**describe_file(output), "rows": len(lines)}},
-        corpus=corpus_id,
-        row_schema_version=GRID_SCHEMA_VERSION,
-        config=attrs.asdict(settings),
-        stats={
-            "rows_written": len(lines),
-            "rejected": result.rejected_by_reason,
-            "rejected_total": len(rejections),
-        },
-        rejections=[{"at": str(r.origin), "reason": r.reason, "detail": r.detail} for r in rejections],
-    )
-    write_manifest(manifest, body)
-    return result
+            problems = grid_row_problems(item) + _group_problems(item, corpus.declaration)
+            if problems:
+                more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+                raise PluginError(
+                    f"plugin {corpus.plugin.name} yielded an invalid grid row {index} "
+                    f"(src {item.get('src')!r}): {'; '.join(problems[:3])}{more}",
+                    distribution=corpus.plugin.name,
+                )
+            key = (str(item["src_sha256"]), str(item["encoder"]), str(item["preset"]), str(item["crf"]))
+            if key in seen:
+                duplicates += 1
+                from vqa_core.schema import Origin
+
+                rejections.append(
+                    RowRejection(
+                        "duplicate",
+                        f"same source and settings as {seen[key]}",
+                        Origin(str(item["src"]), index),
+                        clip=str(item["src"]),
+                    )
+                )
+                continue
+            seen[key] = str(item["src"])
+            lines.append(orjson.dumps(dict(item), option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE))
+        with atomic_writer(output) as fh:
+            for line in lines:
+                fh.write(line)
+        result = GridIngestResult(output, manifest, len(lines), tuple(rejections), duplicates)
+        body = build_manifest(
+            MANIFEST_SCHEMA,
+            created_at_utc=settings.timestamp,
+            versions=registry.versions(),
+            inputs={
+                "root": str(source.root),
+                "metadata": [describe_file(path) for path in source.metadata],
+            },
+            outputs={"grid": {**describe_file(output), "rows": len(lines)}},
+            corpus=corpus_id,
+            row_schema_version=GRID_SCHEMA_VERSION,
+            config=attrs.asdict(settings),
+            stats={
+                "rows_written": len(lines),
+                "rejected": result.rejected_by_reason,
+                "rejected_total": len(rejections),
+            },
+            rejections=[{"at": str(r.origin), "reason": r.reason, "detail": r.detail} for r in rejections],
+        )
+        write_manifest(manifest, body)
+        return result

@@ -45,6 +45,7 @@ import attrs
 from vqa_core.errors import LabelError, ShardError, UsageError
 from vqa_core.fsutil import manifest_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.runner.lock import output_lock
 from vqa_core.scales import ACR_1_5, CONTINUOUS_0_100, RANGE_SLACK, MosScale
 from vqa_core.tables.loose import LoadedTable, output_format, read_table, write_table
 from vqa_core.timestamps import run_timestamp
@@ -507,6 +508,19 @@ def materialize_labels(config: MaterializeConfig, *, plugins: Plugins = None) ->
     feature_pattern = _check_request(config)
     timestamp = run_timestamp(config.timestamp)
     key_columns = _key_columns(config, plugins)
+    audit = (config.audit_json,) if config.audit_json is not None else ()
+    # one writer per output, as for every command: a second join into the same table is refused
+    with output_lock(config.out, manifest_path_for(config.out), *audit):
+        return _materialize(config, feature_pattern, timestamp, key_columns)
+
+
+def _materialize(
+    config: MaterializeConfig,
+    feature_pattern: re.Pattern[str] | None,
+    timestamp: str,
+    key_columns: Sequence[str],
+) -> MaterializeReport:
+    """The join, under the output's lock."""
     features, feature_key_column = _read_features(config, key_columns)
     labels, all_src = _load_labels(config, feature_key_column, key_columns)
     feature_mode = resolve_normalisation(config.key_normalize, feature_key_column, all_src=all_src)

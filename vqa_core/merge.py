@@ -183,14 +183,14 @@ def merge_grid(
     versions: dict[str, str | None] | None = None,
 ) -> MergeResult:
     """Merge encode-grid files into ``output``; see the module docstring for the rules."""
-    from vqa_core.outputlock import OutputLock
+    from vqa_core.runner.lock import output_lock
     from vqa_core.timestamps import run_timestamp
 
     manifest = _check_arguments(inputs, output, manifest_out, on_conflict)
     stamp = run_timestamp(timestamp)
 
     # one writer per output: a second merge (or any other command) into the same file is refused
-    with OutputLock(output, companions=(manifest,)):
+    with output_lock(output, manifest):
         # Pass 1: validate everything and decide which lines are kept.
         scan = _scan_inputs(inputs)
         _refuse_problems_and_conflicts(scan.problems, scan.conflicts, on_conflict)

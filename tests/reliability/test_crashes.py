@@ -337,7 +337,7 @@ def test_aggregate_merge_and_ingest_refuse_an_output_another_process_holds(
     kit: ModuleType, drop: Path, work: dict[str, Any], tmp_path: Path
 ) -> None:
     """The lock is held by this test process (a real flock from another process than the CLI's)."""
-    from vqa_core.outputlock import OutputLock
+    from vqa_core.runner.lock import output_lock
 
     commands = {
         "u.parquet": _aggregate(kit, work["big"], tmp_path),
@@ -345,7 +345,7 @@ def test_aggregate_merge_and_ingest_refuse_an_output_another_process_holds(
         "k.jsonl": _ingest(kit, drop, tmp_path),
     }
     for name, args in commands.items():
-        with OutputLock(tmp_path / name):
+        with output_lock(tmp_path / name):
             kit.run_vqa(*args).assert_clean_error(
                 "is being written by another vqa process", f"pid {os.getpid()}"
             )

@@ -204,9 +204,9 @@ def test_a_probe_blocked_in_the_kernel_is_abandoned_and_the_others_finish(
     tmp_path: Path, fifo_cleanup: list[Path]
 ) -> None:
     """The real hang: FFmpeg opening a FIFO. PyAV's timeout does not fire; the watchdog does."""
-    from vqa_core.ingest.executor import LocalExecutor, Work, run_ordered
     from vqa_core.ingest.probe import probe_clip
-    from vqa_core.ingest.watchdog import StalledTask
+    from vqa_core.runner.executor import LocalExecutor, Work, run_ordered
+    from vqa_core.runner.watchdog import StalledTask
 
     fifo = tmp_path / "blocked.mp4"
     os.mkfifo(fifo)
@@ -249,7 +249,7 @@ def test_a_process_with_an_abandoned_thread_still_exits(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         from pathlib import Path
-        from vqa_core.ingest.executor import LocalExecutor, Work, run_ordered
+        from vqa_core.runner.executor import LocalExecutor, Work, run_ordered
         from vqa_core.ingest.probe import probe_clip
         executor = LocalExecutor("thread", 1, stall_s=1.0)
         out = list(run_ordered(executor, probe_clip, [Work(Path({str(fifo)!r}))], window=2,

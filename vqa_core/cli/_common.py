@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from vqa_core.runner import DEFAULT_EXECUTOR, EXECUTORS
+
 if TYPE_CHECKING:
     from vqa_core.registry import Registry
 
@@ -41,10 +43,11 @@ def executor_options(command: F) -> F:
             ),
             click.option(
                 "--executor",
-                type=click.Choice(["local", "thread", "process", "dask"]),
-                default="local",
+                type=click.Choice(EXECUTORS),
+                default=DEFAULT_EXECUTOR,
                 show_default=True,
-                help="Where per-clip work runs: local threads, local processes, or a Dask cluster.",
+                help="Where per-clip work runs: local threads (thread is the same), local processes, "
+                "or a Dask cluster.",
             ),
             click.option(
                 "--scheduler", help="Dask scheduler address or scheduler file (or VQA_DASK_SCHEDULER)."

@@ -322,8 +322,8 @@ def run_evaluation(
     """:func:`evaluate_table`, then, with ``out``, the HTML report and its sidecar (under the output lock)."""
     from vqa_core.evaluation.render import REPORT_SUFFIX, write_report
     from vqa_core.fsutil import manifest_path_for
-    from vqa_core.outputlock import OutputLock
     from vqa_core.provenance import build_manifest, describe_file, write_manifest
+    from vqa_core.runner.lock import output_lock
     from vqa_core.timestamps import run_timestamp
 
     if out is None:
@@ -334,7 +334,7 @@ def run_evaluation(
         )
     stamp = run_timestamp(timestamp)
     sidecar = manifest_path_for(out)
-    with OutputLock(out, companions=(sidecar,)):
+    with output_lock(out, sidecar):
         evaluation = evaluate_table(config, plugins=plugins)
         write_report(evaluation, out)
         from vqa_core import __version__

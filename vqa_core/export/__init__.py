@@ -101,8 +101,8 @@ def export_table(config: ExportConfig, registry: Registry | None = None) -> Expo
 
     from vqa_core.export import common
     from vqa_core.fsutil import output_error
-    from vqa_core.outputlock import OutputLock
     from vqa_core.provenance import build_manifest, describe_file, write_manifest
+    from vqa_core.runner.lock import output_lock
     from vqa_core.timestamps import run_timestamp
 
     stamp = run_timestamp(config.timestamp)  # a bad --timestamp is refused before any work
@@ -115,7 +115,7 @@ def export_table(config: ExportConfig, registry: Registry | None = None) -> Expo
     corpora = common.corpus_infos(loaded.rows, registry)
     plan = ExportPlan(config, loaded.kind, loaded.columns, loaded.mos_column, groups, corpora)
     warnings = _plan_warnings(plan, loaded.skipped)
-    with OutputLock(config.out):
+    with output_lock(config.out):
         common.check_destination(config.out)
         common.remove_stale_staging(config.out)
         try:

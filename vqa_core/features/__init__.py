@@ -5,7 +5,7 @@
 frames decoded with PyAV. Formulas and references: docs/features.md.
 
 Importing this package is cheap: the feature names load at once, the engine
-(and with it the ingest machinery) on first use, PyAV and numpy only when a
+(and with it the shared runner) on first use, PyAV and numpy only when a
 clip is decoded. ``vqa --help`` reads the names through the training schemas.
 """
 

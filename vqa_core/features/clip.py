@@ -23,7 +23,7 @@ import attrs
 
 from vqa_core.features import formulas
 from vqa_core.fsutil import is_inside, sha256_file
-from vqa_core.ingest.watchdog import beat
+from vqa_core.runner.watchdog import beat
 
 if TYPE_CHECKING:
     import numpy as np

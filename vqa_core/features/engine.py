@@ -1,13 +1,13 @@
 """``vqa features extract``: a corpus shard in, one feature row per clip out, resumably.
 
-Rows stream from the shard (JSONL or Parquet); per-clip decoding runs on the
-executor with bounded in-flight work (:func:`~vqa_core.ingest.executor.run_ordered`);
-outcomes are recorded in shard order in a SQLite resume store beside the output
-(the same store ingest uses, :class:`~vqa_core.ingest.state.StateStore`). When
-every row is decided, the output is rendered from the store atomically, then
-the rejections list and the manifest sidecar. An interrupted run, rerun, reuses
-every clip already decided whose file has not changed (size and mtime) and
-gives the same output as an uninterrupted run.
+Rows stream from the shard (JSONL or Parquet); the shared runner
+(:mod:`vqa_core.runner.job`, as for ingest) runs per-clip decoding on the
+executor with bounded in-flight work and records outcomes in shard order in
+the SQLite resume state beside the output. When every row is decided, the
+output is rendered from the state atomically, then the rejections list and the
+manifest sidecar. An interrupted run, rerun, reuses every clip already decided
+whose file has not changed (size and mtime) and gives the same output as an
+uninterrupted run.
 
 Every shard row is either written or counted under one reason: ``bad-row``
 (no ``src``), ``unsafe-path``, ``duplicate-row``, ``missing-clip``,
@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Final
@@ -38,20 +37,15 @@ from vqa_core.features.clip import (
     RawGeometry,
     extract_clip,
 )
-from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
-from vqa_core.ingest.executor import Ready, Work, opened_executor, run_ordered, slots
-from vqa_core.ingest.outputs import (
-    NoProgress,
-    ProgressSink,
-    clear_for_restart,
-    rejections_path_for,
-    render_rejections,
-    render_rows,
-    tally,
-)
-from vqa_core.ingest.state import REJECTED, WRITTEN, Outcome, StateStore, state_path_for
-from vqa_core.ingest.watchdog import StalledTask
+from vqa_core.fsutil import manifest_path_for, sha256_file
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.runner import DEFAULT_EXECUTOR
+from vqa_core.runner.accounting import NoProgress, ProgressSink, Tally
+from vqa_core.runner.executor import Ready, Work
+from vqa_core.runner.job import JobRun, JobSpec, run_job
+from vqa_core.runner.outputs import rejections_path_for
+from vqa_core.runner.state import REJECTED, WRITTEN, Outcome, StateKind, StateStore, state_path_for
+from vqa_core.runner.watchdog import StalledTask
 from vqa_core.tables.shards import count_shard_rows, iter_shard_rows
 from vqa_core.timestamps import run_timestamp
 
@@ -67,7 +61,7 @@ MANIFEST_SCHEMA: Final = "vqa-features-manifest-v1"
 ROW_SCHEMA: Final = "vqa-features-row-v1"
 #: Columns before the features: what identifies the clip and how much of it was read.
 ID_COLUMNS: Final = ("src", "src_sha256", "corpus", "frames_decoded", "frames_used", "sample_fps")
-LOG_PER_REASON: Final = 20
+STATE_KIND: Final = StateKind("features", "a feature extraction", 1)
 #: Outcomes whose recorded result stands while the clip's size and mtime are unchanged.
 _REUSABLE_REASONS: Final = ("undecodable-clip", "changed-clip")
 
@@ -100,7 +94,7 @@ class FeatureConfig:
     output: Path
     workers: int | None = None
     sample_fps: float | None = attrs.field(default=None, validator=_positive_or_none)
-    executor: str = "local"
+    executor: str = DEFAULT_EXECUTOR
     scheduler: str | None = None
     timestamp: str | None = None
     restart: bool = False
@@ -166,11 +160,9 @@ class _Run:
         self.rows_read = 0
         self.reused = 0
         self.processed = 0
-        self.written = 0
-        self.skipped = 0
+        self.tally = Tally(log, rejections_path_for(config.output))
         self.seen: dict[str, int] = {}
         self.inflight: dict[int, tuple[str, str | None]] = {}
-        self.logged: Counter[str] = Counter()
 
     def plan(self) -> Iterator[Ready[Outcome | FeatureResult] | Work[FeatureTask]]:
         for where, row, problem in iter_shard_rows(self.config.shard):
@@ -245,7 +237,7 @@ class _Run:
                 self.state.put(item)
             else:
                 self.reused += 1
-            self._count(item)
+            self.tally.count(item)
             return
         self.processed += 1
         where, corpus = self.inflight.pop(item.idx)
@@ -282,17 +274,7 @@ class _Run:
                 row=orjson.dumps(row),
             )
         self.state.put(outcome)
-        self._count(outcome)
-
-    def _count(self, outcome: Outcome) -> None:
-        if outcome.status == WRITTEN:
-            self.written += 1
-            return
-        self.skipped += 1
-        reason = outcome.reason or outcome.status
-        self.logged[reason] += 1
-        if self.logged[reason] <= LOG_PER_REASON:
-            log.warning("%s: %s: %s", outcome.origin or outcome.key, reason, outcome.detail)
+        self.tally.count(outcome)
 
 
 def _fingerprint(config: FeatureConfig, shard_sha: str) -> str:
@@ -302,24 +284,13 @@ def _fingerprint(config: FeatureConfig, shard_sha: str) -> str:
     ).decode()
 
 
-def _check_state(state: StateStore, config: FeatureConfig, fingerprint: str) -> None:
-    if state.is_empty():
-        if config.output.exists():
-            raise StateError(
-                f"{config.output} exists but has no resume state ({state.path.name}); "
-                "remove it, choose another output, or pass --restart"
-            )
-        state.set_meta("state_version", "1")
-        state.set_meta("kind", "features")
-        state.set_meta("fingerprint", fingerprint)
-        return
-    if state.get_meta("kind") != "features":
+def _check_state(job: JobRun[Any, Any], fingerprint: str) -> None:
+    """A new state records the shard and settings; a kept one must be of the same."""
+    if job.fresh:
+        job.state.set_meta("fingerprint", fingerprint)
+    elif job.state.get_meta("fingerprint") != fingerprint:
         raise StateError(
-            f"{state.path} is not the resume state of a feature extraction; choose another output"
-        )
-    if state.get_meta("fingerprint") != fingerprint:
-        raise StateError(
-            f"the shard or the extraction settings changed since {state.path.name} was written; "
+            f"the shard or the extraction settings changed since {job.state.path.name} was written; "
             "rerun with --restart to extract from scratch"
         )
 
@@ -340,50 +311,45 @@ def extract_features(config: FeatureConfig, *, progress: ProgressSink | None = N
         raise DatasetNotFoundError(f"dataset root {config.root} is not a directory", path=str(config.root))
     shard_sha = sha256_file(config.shard)
     timestamp = run_timestamp(config.timestamp)
-    ensure_directory(config.output.parent)
-    companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
-    with (
-        opened_executor(
-            config.executor,
-            config.workers,
-            config.scheduler,
-            stall_s=2 * DECODE_TIMEOUT_S,
-            paths=(config.root,),
-        ) as executor,
-        # one commit per clip: decoding a clip costs far more than a WAL commit
-        StateStore(config.output, commit_every=1, companions=companions) as state,
-    ):
-        workers = slots(executor, config.workers)
-        window = config.window or max(8, 4 * workers)
-        if config.restart:
-            clear_for_restart(state, config.output)
-        _check_state(state, config, _fingerprint(config, shard_sha))
-        state.commit()
-        run = _Run(config, state)
-        progress.start(count_shard_rows(config.shard), "features")
-        try:
-            for item in run_ordered(executor, extract_clip, run.plan(), window=window, on_error=_stalled):
-                run.record(item)
-                progress.advance(run.written, run.skipped)
-        finally:
-            state.commit()
-            progress.finish()
-        render_rows(state, config.output, run.rows_read, feature_arrow_schema())
-        rejections = rejections_path_for(config.output)
-        render_rejections(state, rejections, run.rows_read)
-        written, skipped = tally(state, run.rows_read)
-    report = FeatureReport(
+    spec = JobSpec(
         output=config.output,
         manifest=config.manifest_out or manifest_path_for(config.output),
-        rejections=rejections,
-        rows_read=run.rows_read,
-        written=written,
-        skipped=skipped,
-        reused=run.reused,
-        processed=run.processed,
-        elapsed_s=time.monotonic() - started,
+        kind=STATE_KIND,
+        stall_s=2 * DECODE_TIMEOUT_S,
+        paths=(config.root,),
+        executor=config.executor,
+        workers=config.workers,
+        scheduler=config.scheduler,
+        window=config.window,
+        restart=config.restart,
+        # one commit per clip: decoding a clip costs far more than a WAL commit
+        commit_every=1,
     )
-    _write_manifest(config, report, timestamp, workers, getattr(executor, "address", None))
+    with run_job(spec) as job:
+        _check_state(job, _fingerprint(config, shard_sha))
+        run = _Run(config, job.state)
+        job.drive(
+            extract_clip,
+            run,
+            progress,
+            total=count_shard_rows(config.shard),
+            description="features",
+            on_error=_stalled,
+        )
+        written, skipped = job.finish(run.rows_read, feature_arrow_schema())
+        report = FeatureReport(
+            output=config.output,
+            manifest=spec.manifest,
+            rejections=job.rejections,
+            rows_read=run.rows_read,
+            written=written,
+            skipped=skipped,
+            reused=run.reused,
+            processed=run.processed,
+            elapsed_s=time.monotonic() - started,
+        )
+        _write_manifest(config, report, timestamp, job)
+    run.tally.close(skipped)
     return report
 
 
@@ -401,7 +367,7 @@ def _stalled(task: FeatureTask, exc: Exception) -> FeatureResult:
 
 
 def _write_manifest(
-    config: FeatureConfig, report: FeatureReport, timestamp: str, workers: int, scheduler: str | None
+    config: FeatureConfig, report: FeatureReport, timestamp: str, job: JobRun[Any, Any]
 ) -> None:
     from vqa_core import __version__
 
@@ -432,9 +398,9 @@ def _write_manifest(
         config={
             "root": config.root,
             "sample_fps": config.sample_fps,
-            "workers": workers,
+            "workers": job.workers,
             "executor": config.executor,
-            "scheduler": scheduler,
+            "scheduler": job.scheduler_address,
         },
     )
     write_manifest(report.manifest, manifest)

@@ -1,10 +1,10 @@
 """Ingestion: metadata rows in, a verified, resumable corpus shard out.
 
 The public surface is :func:`ingest` with :class:`IngestConfig`; the modules
-below it each do one thing (probe, download, state, worker, executor,
-validate). Importing this package imports none of them: the feature extractor
-uses :mod:`vqa_core.ingest.watchdog` and must not pay for the engine (or
-PyAV) when a command only prints its help.
+below it each do one ingest-specific thing (probe, download, validate, the
+per-clip worker, and the engine that hands them to the shared runner,
+:mod:`vqa_core.runner`). Importing this package imports none of them: a
+command that only prints its help must not pay for the engine (or PyAV).
 """
 
 from __future__ import annotations

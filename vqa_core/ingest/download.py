@@ -40,7 +40,7 @@ import attrs
 
 from vqa_core.errors import DownloadError
 from vqa_core.fsutil import is_inside
-from vqa_core.ingest.watchdog import beat
+from vqa_core.runner.watchdog import beat
 
 if TYPE_CHECKING:
     import urllib3

@@ -2,10 +2,11 @@
 
 Per source row: validate the label, locate (or download) the clip, hash it,
 probe it, check its geometry, deduplicate by content, and record the outcome in
-the resume state. Rows stream from the plugin; clip work runs on a pool with
-bounded in-flight work; outcomes are recorded in metadata order. When every
-row is decided, the shard is rendered from the state in metadata order
-(JSONL or Parquet), then the rejections list and the manifest sidecar.
+the resume state. Rows stream from the plugin; the shared runner
+(:mod:`vqa_core.runner.job`) runs the clip work on a pool with bounded
+in-flight work and hands outcomes back in metadata order. When every row is
+decided, the shard is rendered from the state in metadata order (JSONL or
+Parquet), then the rejections list and the manifest sidecar.
 
 Properties: resume is O(1) per clip; ``kill -9`` at any instant
 then a rerun gives the same shard as an uninterrupted run; every row read is
@@ -20,7 +21,6 @@ import math
 import os
 import re
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -39,7 +39,7 @@ from vqa_core.errors import (
     StateError,
     UsageError,
 )
-from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
+from vqa_core.fsutil import manifest_path_for, sha256_file
 from vqa_core.ingest.download import (
     DOWNLOAD_FAILED,
     DOWNLOAD_STALLED,
@@ -48,30 +48,25 @@ from vqa_core.ingest.download import (
     url_host,
     url_problem,
 )
-from vqa_core.ingest.executor import Ready, Work, opened_executor, run_ordered, slots
-from vqa_core.ingest.outputs import (
-    NoProgress,
-    ProgressSink,
-    clear_for_restart,
-    rejections_path_for,
-    render_rejections,
-    render_rows,
-    tally,
-)
-from vqa_core.ingest.state import (
-    DUPLICATE,
-    REJECTED,
-    STATE_VERSION,
-    WRITTEN,
-    Outcome,
-    StateStore,
-    state_path_for,
-)
 from vqa_core.ingest.validate import clip_path_problem, geometry_problem, label_problem
-from vqa_core.ingest.watchdog import StalledTask
 from vqa_core.ingest.worker import ClipResult, ClipTask, WorkerSettings, process_clip
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.registry import RegisteredCorpus, Registry
+from vqa_core.runner import DEFAULT_EXECUTOR
+from vqa_core.runner.accounting import NoProgress, ProgressSink, Tally
+from vqa_core.runner.executor import Ready, Work
+from vqa_core.runner.job import JobRun, JobSpec, run_job
+from vqa_core.runner.outputs import rejections_path_for
+from vqa_core.runner.state import (
+    DUPLICATE,
+    REJECTED,
+    WRITTEN,
+    Outcome,
+    StateKind,
+    StateStore,
+    state_path_for,
+)
+from vqa_core.runner.watchdog import StalledTask
 from vqa_core.schema import BASE_FIELDS, GROUPING_FIELDS, SCHEMA_ID, RowRejection, SourceRow, content_group_of
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
 from vqa_core.timestamps import run_timestamp
@@ -82,8 +77,8 @@ log = logging.getLogger("vqa.ingest")
 
 OUTPUT_SUFFIXES: Final = (".jsonl", ".parquet")
 MANIFEST_SCHEMA: Final = "vqa-ingest-manifest-v1"
-#: Rejections of one reason printed in full before the rest go only to the rejections file.
-LOG_PER_REASON: Final = 20
+#: 3: finished rows carry content_group and split (shard schema v2); older rows cannot render them.
+STATE_KIND: Final = StateKind("ingest", "an ingest", 3)
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -99,7 +94,7 @@ class IngestConfig:
     clips_dir: Path | None = None
     max_rows: int | None = None
     workers: int | None = None
-    executor: str = "thread"
+    executor: str = DEFAULT_EXECUTOR
     retry_failed: bool = False
     offline: bool = False
     timestamp: str | None = None
@@ -294,9 +289,7 @@ class _Run:
         self.reused = 0
         self.processed = 0
         self.downloaded_bytes = 0
-        self.logged: Counter[str] = Counter()
-        self.written = 0
-        self.skipped = 0
+        self.tally = Tally(log, rejections_path_for(config.output))
 
     # -- planning (main thread, lazily, as the pool asks for more) ----------------
 
@@ -445,7 +438,7 @@ class _Run:
                 self.state.put(item)
             else:
                 self.reused += 1
-            self._count(item)
+            self.tally.count(item)
             return
         self.processed += 1
         source, src, origin, inputs = self.inflight.pop(item.idx)
@@ -488,7 +481,7 @@ class _Run:
 
     def _store(self, outcome: Outcome) -> None:
         self.state.put(outcome)
-        self._count(outcome)
+        self.tally.count(outcome)
 
     @staticmethod
     def _duplicate_of(loser: Outcome, kept: Outcome) -> Outcome:
@@ -525,19 +518,6 @@ class _Run:
         )
         return row
 
-    def _count(self, outcome: Outcome) -> None:
-        if outcome.status == WRITTEN:
-            self.written += 1
-            return
-        self.skipped += 1
-        reason = outcome.reason or outcome.status
-        self.logged[reason] += 1
-        n = self.logged[reason]
-        if n <= LOG_PER_REASON:
-            log.warning("%s: %s: %s", outcome.origin or outcome.key, reason, outcome.detail)
-        elif n == LOG_PER_REASON + 1:
-            log.warning("further %s rows are listed in %s", reason, rejections_path_for(self.config.output))
-
 
 def _inputs_digest(row: SourceRow) -> str:
     """What the plugin said about a row; a stored outcome is reused only while this is unchanged
@@ -565,33 +545,29 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
     progress = progress or NoProgress()
     prepared = _prepare(registry, config)
     decl = prepared.corpus.declaration
-    ensure_directory(config.output.parent)
-    companions = (rejections_path_for(config.output), config.manifest_out or manifest_path_for(config.output))
-    # A clip whose thread shows no progress (hashing, demuxing) for twice the probe timeout is
-    # abandoned and counted as probe-timeout (local threads; see vqa_core.ingest.watchdog); a
-    # download states its own, longer limit with each beat (the stall limit plus a margin).
-    with (
-        opened_executor(
-            config.executor,
-            config.workers,
-            config.scheduler,
-            stall_s=2 * config.probe_timeout_s,
-            paths=(config.root, prepared.spec.clips_dir),
-        ) as executor,
-        StateStore(config.output, companions=companions) as state,
-    ):
-        workers = slots(executor, config.workers)
-        window = config.window or max(8, 4 * workers)
-        if config.restart:
-            clear_for_restart(state, config.output)
-        _check_state(state, config, decl, prepared)
-        timestamp = _timestamp(state, config)
-        state.commit()
-        run = _Run(registry, config, prepared, state)
+    manifest = config.manifest_out or manifest_path_for(config.output)
+    spec = JobSpec(
+        output=config.output,
+        manifest=manifest,
+        kind=STATE_KIND,
+        # A clip whose thread shows no progress (hashing, demuxing) for twice the probe timeout is
+        # abandoned and counted as probe-timeout (local threads; see vqa_core.runner.watchdog); a
+        # download states its own, longer limit with each beat (the stall limit plus a margin).
+        stall_s=2 * config.probe_timeout_s,
+        paths=(config.root, prepared.spec.clips_dir),
+        executor=config.executor,
+        workers=config.workers,
+        scheduler=config.scheduler,
+        window=config.window,
+        restart=config.restart,
+    )
+    with run_job(spec) as job:
+        _check_state(job, config, decl, prepared)
+        timestamp = _timestamp(job.state, config)
+        run = _Run(registry, config, prepared, job.state)
         total = sum(f.rows for f in prepared.source.files)
         if config.max_rows is not None:
             total = min(total, config.max_rows)
-        progress.start(total, f"ingest {decl.id}")
         settings = WorkerSettings(
             offline=config.offline,
             probe_timeout_s=config.probe_timeout_s,
@@ -599,49 +575,39 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
             download=config.download,
         )
         try:
-            for item in run_ordered(
-                executor, process_clip, run.plan(), window=window, args=(settings,), on_error=_failed_task
-            ):
-                run.record(item)
-                progress.advance(run.written, run.skipped)
+            job.drive(
+                process_clip,
+                run,
+                progress,
+                total=total,
+                description=f"ingest {decl.id}",
+                args=(settings,),
+                on_error=_failed_task,
+            )
         except MetadataError as exc:
             raise MetadataError(f"{exc}; {_how_to_obtain(decl)}", path=exc.path, line=exc.line) from None
-        finally:
-            state.commit()
-            progress.finish()
-        state.set_meta("rows_read", str(run.rows_read))
-        state.commit()
-        render_rows(
-            state,
-            config.output,
+        written, skipped = job.finish(
             run.rows_read,
             registry.arrow_schema(decl.id),
             constants={"ingested_at_utc": timestamp},
             mismatch=PluginError,
         )
-        rejections = rejections_path_for(config.output)
-        render_rejections(state, rejections, run.rows_read)
-        written, skipped = tally(state, run.rows_read)
-    manifest = config.manifest_out or manifest_path_for(config.output)
-    report = IngestReport(
-        corpus=decl.id,
-        output=config.output,
-        manifest=manifest,
-        rejections=rejections,
-        rows_read=run.rows_read,
-        written=written,
-        skipped=skipped,
-        editions=prepared.editions,
-        reused=run.reused,
-        processed=run.processed,
-        downloaded_bytes=run.downloaded_bytes,
-        elapsed_s=time.monotonic() - started,
-    )
-    scheduler: str | None = getattr(executor, "address", None)
-    _write_ingest_manifest(registry, config, prepared, report, timestamp, workers, scheduler)
-    for reason, n in sorted(skipped.items()):
-        if n > LOG_PER_REASON:
-            log.warning("%s: %s rows in all (see %s)", reason, f"{n:,}", rejections)
+        report = IngestReport(
+            corpus=decl.id,
+            output=config.output,
+            manifest=manifest,
+            rejections=job.rejections,
+            rows_read=run.rows_read,
+            written=written,
+            skipped=skipped,
+            editions=prepared.editions,
+            reused=run.reused,
+            processed=run.processed,
+            downloaded_bytes=run.downloaded_bytes,
+            elapsed_s=time.monotonic() - started,
+        )
+        _write_ingest_manifest(registry, config, prepared, report, timestamp, job)
+    run.tally.close(skipped)
     return report
 
 
@@ -677,20 +643,14 @@ def _failed_task(task: ClipTask, exc: Exception) -> ClipResult:
 
 
 def _check_state(
-    state: StateStore, config: IngestConfig, decl: CorpusDeclaration, prepared: _Prepared
+    job: JobRun[Any, Any], config: IngestConfig, decl: CorpusDeclaration, prepared: _Prepared
 ) -> None:
-    if state.is_empty():
-        if config.output.exists():
-            raise StateError(
-                f"{config.output} exists but has no resume state ({state.path.name}); "
-                "remove it, choose another output, or pass --restart"
-            )
-        state.set_meta("state_version", str(STATE_VERSION))
+    """A new state records the corpus and its metadata; a kept one must be of the same, unchanged."""
+    state = job.state
+    if job.fresh:
         state.set_meta("corpus", decl.id)
         state.set_meta("metadata", prepared.fingerprint)
         return
-    if state.get_meta("state_version") != str(STATE_VERSION):
-        raise StateError(f"{state.path.name} was written by another version of vqa; rerun with --restart")
     recorded = state.get_meta("corpus")
     if recorded != decl.id:
         raise StateError(
@@ -720,8 +680,7 @@ def _write_ingest_manifest(
     prepared: _Prepared,
     report: IngestReport,
     timestamp: str,
-    workers: int,
-    scheduler: str | None = None,
+    job: JobRun[Any, Any],
 ) -> None:
     decl = prepared.corpus.declaration
     manifest = build_manifest(
@@ -758,9 +717,9 @@ def _write_ingest_manifest(
             "clips_dir": prepared.spec.clips_dir,
             "metadata": [f.path for f in prepared.source.files],
             "max_rows": config.max_rows,
-            "workers": workers,
+            "workers": job.workers,
             "executor": config.executor,
-            "scheduler": scheduler,
+            "scheduler": job.scheduler_address,
             "offline": config.offline,
             "retry_failed": config.retry_failed,
             "verify": config.verify,

@@ -17,7 +17,7 @@ from vqa_core.errors import DownloadError
 from vqa_core.fsutil import is_inside, sha256_file
 from vqa_core.ingest.download import DOWNLOAD_FAILED, DOWNLOAD_STALLED, Downloader, DownloadPolicy, part_path
 from vqa_core.ingest.probe import ProbeError, ProbeResult, ProbeTimeout, probe_clip
-from vqa_core.ingest.watchdog import beat
+from vqa_core.runner.watchdog import beat
 from vqa_core.schema import RawVideoHints
 
 __all__ = ["ClipTask", "ClipResult", "WorkerSettings", "process_clip"]

@@ -41,6 +41,7 @@ from vqa_core.errors import TrainingError, UsageError
 from vqa_core.evaluation.splits import Split, grouped_kfold, grouping_of, shared_groups
 from vqa_core.fsutil import atomic_write_bytes, manifest_path_for
 from vqa_core.provenance import FileEntry, build_manifest, describe_file, provenance, write_manifest
+from vqa_core.runner.lock import output_lock
 from vqa_core.tables.loose import read_table, write_table
 from vqa_core.timestamps import run_timestamp
 from vqa_core.train.model import FitSettings
@@ -233,50 +234,59 @@ def train_mos_head(config: TrainConfig, *, plugins: Plugins = None) -> TrainRepo
     gate = judge_gate(pooled)
     data, operators, parity = _export_and_check(shipped, x_all[parity_rows], len(names))
     mean, std = model.standardisation(x_all[ship_train])
-    config.out.mkdir(parents=True, exist_ok=True)
-    if config.smoke:
-        _write_smoke_table(table, table_path, timestamp, config)
     model_path = config.out / MODEL_NAME
-    atomic_write_bytes(model_path, data)
-    rows = {
-        "read": int(table.num_rows),
-        "usable": int(usable.size),
-        "refused": dict(sorted(projection.refused.items())),
-        "refused_total": sum(projection.refused.values()),
-        "missing_features": dict(sorted(projection.missing_features.items())),
-        "left_out_by_split": left_out,
-        "trained_on": int(ship_train.size),
-    }
-    report = TrainReport(
-        model=model_path,
-        sidecar=manifest_path_for(model_path),
-        gate=gate,
-        pooled=pooled,
-        folds=fold_reports,
-        rows=rows,
-        parity_max_abs_diff=parity,
-        validation_policy=policy,
-        elapsed_s=time.monotonic() - started,
-    )
-    sidecar = _sidecar(
-        config,
-        report,
-        timestamp=timestamp,
-        table_path=table_path,
-        profile=profile,
-        notes=notes,
-        schema=schema,
-        projection=projection,
-        data=data,
-        operators=operators,
-        shipped=shipped,
-        normalisation=(mean, std, int(ship_train.size)),
-        n_folds=len(plan),
-        grouping=grouping,
-        parity_rows=int(parity_rows.size),
-    )
-    write_manifest(report.sidecar, sidecar)
+    # one writer per output, as for every command; taken once training is done, so a run that
+    # fails or is refused writes nothing
+    with output_lock(model_path, manifest_path_for(model_path), *_smoke_outputs(config)):
+        config.out.mkdir(parents=True, exist_ok=True)
+        if config.smoke:
+            _write_smoke_table(table, table_path, timestamp, config)
+        atomic_write_bytes(model_path, data)
+        rows = {
+            "read": int(table.num_rows),
+            "usable": int(usable.size),
+            "refused": dict(sorted(projection.refused.items())),
+            "refused_total": sum(projection.refused.values()),
+            "missing_features": dict(sorted(projection.missing_features.items())),
+            "left_out_by_split": left_out,
+            "trained_on": int(ship_train.size),
+        }
+        report = TrainReport(
+            model=model_path,
+            sidecar=manifest_path_for(model_path),
+            gate=gate,
+            pooled=pooled,
+            folds=fold_reports,
+            rows=rows,
+            parity_max_abs_diff=parity,
+            validation_policy=policy,
+            elapsed_s=time.monotonic() - started,
+        )
+        sidecar = _sidecar(
+            config,
+            report,
+            timestamp=timestamp,
+            table_path=table_path,
+            profile=profile,
+            notes=notes,
+            schema=schema,
+            projection=projection,
+            data=data,
+            operators=operators,
+            shipped=shipped,
+            normalisation=(mean, std, int(ship_train.size)),
+            n_folds=len(plan),
+            grouping=grouping,
+            parity_rows=int(parity_rows.size),
+        )
+        write_manifest(report.sidecar, sidecar)
     return report
+
+
+def _smoke_outputs(config: TrainConfig) -> tuple[Path, ...]:
+    """The generated table ``--smoke`` writes beside the model, and its manifest."""
+    table = config.out / SMOKE_TABLE_NAME
+    return (table, manifest_path_for(table)) if config.smoke else ()
 
 
 def _check_request(config: TrainConfig) -> None:

@@ -15,8 +15,8 @@ content (``src_sha256``, ``src_size_bytes``). A run re-hashes the file at
   error, not a regular file, no progress for the stall time);
 * ``invalid`` — the shard row names no usable clip (``file:line`` in the detail).
 
-Two phases, both resumable from a SQLite state beside the report (the store
-ingest uses, :class:`~vqa_core.ingest.state.StateStore`, which also holds the
+Two phases, both resumable from a SQLite state beside the report (the
+runner's store, :class:`~vqa_core.runner.state.StateStore`, opened under the
 report's lock). Phase 1 streams the shard and checks each clip at its ``src``
 on the watched thread pool, recording outcomes in shard order. Only if some
 clips are not at their ``src``, phase 2 walks the root once, records every

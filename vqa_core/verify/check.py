@@ -15,7 +15,7 @@ import attrs
 
 from vqa_core.fsutil import sha256_file
 from vqa_core.ingest.probe import ProbeError, ProbeResult, probe_clip
-from vqa_core.ingest.watchdog import beat
+from vqa_core.runner.watchdog import beat
 from vqa_core.verify.statuses import _PENDING_CHANGED, _PENDING_MISSING, CHANGED, OK, UNREADABLE
 
 #: Seconds one probe read may take (as ingest); a clip without progress for twice this is unreadable.

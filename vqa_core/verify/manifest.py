@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from vqa_core.ingest.state import state_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.runner.state import state_path_for
 from vqa_core.timestamps import run_timestamp
 from vqa_core.verify.config import VerifyConfig
 from vqa_core.verify.report import VerifyReport

@@ -17,7 +17,7 @@ import orjson
 
 from vqa_core.errors import StateError, VerificationError
 from vqa_core.fsutil import atomic_writer
-from vqa_core.ingest.state import StateStore
+from vqa_core.runner.state import StateStore
 from vqa_core.verify.statuses import OK, STATUSES
 
 log = logging.getLogger("vqa.verify")

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
-from vqa_core.ingest.executor import Ready, Work
-from vqa_core.ingest.state import Outcome, StateStore
-from vqa_core.ingest.watchdog import StalledTask
+from vqa_core.runner.executor import Ready, Work
+from vqa_core.runner.state import Outcome, StateStore
+from vqa_core.runner.watchdog import StalledTask
 from vqa_core.tables.shards import iter_shard_rows
 from vqa_core.verify.check import CheckResult, ClipCheck, Expected
 from vqa_core.verify.config import VerifyConfig

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
-from vqa_core.ingest.executor import opened_executor, run_ordered, slots
-from vqa_core.ingest.outputs import NoProgress, ProgressSink
-from vqa_core.ingest.state import StateStore
+from vqa_core.runner.accounting import NoProgress, ProgressSink
+from vqa_core.runner.executor import opened_executor, run_ordered, slots
+from vqa_core.runner.lock import output_lock
+from vqa_core.runner.state import StateStore
 from vqa_core.tables.shards import count_shard_rows
 from vqa_core.verify.check import check_clip
 from vqa_core.verify.config import VerifyConfig, _check_inputs
@@ -40,8 +41,9 @@ def verify(
     stall_s = 2 * config.probe_timeout_s
     with (
         opened_executor("thread", config.workers, None, stall_s=stall_s, paths=(config.root,)) as executor,
+        output_lock(report_path, manifest),
         # a commit at least every quarter second: a kill loses little hashing, even of tiny clips
-        StateStore(report_path, commit_seconds=0.25, companions=(manifest,)) as state,
+        StateStore(report_path, commit_seconds=0.25) as state,
     ):
         workers = slots(executor, config.workers)
         window = config.window or max(8, 4 * workers)

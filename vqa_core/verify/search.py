@@ -16,10 +16,11 @@ import attrs
 import orjson
 
 from vqa_core.fsutil import manifest_path_for, sha256_file
-from vqa_core.ingest.executor import Work, run_ordered
-from vqa_core.ingest.outputs import ProgressSink
-from vqa_core.ingest.state import Outcome, StateStore, lock_path_for, state_path_for
-from vqa_core.ingest.watchdog import StalledTask, beat
+from vqa_core.runner.accounting import ProgressSink
+from vqa_core.runner.executor import Work, run_ordered
+from vqa_core.runner.lock import lock_path_for
+from vqa_core.runner.state import Outcome, StateStore, state_path_for
+from vqa_core.runner.watchdog import StalledTask, beat
 from vqa_core.verify.config import VerifyConfig
 from vqa_core.verify.report import _line
 from vqa_core.verify.statuses import _PENDING_CHANGED, _PENDING_MISSING, CHANGED, MISSING, MOVED

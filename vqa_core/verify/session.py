@@ -9,7 +9,7 @@ from typing import Final
 import orjson
 
 from vqa_core.errors import StateError
-from vqa_core.ingest.state import StateStore
+from vqa_core.runner.state import StateStore
 from vqa_core.verify.config import VerifyConfig
 
 _STATE_KIND: Final = "verify"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from vqa_core.cli import main
 from vqa_core.errors import OutputError, StateError
 from vqa_core.features import VQA_NR_V1, FeatureConfig, extract_features
 from vqa_core.fsutil import manifest_path_for, sha256_file
-from vqa_core.ingest.outputs import rejections_path_for
+from vqa_core.runner.outputs import rejections_path_for
 from vqa_core.samples import ClipSpec, write_clip
 
 
@@ -83,6 +84,30 @@ def test_rejections_are_counted_with_their_src(konvid_drop: tuple[Path, Path], t
     assert rejected["missing-clip"]["key"] == rows[1]["src"]
     assert rejected["undecodable-clip"]["key"] == "junk.mp4"
     assert rejected["bad-row"]["origin"].startswith(f"{edited}:")
+
+
+def test_past_the_first_rejections_of_a_reason_the_log_points_to_the_file(
+    konvid_drop: tuple[Path, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As for ingest: 20 lines per reason, then one pointing to the rejections file, then the count."""
+    root, _ = konvid_drop
+    shard = tmp_path / "shard.jsonl"
+    shard.write_bytes(b"".join(orjson.dumps({"src": f"gone/{i}.mp4"}) + b"\n" for i in range(23)))
+    out = tmp_path / "f.jsonl"
+    with caplog.at_level(logging.WARNING, "vqa.features"):
+        report = extract_features(FeatureConfig(shard=shard, root=root, output=out, workers=2))
+    assert report.skipped == {"missing-clip": 23}
+    messages = [r.getMessage() for r in caplog.records if r.name == "vqa.features"]
+    rejections = rejections_path_for(out)
+    assert (
+        len(messages) == 22
+        and messages[0] == f"{shard}:1: missing-clip: gone/0.mp4: No such file or directory"
+    )
+    assert messages[20:] == [
+        f"further missing-clip rows are listed in {rejections}",
+        f"missing-clip: 23 rows in all (see {rejections})",
+    ]
+    assert len(rejections.read_bytes().splitlines()) == 23
 
 
 class _Interrupt:
@@ -165,8 +190,8 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_output(tmp_path: Path) -> Non
     import vqa_konvid
 
     from vqa_core.ingest import IngestConfig, ingest
-    from vqa_core.ingest.state import state_path_for
     from vqa_core.registry import Registry
+    from vqa_core.runner.state import state_path_for
     from vqa_core.sample import write_sample
 
     registry = Registry.from_plugins([("konvid", vqa_konvid)])

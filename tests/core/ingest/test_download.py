@@ -151,8 +151,8 @@ def test_a_slow_download_beats_the_watchdog_per_chunk_and_is_never_abandoned(
 ) -> None:
     """4 KB at 1 KB/s on a pool that abandons after 0.5 s of silence: the transfer takes ~4 s, longer
     than any one allowance (request 3 s, read 2.5 s), so only a beat per chunk received keeps it."""
-    from vqa_core.ingest.executor import Work, run_ordered
-    from vqa_core.ingest.watchdog import WatchedThreadPool
+    from vqa_core.runner.executor import Work, run_ordered
+    from vqa_core.runner.watchdog import WatchedThreadPool
 
     data = os.urandom(4096)
     server.add("/trickle.mp4", data, rate=1024)

@@ -17,9 +17,10 @@ from vqa_core.declarations import CorpusDeclaration
 from vqa_core.errors import DatasetNotFoundError, MetadataError, OutputError, StateError
 from vqa_core.ingest import IngestConfig, ingest
 from vqa_core.ingest.download import DownloadPolicy
-from vqa_core.ingest.state import StateStore
 from vqa_core.parsing import open_table, reject, to_float
 from vqa_core.registry import Registry
+from vqa_core.runner.lock import output_lock
+from vqa_core.runner.state import state_path_for
 from vqa_core.samples import ClipSpec, write_clip
 from vqa_core.schema import RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec
@@ -268,9 +269,24 @@ def test_changed_metadata_needs_a_restart(konvid_registry: Registry, drop: Path,
     assert ingest(konvid_registry, _config(drop, out, restart=True)).rows_read == 7
 
 
+def test_a_state_of_another_job_is_refused_and_one_from_before_kinds_resumes(
+    konvid_registry: Registry, drop: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "k1.jsonl"
+    ingest(konvid_registry, _config(drop, out))
+    with sqlite3.connect(state_path_for(out)) as db:
+        db.execute("DELETE FROM meta WHERE key = 'kind'")  # as ingest states were written before
+    again = ingest(konvid_registry, _config(drop, out))
+    assert (again.reused, again.processed) == (6, 0)
+    with sqlite3.connect(state_path_for(out)) as db:
+        db.execute("INSERT INTO meta(key, value) VALUES ('kind', 'features')")
+    with pytest.raises(StateError, match=r"k1\.jsonl\.state\.sqlite is not the resume state of an ingest"):
+        ingest(konvid_registry, _config(drop, out))
+
+
 def test_a_second_writer_is_refused(konvid_registry: Registry, drop: Path, tmp_path: Path) -> None:
     out = tmp_path / "k1.jsonl"
-    with StateStore(out), pytest.raises(StateError, match="being written by another vqa process"):
+    with output_lock(out), pytest.raises(StateError, match="being written by another vqa process"):
         ingest(konvid_registry, _config(drop, out))
 
 

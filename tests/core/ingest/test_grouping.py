@@ -17,9 +17,9 @@ from vqa_core import hookimpl
 from vqa_core.declarations import CorpusDeclaration
 from vqa_core.errors import PluginError, StateError
 from vqa_core.ingest import IngestConfig, ingest
-from vqa_core.ingest.state import state_path_for
 from vqa_core.parsing import open_table, to_float
 from vqa_core.registry import Registry
+from vqa_core.runner.state import state_path_for
 from vqa_core.samples import ClipSpec, write_clip
 from vqa_core.schema import BASE_FIELDS, SCHEMA_ID, RowRejection, SourceRow
 from vqa_core.sources import MetadataFile, SourceRows, SourceSpec

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from vqa_core.cli import main
 from vqa_core.errors import MetadataError
 from vqa_core.ingest import IngestConfig, ingest
-from vqa_core.ingest.state import state_path_for
 from vqa_core.registry import Registry
+from vqa_core.runner.state import state_path_for
 from vqa_core.sample import write_sample
 
 TIMESTAMP = "2026-01-01T00:00:00Z"

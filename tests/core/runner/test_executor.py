@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vqa_core.ingest.executor import LocalExecutor, Ready, Work, run_ordered
+from vqa_core.runner.executor import LocalExecutor, Ready, Work, run_ordered
 
 
 def half(n: int) -> int:

@@ -4,7 +4,7 @@ The client — the ``vqa`` process — keeps everything that is written: the res
 state, the output and its manifest, in metadata order. The cluster only runs
 the per-item function (``process_clip`` for ingest) on tasks it is sent, and
 hands results back as :class:`concurrent.futures.Future` objects, so
-:func:`~vqa_core.ingest.executor.run_ordered` bounds the work in flight and
+:func:`~vqa_core.runner.executor.run_ordered` bounds the work in flight and
 restores input order exactly as it does for a local pool.
 
 Failures, and who handles them:
@@ -148,7 +148,7 @@ def _check_reachable(address: str) -> None:
 
 
 class DaskExecutor:
-    """An :class:`~vqa_core.ingest.executor.Executor` backed by a ``distributed.Client``.
+    """An :class:`~vqa_core.runner.executor.Executor` backed by a ``distributed.Client``.
 
     :param scheduler_address: ``tcp://host:port`` (``host:port`` works too) or
         the path of a scheduler file written by ``dask scheduler --scheduler-file``.

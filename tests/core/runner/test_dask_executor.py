@@ -33,10 +33,10 @@ from distributed.diagnostics.plugin import SchedulerPlugin
 from vqa_core.cli import main
 from vqa_core.errors import ExecutorError, UsageError
 from vqa_core.ingest import IngestConfig, IngestReport, engine, ingest
-from vqa_core.ingest.dask_executor import DaskExecutor, facts_mismatch, worker_facts
-from vqa_core.ingest.executor import Work, make_executor, run_ordered
 from vqa_core.ingest.worker import ClipResult, ClipTask, WorkerSettings, process_clip
 from vqa_core.registry import Registry
+from vqa_core.runner.dask_executor import DaskExecutor, facts_mismatch, worker_facts
+from vqa_core.runner.executor import Work, make_executor, run_ordered
 from vqa_core.sample import write_sample
 
 # The fault-injecting task functions below live in this module, which the worker

@@ -1,62 +1,31 @@
-"""A run's output files, rendered from its resume state; shared by ingest and feature extraction.
+"""A job's output files, rendered from its resume state.
 
-Both engines record every decided row in a :class:`~vqa_core.ingest.state.StateStore`
-and write nothing else while they run. Once every row is decided, the output
-(JSONL or Parquet), its rejections list and its tally come from the store, in
-input order, so an interrupted-then-resumed run and an uninterrupted one
-render the same bytes.
+A job records every decided row in a :class:`~vqa_core.runner.state.StateStore`
+and writes nothing else while it runs. Once every row is decided, the output
+(JSONL or Parquet) and its rejections list come from the store, in input
+order, so an interrupted-then-resumed run and an uninterrupted one render the
+same bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
 from vqa_core.errors import StateError
 from vqa_core.fsutil import atomic_writer
-from vqa_core.ingest.state import WRITTEN, StateStore
+from vqa_core.runner.state import WRITTEN, StateStore
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = [
-    "ProgressSink",
-    "NoProgress",
-    "rejections_path_for",
-    "clear_for_restart",
-    "render_rows",
-    "render_rejections",
-    "tally",
-]
+__all__ = ["rejections_path_for", "clear_for_restart", "render_rows", "render_rejections"]
 
 #: Rows decoded from the store and validated by Arrow at a time.
 BATCH_ROWS: Final = 4096
-
-
-class ProgressSink(Protocol):
-    """What an engine reports while it runs (the CLI draws a progress bar from it)."""
-
-    def start(self, total: int | None, description: str) -> None: ...
-
-    def advance(self, written: int, skipped: int) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class NoProgress:
-    """The sink of a run nobody watches."""
-
-    def start(self, total: int | None, description: str) -> None:
-        pass
-
-    def advance(self, written: int, skipped: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 def rejections_path_for(output: Path) -> Path:
@@ -156,20 +125,3 @@ def render_rejections(state: StateStore, path: Path, rows_read: int) -> None:
                 fh.write(b"".join(chunk))
                 chunk = []
         fh.write(b"".join(chunk))
-
-
-def tally(state: StateStore, rows_read: int) -> tuple[int, dict[str, int]]:
-    """``(written, skipped by reason)`` of the rows below ``rows_read``; they must add up to it."""
-    counts = state.counts(below_idx=rows_read)
-    written = counts.get((WRITTEN, None), 0)
-    skipped: dict[str, int] = {}
-    for (status, reason), n in counts.items():
-        if status != WRITTEN:
-            key = reason or status
-            skipped[key] = skipped.get(key, 0) + n
-    if written + sum(skipped.values()) != rows_read:
-        raise StateError(
-            f"internal accounting mismatch: {written} written + {sum(skipped.values())} skipped "
-            f"!= {rows_read} read; rerun with --restart"
-        )
-    return written, dict(sorted(skipped.items()))

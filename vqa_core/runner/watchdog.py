@@ -4,7 +4,7 @@ Per-clip work reports progress with :func:`beat` (every hashed MiB, every
 demuxed packet, every decoded frame, every chunk a download receives).
 :class:`WatchedThreadPool` runs the work on daemon threads and knows, for each
 running task, when its thread last made progress.
-:func:`~vqa_core.ingest.executor.run_ordered` asks it while waiting: a task
+:func:`~vqa_core.runner.executor.run_ordered` asks it while waiting: a task
 without progress for longer than its limit is *abandoned* — its result becomes
 :class:`StalledTask` (the engines count it, e.g. as ``probe-timeout``), a fresh
 thread takes its place, and the run goes on. The stuck thread is a daemon, so

@@ -5,12 +5,12 @@ and :class:`Work` items; at most ``window`` items are in flight, so a 150,000-ro
 manifest never becomes 150,000 futures. Results come back in input order, so
 the writer's output is deterministic whatever order the workers finish in.
 
-Executors: ``thread`` (default: hashing and PyAV probing release the GIL, see
-docs/decisions/0003-worker-pool.md) and ``process``. Others (Dask) plug in
-through :class:`Executor`. The thread pool is watched
-(:mod:`vqa_core.ingest.watchdog`): a task that makes no progress for
+Executors: ``local`` threads (the default, also called ``thread``: hashing,
+PyAV probing and decoding release the GIL, see docs/decisions/0003-worker-pool.md)
+and ``process``. Others (Dask) plug in through :class:`Executor`. The thread pool is watched
+(:mod:`vqa_core.runner.watchdog`): a task that makes no progress for
 its limit (``stall_s``, or what its last beat allowed) is abandoned and its item fails with
-:class:`~vqa_core.ingest.watchdog.StalledTask`, so one stuck clip cannot stall
+:class:`~vqa_core.runner.watchdog.StalledTask`, so one stuck clip cannot stall
 a run.
 """
 
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeVar
 import attrs
 
 if TYPE_CHECKING:
-    from vqa_core.ingest.watchdog import StalledTask
+    from vqa_core.runner.watchdog import StalledTask
 
 __all__ = [
     "Ready",
@@ -76,12 +76,12 @@ def default_workers() -> int:
 
 
 class LocalExecutor:
-    """A thread pool (watched: see :mod:`vqa_core.ingest.watchdog`) or a process pool."""
+    """A thread pool (watched: see :mod:`vqa_core.runner.watchdog`) or a process pool."""
 
     def __init__(
         self, kind: str = "thread", workers: int | None = None, *, stall_s: float | None = None
     ) -> None:
-        from vqa_core.ingest.watchdog import WatchedThreadPool
+        from vqa_core.runner.watchdog import WatchedThreadPool
 
         workers = workers or default_workers()
         self.kind = kind
@@ -137,7 +137,7 @@ def make_executor(
     if kind == "process":
         return LocalExecutor("process", workers)
     if kind == "dask":
-        from vqa_core.ingest.dask_executor import DaskExecutor
+        from vqa_core.runner.dask_executor import DaskExecutor
 
         executor: Executor = DaskExecutor(scheduler or os.environ.get(env.DASK_SCHEDULER), workers)
         return executor
@@ -188,7 +188,7 @@ def run_ordered(  # noqa: C901  # why: one generator whose closures share the de
     When ``fn`` raised (or the executor failed the task), ``on_error(task, exc)``
     gives the item's value instead, or raises to stop the run; without it the
     exception propagates. On a watched pool, a task that stalls is abandoned and
-    handed to ``on_error`` as :class:`~vqa_core.ingest.watchdog.StalledTask`.
+    handed to ``on_error`` as :class:`~vqa_core.runner.watchdog.StalledTask`.
     """
     stall_s: float | None = getattr(executor, "stall_s", None)
     overdue: Callable[[cf.Future[Any]], StalledTask | None] | None = getattr(executor, "overdue", None)

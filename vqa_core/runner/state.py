@@ -1,22 +1,26 @@
-"""Resume state of one ingest output, in SQLite (WAL) beside the output.
+"""Resume state of one output, in SQLite (WAL) beside the output.
 
-``<output>.state.sqlite`` holds one record per metadata row decided so far,
-keyed by the clip path relative to the dataset root (or ``@file:line`` for a
-line that names no clip): its position in the metadata, its outcome (written,
-rejected with a reason, duplicate), the clip's size, mtime and SHA-256, and the
-finished output row. Rows are committed in batches; a ``kill -9`` loses at most
-the uncommitted batch, which the next run simply decides again. The output
-file is rendered from this store when a run completes, so it is never torn.
+``<output>.state.sqlite`` holds one record per input row decided so far,
+keyed by what the job names the row by (for ingest the clip path relative to
+the dataset root, or ``@file:line`` for a line that names no clip): its
+position in the input, its outcome (written, rejected with a reason,
+duplicate), the clip's size, mtime and SHA-256, and the finished output row.
+Rows are committed in batches; a ``kill -9`` loses at most the uncommitted
+batch, which the next run simply decides again. The output file is rendered
+from this store when a run completes, so it is never torn.
 
-The store holds the output's lock (:class:`~vqa_core.outputlock.OutputLock`)
-while open. A SQLite error that comes from the disk (full, file-size limit,
-read-only) ends the run as :class:`~vqa_core.errors.OutputError` naming the
-state file; what was committed stays, so a rerun once the disk has room
-continues where the run stopped.
+The ``meta`` table says whose state it is: every job records its ``kind``
+(``ingest``, ``features``, ``verify``) and ``state_version``, and adds what
+identifies its input (:func:`begin`). A SQLite error that comes from the disk
+(full, file-size limit, read-only) ends the run as
+:class:`~vqa_core.errors.OutputError` naming the state file; what was committed
+stays, so a rerun once the disk has room continues where the run stopped. The
+store takes no lock: whoever opens it holds the output's
+(:func:`~vqa_core.runner.lock.output_lock`) first.
 
 Why SQLite and not a JSONL journal: lookups by path and by content hash stay
 O(log n) without holding an index of every clip in memory, and the final output
-can be streamed in metadata order (docs/decisions/0002-resume-state-store.md).
+can be streamed in input order (docs/decisions/0002-resume-state-store.md).
 """
 
 from __future__ import annotations
@@ -33,12 +37,18 @@ import attrs
 
 from vqa_core.errors import OutputError, StateError
 from vqa_core.fsutil import write_failure_hint
-from vqa_core.outputlock import OutputLock, lock_path_for
 
-__all__ = ["Outcome", "StateStore", "state_path_for", "lock_path_for", "STATE_VERSION"]
+__all__ = [
+    "Outcome",
+    "StateStore",
+    "StateKind",
+    "begin",
+    "state_path_for",
+    "WRITTEN",
+    "REJECTED",
+    "DUPLICATE",
+]
 
-#: 3: finished rows carry content_group and split (shard schema v2); older rows cannot render them.
-STATE_VERSION: Final = 3
 WRITTEN: Final = "written"
 REJECTED: Final = "rejected"
 DUPLICATE: Final = "duplicate"
@@ -109,29 +119,20 @@ _COLUMNS: Final = tuple(a.name for a in attrs.fields(Outcome))
 
 
 class StateStore:
-    """The resume state of one output; use as a context manager (holds the output's lock)."""
+    """The resume state of one output; use as a context manager, under the output's lock."""
 
-    def __init__(
-        self,
-        output: Path,
-        *,
-        commit_every: int = 256,
-        commit_seconds: float = 1.0,
-        companions: tuple[Path, ...] = (),
-    ) -> None:
+    def __init__(self, output: Path, *, commit_every: int = 256, commit_seconds: float = 1.0) -> None:
         self.output = output
         self.path = state_path_for(output)
         self._commit_every = commit_every
         self._commit_seconds = commit_seconds
         self._pending = 0
         self._last_commit = time.monotonic()
-        self._lock = OutputLock(output, companions=companions)
         self._db: sqlite3.Connection | None = None
 
     # -- lifecycle ----------------------------------------------------------
 
     def __enter__(self) -> StateStore:
-        self._lock.acquire()
         try:
             self._db = sqlite3.connect(self.path, isolation_level="DEFERRED", check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -140,23 +141,20 @@ class StateStore:
             self._db.executescript(_SCHEMA)
             self._db.commit()
         except sqlite3.Error as exc:
-            self._close()
-            self._lock.release()
+            self.close()
             raise _storage_error(self.path, exc) from None
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            self._close()
-        finally:
-            self._lock.release()
+        self.close()
         if isinstance(exc, sqlite3.Error):
             # why: every statement of a run may meet a full disk; one place turns that into one line
             raise _storage_error(self.path, exc) from None
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Commit and close (idempotent); the file then has its final size."""
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.commit()
@@ -231,3 +229,41 @@ class StateStore:
             "SELECT status, reason, COUNT(*) FROM rows WHERE idx < ? GROUP BY status, reason", (below_idx,)
         )
         return {(str(s), r): int(n) for s, r, n in cursor}
+
+
+@attrs.frozen
+class StateKind:
+    """Whose state a store holds: the job's ``name``, how a message calls it, its rows' ``version``."""
+
+    name: str
+    #: "an ingest", "a feature extraction".
+    title: str
+    #: Raised when what a finished row holds changes; a state of another version is refused.
+    version: int
+
+
+#: The kind of a state that records none: ingest states written before every job recorded its kind.
+_UNMARKED: Final = "ingest"
+
+
+def begin(state: StateStore, output: Path, kind: StateKind) -> bool:
+    """Start a state of ``kind`` or continue one; ``True`` when it is new.
+
+    A new state records ``kind`` and ``state_version``; the job then adds what
+    identifies its input. Refused in one line: an ``output`` that exists without
+    a state, another job's state, and one written by another version.
+    """
+    if state.is_empty():
+        if output.exists():
+            raise StateError(
+                f"{output} exists but has no resume state ({state.path.name}); "
+                "remove it, choose another output, or pass --restart"
+            )
+        state.set_meta("kind", kind.name)
+        state.set_meta("state_version", str(kind.version))
+        return True
+    if (state.get_meta("kind") or _UNMARKED) != kind.name:
+        raise StateError(f"{state.path} is not the resume state of {kind.title}; choose another output")
+    if state.get_meta("state_version") != str(kind.version):
+        raise StateError(f"{state.path.name} was written by another version of vqa; rerun with --restart")
+    return False

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 from vqa_core.ingest.engine import _failed_task
-from vqa_core.ingest.executor import Work, run_ordered
-from vqa_core.ingest.watchdog import StalledTask, WatchedThreadPool, beat
 from vqa_core.ingest.worker import ClipResult, ClipTask
+from vqa_core.runner.executor import Work, run_ordered
+from vqa_core.runner.watchdog import StalledTask, WatchedThreadPool, beat
 
 
 def _silent(allow_s: float | None, release: threading.Event, wait_s: float) -> str:
