@@ -56,7 +56,13 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1500)
     args = parser.parse_args()
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster,
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster,
         Client(cluster, set_as_default=False) as client,
     ):
         client.submit(operator.mul, 1, 1).result()

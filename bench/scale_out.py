@@ -230,6 +230,7 @@ def main() -> None:
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # /metrics on a free port
         ) as cluster,
     ):
         reference = None

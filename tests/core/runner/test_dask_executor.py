@@ -67,6 +67,9 @@ def cluster() -> Iterator[LocalCluster]:
             host="127.0.0.1",
             protocol="tcp",
             dashboard_address=None,
+            # why: without a dashboard the scheduler still serves /metrics on 8787 by default, and
+            # warns (an error here) when another suite on this machine holds that port
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         ) as local_cluster,
     ):
         yield local_cluster
