@@ -31,10 +31,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from vqa_core.declarations import CorpusDeclaration
+    from vqa_core.featureschema import FeatureSchema
     from vqa_core.scales import ScaleConversion
     from vqa_core.schema import RowRejection
     from vqa_core.sources import GridSettings, SampleDrop, SourceRows, SourceSpec
-    from vqa_core.train.schemas import FeatureSchema
 
 __all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "PLUGIN_API_VERSION"]
 
@@ -44,7 +44,7 @@ PROJECT_NAME = "vqa"
 #: 1.1 adds :mod:`vqa_core.plugin`, the one module plugins import from core; the hooks
 #: are those of 1.0. 1.2 adds the feature hooks (``vqa_feature_schemas``,
 #: ``vqa_derive_features``, ``vqa_display_profile``), ``vqa_label_key_columns``, and
-#: :class:`~vqa_core.train.schemas.FeatureSchema` and ``float_column`` to the plugin API.
+#: :class:`~vqa_core.featureschema.FeatureSchema` and ``float_column`` to the plugin API.
 PLUGIN_API_VERSION = "1.2"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -252,7 +252,7 @@ def vqa_write_sample(
 def vqa_feature_schemas() -> Iterable[FeatureSchema] | None:
     """Declare the feature schemas this plugin contributes.
 
-    A :class:`~vqa_core.train.schemas.FeatureSchema` names an ordered list of features
+    A :class:`~vqa_core.featureschema.FeatureSchema` names an ordered list of features
     a MOS head reads; the name is recorded in every model sidecar, so it keeps its
     features and their order for good. A row's value for a feature is its own column,
     else ``<feature>_mean``; for the schema's ``derived`` features, else what

@@ -72,8 +72,10 @@ Importing this module is cheap: it loads none of ``pyarrow``, ``av``,
 
 from __future__ import annotations
 
+from vqa_core.columns import float_column
 from vqa_core.declarations import Archive, CorpusDeclaration, Edition
 from vqa_core.errors import DatasetNotFoundError, MetadataError, UsageError
+from vqa_core.featureschema import FeatureSchema
 from vqa_core.grid import CANONICAL_FEATURES, GRID_KEYS, GRID_SCHEMA_VERSION
 from vqa_core.hookspecs import PLUGIN_API_VERSION, hookimpl
 from vqa_core.ingest.download import apply_base_url
@@ -83,8 +85,6 @@ from vqa_core.samples import ClipSpec, raw_frame_bytes, write_clip, write_raw_cl
 from vqa_core.scales import MosScale, ScaleConversion
 from vqa_core.schema import Origin, RawVideoHints, RowRejection, SourceRow
 from vqa_core.sources import GridSettings, MetadataFile, SampleDrop, SourceRows, SourceSpec
-from vqa_core.train.columns import float_column
-from vqa_core.train.schemas import FeatureSchema
 
 __all__ = [
     # hook marker and contract version

@@ -48,10 +48,10 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
 
+    from vqa_core.featureschema import FeatureSchema
     from vqa_core.scales import ScaleConversion
     from vqa_core.schema import RowRejection
     from vqa_core.sources import GridSettings, SampleDrop, SourceRows, SourceSpec
-    from vqa_core.train.schemas import FeatureSchema
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -295,7 +295,7 @@ class Registry:
         return declared
 
     def _schemas_of(self, plugin: object) -> list[FeatureSchema]:
-        from vqa_core.train.schemas import FeatureSchema
+        from vqa_core.featureschema import FeatureSchema
 
         results = self._only(plugin, "vqa_feature_schemas")()
         schemas = [s for result in results if result for s in result]

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from vqa_core.columns import float_column, text_column
 from vqa_core.scales import ACR_1_5
-from vqa_core.train.columns import float_column, text_column
 
 if TYPE_CHECKING:
     import numpy as np
