@@ -39,7 +39,8 @@ from vqa_core.declarations import Archive
 from vqa_core.documents import converter, omit_none
 from vqa_core.errors import DownloadError, UsageError, VqaError
 from vqa_core.fsutil import atomic_writer
-from vqa_core.ingest.download import DOWNLOAD_STALLED, Downloader, DownloadPolicy, apply_base_url, part_path
+from vqa_core.ingest.download import DOWNLOAD_STALLED, Downloader, DownloadPolicy, part_path
+from vqa_core.locations import apply_base_url
 from vqa_core.provenance import FileEntry, Manifest, provenance, write_manifest
 from vqa_core.registry import Registry
 from vqa_core.timestamps import run_timestamp

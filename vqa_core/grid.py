@@ -1,11 +1,8 @@
-"""Encode-grid rows: the 54-key row of the vmaf-tune corpus schema (version 3).
+"""Encode-grid ingest: a label-less corpus's grid rows, checked and written with a manifest.
 
-An encode-grid row describes one (source, encoder, preset, CRF) encode and its
-VMAF score; corpora without subjective scores (BVI-DVC) produce such rows
-instead of MOS rows, and ``vqa merge-grid`` combines grid files. Wire format:
-JSONL, keys sorted; a metric that was not measured is ``null``, never ``NaN``.
-Rows may carry more keys than :data:`GRID_KEYS` (a plugin's ``<prefix>_*``
-extras); every one of the 54 must be present. One extra key is core's own:
+The row itself (:data:`~vqa_core.gridrows.GRID_KEYS`, its types and
+:func:`~vqa_core.gridrows.grid_row_problems`) is specified in
+:mod:`vqa_core.gridrows`. One extra key is core's own:
 ``content_group`` (``"<corpus>/<key>"``, the source content the row's sequence
 shows, as in MOS shards), which a corpus may set only when its declaration
 says what a content is; ``vqa merge-grid`` carries it like any other key.
@@ -16,7 +13,6 @@ validates every row, and writes the rows atomically with a manifest.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -25,6 +21,7 @@ import attrs
 import orjson
 
 from vqa_core.errors import PluginError, UsageError
+from vqa_core.gridrows import GRID_SCHEMA_VERSION, grid_row_problems
 from vqa_core.schema import RowRejection
 
 if TYPE_CHECKING:
@@ -32,148 +29,9 @@ if TYPE_CHECKING:
     from vqa_core.registry import Registry
     from vqa_core.sources import GridSettings, SourceSpec
 
-__all__ = [
-    "GRID_SCHEMA_VERSION",
-    "CANONICAL_FEATURES",
-    "GRID_KEYS",
-    "GRID_TYPES",
-    "MANIFEST_SCHEMA",
-    "grid_row_problems",
-    "GridIngestResult",
-    "ingest_grid",
-]
+__all__ = ["MANIFEST_SCHEMA", "GridIngestResult", "ingest_grid"]
 
-GRID_SCHEMA_VERSION: Final = 3
 MANIFEST_SCHEMA: Final = "vqa-grid-manifest-v1"
-
-#: The six libvmaf features whose pooled mean and spread every grid row carries.
-CANONICAL_FEATURES: Final = ("adm2", "vif_scale0", "vif_scale1", "vif_scale2", "vif_scale3", "motion2")
-
-GRID_KEYS: Final[tuple[str, ...]] = (
-    "schema_version",
-    "run_id",
-    "timestamp",
-    "src",
-    "src_sha256",
-    "width",
-    "height",
-    "pix_fmt",
-    "framerate",
-    "duration_s",
-    "encoder",
-    "encoder_version",
-    "preset",
-    "crf",
-    "extra_params",
-    "encode_path",
-    "encode_size_bytes",
-    "bitrate_kbps",
-    "encode_time_ms",
-    "vmaf_score",
-    "vmaf_model",
-    "score_time_ms",
-    "ffmpeg_version",
-    "vmaf_binary_version",
-    "exit_status",
-    "clip_mode",
-    "hdr_transfer",
-    "hdr_primaries",
-    "hdr_forced",
-    "shot_count",
-    "shot_avg_duration_sec",
-    "shot_duration_std_sec",
-    *(f"{f}_mean" for f in CANONICAL_FEATURES),
-    *(f"{f}_std" for f in CANONICAL_FEATURES),
-    "enc_internal_qp_mean",
-    "enc_internal_qp_std",
-    "enc_internal_bits_mean",
-    "enc_internal_bits_std",
-    "enc_internal_mv_mean",
-    "enc_internal_mv_std",
-    "enc_internal_itex_mean",
-    "enc_internal_ptex_mean",
-    "enc_internal_intra_ratio",
-    "enc_internal_skip_ratio",
-)
-
-_STR: Final = "string"
-_INT: Final = "integer"
-_NUM: Final = "number"
-_BOOL: Final = "boolean"
-_ID: Final = "string or integer"
-
-#: Expected JSON type of each key and whether ``null`` is allowed (a quantity that was
-#: not measured). Used for rows a plugin produces; ``merge-grid`` checks keys only.
-GRID_TYPES: Final[dict[str, tuple[str, bool]]] = {
-    "schema_version": (_INT, False),
-    "run_id": (_STR, False),
-    "timestamp": (_STR, False),
-    "src": (_STR, False),
-    "src_sha256": (_STR, False),
-    "width": (_INT, False),
-    "height": (_INT, False),
-    "pix_fmt": (_STR, False),
-    "framerate": (_NUM, False),
-    "duration_s": (_NUM, True),
-    "encoder": (_STR, False),
-    "encoder_version": (_STR, False),
-    "preset": (_ID, False),
-    "crf": (_NUM, False),
-    "extra_params": (_STR, False),
-    "encode_path": (_STR, False),
-    "encode_size_bytes": (_INT, True),
-    "bitrate_kbps": (_NUM, True),
-    "encode_time_ms": (_NUM, True),
-    "vmaf_score": (_NUM, True),
-    "vmaf_model": (_STR, False),
-    "score_time_ms": (_NUM, True),
-    "ffmpeg_version": (_STR, False),
-    "vmaf_binary_version": (_STR, False),
-    "exit_status": (_INT, False),
-    "clip_mode": (_STR, False),
-    "hdr_transfer": (_STR, False),
-    "hdr_primaries": (_STR, False),
-    "hdr_forced": (_BOOL, False),
-    "shot_count": (_INT, True),
-    "shot_avg_duration_sec": (_NUM, True),
-    "shot_duration_std_sec": (_NUM, True),
-    **{key: (_NUM, True) for key in GRID_KEYS[32:]},
-}
-
-
-def _type_ok(value: object, kind: str) -> bool:
-    if isinstance(value, bool):
-        return kind == _BOOL
-    if kind == _STR:
-        return isinstance(value, str)
-    if kind == _INT:
-        return isinstance(value, int)
-    if kind == _NUM:
-        return isinstance(value, int | float) and math.isfinite(value)
-    if kind == _ID:
-        return isinstance(value, str | int)
-    return False
-
-
-def grid_row_problems(row: Mapping[str, Any]) -> list[str]:
-    """Every way ``row`` breaks the grid schema, each as ``"reason @ key"`` (empty when valid)."""
-    problems = [f"missing @ {key}" for key in GRID_KEYS if key not in row]
-    for key, (kind, nullable) in GRID_TYPES.items():
-        if key not in row:
-            continue
-        value = row[key]
-        if value is None:
-            if not nullable:
-                problems.append(f"null where type {kind} is required @ {key}")
-        elif isinstance(value, float) and not math.isfinite(value):
-            problems.append(f"non-finite number (write null for a missing metric) @ {key}")
-        elif not _type_ok(value, kind):
-            problems.append(f"expected type {kind}, got {value!r} @ {key}")
-    if row.get("schema_version") not in (None, GRID_SCHEMA_VERSION) and "schema_version" in row:
-        problems.append(
-            f"schema_version {row['schema_version']!r} is not {GRID_SCHEMA_VERSION} @ schema_version"
-        )
-    return problems
 
 
 def _group_problems(row: Mapping[str, Any], declaration: CorpusDeclaration) -> list[str]:
@@ -218,7 +76,7 @@ def ingest_grid(
 ) -> GridIngestResult:
     """Write the encode-grid rows of label-less ``corpus_id`` to ``output`` (``.jsonl``).
 
-    Rows are validated against :data:`GRID_TYPES`; a row that breaks the schema is
+    Rows are validated against :data:`~vqa_core.gridrows.GRID_TYPES`; a row that breaks the schema is
     a plugin bug and raises :class:`~vqa_core.errors.PluginError` (nothing is
     written). Files the plugin could not turn into rows arrive as
     :class:`~vqa_core.schema.RowRejection` and are counted with ``file:line``; a

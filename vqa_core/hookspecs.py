@@ -168,7 +168,7 @@ def vqa_encode_grid_rows(
 
     For corpora declared with ``scale="none"`` (BVI-DVC): each row is a mapping
     with at least the 54 keys of the encode-grid schema
-    (:data:`vqa_core.grid.GRID_KEYS`); missing metrics are ``None``, never NaN.
+    (:data:`vqa_core.gridrows.GRID_KEYS`); missing metrics are ``None``, never NaN.
     A corpus that declares ``content_groups`` adds ``content_group``
     (``"<corpus>/<key>"``) to every row.
     A file that cannot become a row yields a

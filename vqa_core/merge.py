@@ -4,7 +4,7 @@ Two passes over the inputs, so nothing is written until every input is valid
 and memory holds only one key per row:
 
 1. **Validate**: every non-blank line is a JSON object carrying the 54 keys of
-   :data:`~vqa_core.grid.GRID_KEYS` (more are allowed), with a string
+   :data:`~vqa_core.gridrows.GRID_KEYS` (more are allowed), with a string
    ``src_sha256`` and ``encoder`` and a scalar ``preset`` and ``crf``. All
    problems are collected and reported at once, each as ``file:line``.
 2. **Deduplicate** by ``(src_sha256, encoder, preset, crf)``, ``preset`` and ``crf``
@@ -29,7 +29,7 @@ import attrs
 import orjson
 
 from vqa_core.errors import ShardError, UsageError
-from vqa_core.grid import CANONICAL_FEATURES, GRID_KEYS
+from vqa_core.gridrows import CANONICAL_FEATURES, GRID_KEYS
 
 __all__ = [
     "MANIFEST_SCHEMA",

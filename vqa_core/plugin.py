@@ -76,10 +76,9 @@ from vqa_core.columns import float_column
 from vqa_core.declarations import Archive, CorpusDeclaration, Edition
 from vqa_core.errors import DatasetNotFoundError, MetadataError, UsageError
 from vqa_core.featureschema import FeatureSchema
-from vqa_core.grid import CANONICAL_FEATURES, GRID_KEYS, GRID_SCHEMA_VERSION
+from vqa_core.gridrows import CANONICAL_FEATURES, GRID_KEYS, GRID_SCHEMA_VERSION
 from vqa_core.hookspecs import PLUGIN_API_VERSION, hookimpl
-from vqa_core.ingest.download import apply_base_url
-from vqa_core.ingest.validate import clip_path_problem
+from vqa_core.locations import apply_base_url, clip_path_problem
 from vqa_core.parsing import Header, Record, Table, open_table, reject, to_float, to_int
 from vqa_core.samples import ClipSpec, raw_frame_bytes, write_clip, write_raw_clip
 from vqa_core.scales import MosScale, ScaleConversion

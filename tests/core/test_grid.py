@@ -18,7 +18,8 @@ from vqa_core import hookimpl
 from vqa_core.cli import main
 from vqa_core.declarations import CorpusDeclaration
 from vqa_core.errors import OutputError, PluginError, UsageError
-from vqa_core.grid import GRID_KEYS, GRID_TYPES, grid_row_problems, ingest_grid
+from vqa_core.grid import ingest_grid
+from vqa_core.gridrows import GRID_KEYS, GRID_TYPES, grid_row_problems
 from vqa_core.registry import Registry
 from vqa_core.sources import GridSettings, SourceSpec
 from vqa_core.testing import toy_declaration

@@ -114,7 +114,7 @@ def test_default_conversion_is_the_affine_map_of_the_declared_scale(
 def test_hook_vqa_encode_grid_rows(tmp_path: Path) -> None:
     import vqa_bvi_dvc
 
-    from vqa_core.grid import GRID_KEYS
+    from vqa_core.gridrows import GRID_KEYS
     from vqa_core.sources import GridSettings
 
     registry = Registry.from_plugins([("vqa-bvi-dvc", vqa_bvi_dvc)], strict=True)

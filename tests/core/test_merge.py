@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from vqa_core.cli import main
 from vqa_core.errors import OutputError, ShardError, UsageError
 from vqa_core.fsutil import sha256_file
-from vqa_core.grid import GRID_KEYS
+from vqa_core.gridrows import GRID_KEYS
 from vqa_core.merge import DEDUP_KEY, merge_grid, normalise_setting
 from vqa_core.registry import Registry
 

@@ -32,7 +32,7 @@ GRID = toy_declaration("toy-grid", scale="none", editions=())
 
 def grid_row(src: str) -> dict[str, object]:
     """A row of the encode-grid schema, valid but for its values."""
-    from vqa_core.grid import GRID_TYPES
+    from vqa_core.gridrows import GRID_TYPES
 
     kinds = {"string": "x", "integer": 1, "number": 1.5, "boolean": False, "string or integer": "fast"}
     row: dict[str, object] = {

@@ -99,7 +99,7 @@ def _many_rows(lines: list[bytes], n: int) -> bytes:
 
 
 def _grid_row(i: int) -> dict[str, object]:
-    from vqa_core.grid import GRID_KEYS
+    from vqa_core.gridrows import GRID_KEYS
 
     row: dict[str, object] = dict.fromkeys(GRID_KEYS, 0.25)
     row.update(

@@ -156,7 +156,7 @@ def test_a_full_disk_during_aggregate_and_merge_leaves_the_previous_output(
 
 
 def _grid_row(i: int) -> dict[str, object]:
-    from vqa_core.grid import GRID_KEYS
+    from vqa_core.gridrows import GRID_KEYS
 
     row: dict[str, object] = dict.fromkeys(GRID_KEYS, 0.5)
     row.update(src=f"s{i}.yuv", src_sha256=f"{i:064x}", encoder="libx264", preset="fast", crf=35)

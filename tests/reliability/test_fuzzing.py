@@ -327,7 +327,7 @@ class TestShardReader:
 def test_merge_grid_reads_any_bytes_as_rows_or_one_error(tmp_path: Path, data: st.DataObject) -> None:
     import orjson
 
-    from vqa_core.grid import GRID_KEYS
+    from vqa_core.gridrows import GRID_KEYS
     from vqa_core.merge import merge_grid
 
     row = dict.fromkeys(GRID_KEYS, 0.5) | {

@@ -29,7 +29,7 @@ from vqa_core.data.decode import DecodeFailure, Sampling, decode_clip
 from vqa_core.errors import ClipDecodeError, DatasetNotFoundError, ShardError, UsageError
 from vqa_core.evaluation.protocols import parse_set
 from vqa_core.fsutil import is_inside
-from vqa_core.ingest.validate import clip_path_problem
+from vqa_core.locations import clip_path_problem
 from vqa_core.scales import ACR_1_5
 
 if TYPE_CHECKING:

@@ -49,7 +49,6 @@ __all__ = [
     "DownloadPolicy",
     "Downloader",
     "part_path",
-    "apply_base_url",
     "url_problem",
     "DOWNLOADING",
     "DOWNLOAD_FAILED",
@@ -124,13 +123,6 @@ class DownloadPolicy:
 
 def part_path(dest: Path) -> Path:
     return dest.with_name(dest.name + ".part")
-
-
-def apply_base_url(url: str, base_url: str | None, published_base: str) -> str:
-    """Replace ``published_base`` at the start of ``url`` with ``base_url`` (mirrors, test servers)."""
-    if base_url and url.startswith(published_base):
-        return base_url.rstrip("/") + "/" + url[len(published_base) :].lstrip("/")
-    return url
 
 
 def url_host(url: str) -> str | None:

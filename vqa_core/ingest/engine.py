@@ -48,8 +48,9 @@ from vqa_core.ingest.download import (
     url_host,
     url_problem,
 )
-from vqa_core.ingest.validate import clip_path_problem, geometry_problem, label_problem
+from vqa_core.ingest.validate import geometry_problem, label_problem
 from vqa_core.ingest.worker import ClipResult, ClipTask, WorkerSettings, process_clip
+from vqa_core.locations import clip_path_problem
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.registry import RegisteredCorpus, Registry
 from vqa_core.runner import DEFAULT_EXECUTOR

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from pathlib import PurePosixPath
 
 from vqa_core.declarations import CorpusDeclaration
 from vqa_core.ingest.probe import ProbeResult
 from vqa_core.scales import RANGE_SLACK
 from vqa_core.schema import SourceRow
 
-__all__ = ["label_problem", "geometry_problem", "clip_path_problem"]
+__all__ = ["label_problem", "geometry_problem"]
 
 
 def label_problem(row: SourceRow, corpus: CorpusDeclaration) -> tuple[str, str] | None:
@@ -47,26 +46,4 @@ def geometry_problem(probe: ProbeResult) -> str | None:
         return f"duration {probe.duration_s!r} s is not positive"
     if probe.width > 65536 or probe.height > 65536:
         return f"geometry {probe.width}x{probe.height} is absurd"
-    return None
-
-
-def clip_path_problem(clip: str) -> str | None:
-    """Why a clip path from the metadata may not be used, or ``None``.
-
-    Paths must be relative, stay inside the clips directory and contain no NUL
-    or control characters; this runs before anything touches the file system.
-    """
-    if not clip or not clip.strip():
-        return "empty clip name"
-    if any(ord(ch) < 32 for ch in clip):
-        return f"clip name {clip!r} contains control characters"
-    if "\\" in clip:
-        return f"clip name {clip!r} contains a backslash"
-    path = PurePosixPath(clip)
-    if path.is_absolute() or (len(clip) > 1 and clip[1] == ":"):
-        return f"clip path {clip!r} is absolute"
-    if ".." in path.parts:
-        return f"clip path {clip!r} leaves the clips directory"
-    if len(clip.encode()) > 4096 or any(len(p.encode()) > 255 for p in path.parts):
-        return "clip path is longer than the file system allows"
     return None

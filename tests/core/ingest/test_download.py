@@ -8,7 +8,8 @@ import attrs
 import pytest
 
 from vqa_core.errors import DownloadError
-from vqa_core.ingest.download import Downloader, DownloadPolicy, apply_base_url, part_path, url_problem
+from vqa_core.ingest.download import Downloader, DownloadPolicy, part_path, url_problem
+from vqa_core.locations import apply_base_url
 from vqa_core.testing.http import LocalServer
 
 DATA = os.urandom(3 * (1 << 20) + 123)

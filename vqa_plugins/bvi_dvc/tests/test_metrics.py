@@ -14,7 +14,7 @@ from vqa_bvi_dvc.metrics import parse_sequence_name, row_for
 from vqa_bvi_dvc.sample import FRAMES, sample_names
 
 from vqa_core.errors import DatasetNotFoundError, MetadataError
-from vqa_core.grid import GRID_KEYS, grid_row_problems
+from vqa_core.gridrows import GRID_KEYS, grid_row_problems
 from vqa_core.registry import Registry
 from vqa_core.schema import RowRejection
 from vqa_core.sources import GridSettings, SampleDrop, SourceSpec
