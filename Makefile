@@ -13,11 +13,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed-demo: $(PY) pyproject.toml $(PLUGINS)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[train,hf]" $(EDITABLES)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[train,predict,plots,hf]" $(EDITABLES)
 	touch $@
 
 $(VENV)/.installed-test: $(PY) pyproject.toml $(PLUGINS)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,train]" $(EDITABLES)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,train,predict,plots]" $(EDITABLES)
 	touch $@ $(VENV)/.installed-demo
 
 demo: $(VENV)/.installed-demo

@@ -138,14 +138,21 @@ def _evaluate(tables: list[Path], result: DemoResult, echo: Callable[[str], None
     """Grouped K-fold over the labelled sample tables of every corpus, with the HTML report."""
     import pyarrow as pa
 
+    from vqa_core.errors import MissingExtraError
     from vqa_core.evaluation.render import markdown_table
     from vqa_core.evaluation.run import EvaluateConfig, run_evaluation
+    from vqa_core.extras import require
     from vqa_core.tables.loose import read_table, write_table
 
     combined = result.out / "labelled" / "all-corpora.parquet"
     parts = [read_table(t).table for t in tables]
     write_table(pa.concat_tables(parts, promote_options="default"), combined)
-    report = result.out / "evaluation.html"
+    report: Path | None = result.out / "evaluation.html"
+    try:
+        require("matplotlib", "the evaluation report", "plots")
+    except MissingExtraError as exc:  # the metrics still show
+        echo(f"  evaluation report skipped: {exc}")
+        report = None
     evaluation = run_evaluation(
         EvaluateConfig(table=combined, feature_schema="vqa-nr-v1", protocol="kfold", folds=3),
         report,
@@ -154,7 +161,8 @@ def _evaluate(tables: list[Path], result: DemoResult, echo: Callable[[str], None
     echo("  vqa evaluate (grouped 3-fold over every corpus's sample clips):")
     for line in markdown_table(evaluation.document).splitlines():
         echo(f"    {line}")
-    result.artefacts["evaluation"] = report
+    if report is not None:
+        result.artefacts["evaluation"] = report
 
 
 def _export(registry: Registry, result: DemoResult, echo: Callable[[str], None]) -> None:
@@ -190,6 +198,7 @@ def _export(registry: Registry, result: DemoResult, echo: Callable[[str], None])
 
 def _aggregate_and_report(registry: Registry, result: DemoResult, echo: Callable[[str], None]) -> None:
     from vqa_core.aggregate import aggregate
+    from vqa_core.errors import MissingExtraError
     from vqa_core.report import summarise, write_report
 
     unified = result.out / "unified.parquet"
@@ -197,7 +206,11 @@ def _aggregate_and_report(registry: Registry, result: DemoResult, echo: Callable
     echo(f"  aggregate: {agg.rows_in} rows in, {agg.rows_out} out on the 0–100 axis -> {unified}")
     result.artefacts["unified table"] = unified
     summary = summarise(unified)
-    report = result.out / "report.html"
-    write_report(summary, report, timestamp=TIMESTAMP, versions=registry.versions())
-    result.artefacts["report"] = report
     result.report_rows = summary
+    report = result.out / "report.html"
+    try:
+        write_report(summary, report, timestamp=TIMESTAMP, versions=registry.versions())
+    except MissingExtraError as exc:  # core without the plots extra: the table still shows
+        echo(f"  report skipped: {exc}")
+        return
+    result.artefacts["report"] = report

@@ -5,8 +5,8 @@ per-corpus figures on the 0–100 axis: rows, MOS mean / standard deviation
 (sample, n − 1) / min / max, the share of rows with a published spread
 (``mos_std_dev > 0``), and the most common resolutions, frame rates and codecs.
 :func:`write_report` renders them as a self-contained HTML page (PNG histograms
-embedded as base64) or as one PNG; matplotlib is imported only there, with
-the Agg canvas and no global pyplot state.
+embedded as base64) or as one PNG; matplotlib (the ``plots`` extra) is imported
+only there, with the Agg canvas and no global pyplot state.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ __all__ = [
     "summarise",
     "table_rows",
     "report_format",
+    "require_plots",
     "write_report",
 ]
 
@@ -179,6 +180,13 @@ def report_format(path: Path) -> str:
     return suffix[1:]
 
 
+def require_plots() -> None:
+    """Refuse a report file without matplotlib, in one line naming the ``plots`` extra."""
+    from vqa_core.extras import require
+
+    require("matplotlib", "vqa report -o", "plots")
+
+
 def _figure(summary: Summary, names: list[str], columns: int) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -300,6 +308,7 @@ def write_report(
     from vqa_core.timestamps import run_timestamp
 
     fmt = report_format(output)
+    require_plots()
     manifest = manifest_path_for(output)
     if manifest.resolve() == manifest_path_for(summary.source.resolve()):
         from vqa_core.errors import UsageError

@@ -22,10 +22,11 @@ import click
 )
 def report(unified: Path, output: Path | None, as_json: bool, timestamp: str | None) -> None:
     """Summarise a unified table per corpus: rows, MOS on 0–100, spread coverage, formats."""
-    from vqa_core.report import HEADINGS, report_format, summarise, table_rows, write_report
+    from vqa_core.report import HEADINGS, report_format, require_plots, summarise, table_rows, write_report
 
     if output is not None:
         report_format(output)  # refuse an unsupported suffix before reading anything
+        require_plots()
         from vqa_core.fsutil import manifest_path_for
 
         if manifest_path_for(output).resolve() == manifest_path_for(unified.resolve()):

@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-from vqa_core.train.extras import require as _require
+from vqa_core.extras import require as _require
 
 # before anything imports torch: without the extra, one line that says how to install it
-_require("torch", "vqa_core.data")
+_require("torch", "vqa_core.data", "train")
 
 from vqa_core.data.dataset import (  # noqa: E402
     ClipBatch,

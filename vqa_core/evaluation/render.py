@@ -4,8 +4,9 @@ The Markdown table has a row per test set: ``n``, then each metric as
 ``value [low, high]`` (the 95 % interval; for ``repeated-holdout`` the median
 with the interquartile range instead). The HTML report holds the same table
 and, per test set, predicted against subjective MOS on the 0–100 axis with the
-fitted logistic curve; matplotlib is imported only there (Agg canvas, no pyplot
-state), the PNGs embedded as base64 so the page travels alone.
+fitted logistic curve; matplotlib (the ``plots`` extra) is imported only there
+(Agg canvas, no pyplot state), the PNGs embedded as base64 so the page travels
+alone.
 """
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ def write_report(evaluation: Evaluation, path: Path) -> None:
 
     if path.suffix.lower() != REPORT_SUFFIX:
         raise OutputError(f"--out {path} must end in {REPORT_SUFFIX}")
+    from vqa_core.extras import require
+
+    require("matplotlib", "vqa evaluate --out", "plots")
     document = evaluation.document
     head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADINGS)
     body = "".join(

@@ -133,8 +133,8 @@ def evaluate_table(config: EvaluateConfig, *, plugins: Plugins = None) -> Evalua
     feature schema is looked up in ``plugins`` (installed plugins by default)."""
     import numpy as np
 
+    from vqa_core.extras import require
     from vqa_core.tables.loose import read_table
-    from vqa_core.train.extras import require
     from vqa_core.train.schemas import resolve_schema
 
     started = time.monotonic()
@@ -142,7 +142,8 @@ def evaluate_table(config: EvaluateConfig, *, plugins: Plugins = None) -> Evalua
     names = schema.features
     if config.resamples < 0:
         raise UsageError(f"--bootstrap must be at least 0, got {config.resamples}")
-    require("torch", _COMMAND)
+    for module in ("torch", "scipy"):
+        require(module, _COMMAND, "train")
     from vqa_core.train import model
     from vqa_core.train.project import project
 
@@ -332,6 +333,9 @@ def run_evaluation(
         raise UsageError(
             f"--out {out} must end in {REPORT_SUFFIX} (the HTML report; its sidecar goes beside it)"
         )
+    from vqa_core.extras import require
+
+    require("matplotlib", "vqa evaluate --out", "plots")  # before hours of training, not after
     stamp = run_timestamp(timestamp)
     sidecar = manifest_path_for(out)
     with output_lock(out, sidecar):

@@ -54,12 +54,13 @@ def predict(
     import numpy as np
     import pyarrow as pa
 
+    from vqa_core.extras import require
+
     started = time.monotonic()
     output_format(out)
+    # before anything is read: without onnxruntime the model cannot run whatever the inputs hold
+    onnxruntime = require("onnxruntime", _COMMAND, "predict")
     sidecar = read_sidecar(model)
-    from vqa_core.train.extras import require
-
-    require("onnxruntime", _COMMAND)
     from vqa_core.train.export import run_onnx, session_for
     from vqa_core.train.project import project
     from vqa_core.train.schemas import resolve_schema
@@ -107,7 +108,7 @@ def predict(
             created_at_utc=run_timestamp(timestamp),
             versions={
                 "vqa-core": __version__,
-                "onnxruntime": str(require("onnxruntime", _COMMAND).__version__),
+                "onnxruntime": str(onnxruntime.__version__),
             },
             inputs={
                 "model": describe_file(model),

@@ -296,10 +296,10 @@ def _check_request(config: TrainConfig) -> None:
         raise UsageError("give --table T or --smoke (a generated table), not both")
     if config.out.exists() and not config.out.is_dir():
         raise UsageError(f"--out {config.out} exists and is not a directory")
-    from vqa_core.train.extras import require
+    from vqa_core.extras import require
 
-    for module in ("torch", "onnx", "onnxruntime"):
-        require(module, _COMMAND)
+    for module in ("torch", "onnx", "onnxruntime", "scipy"):
+        require(module, _COMMAND, "train")
 
 
 def _display_profile(config: TrainConfig, schema: ResolvedSchema) -> tuple[DisplayProfile | None, list[str]]:

@@ -83,5 +83,8 @@ def test_missing_onnxruntime_names_the_extra(smoke_model: TrainReport, tmp_path:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert "pip install 'vqa-core[train]'" in result.stderr and "onnxruntime" in result.stderr
+    assert result.stderr.strip() == (
+        "error: vqa predict needs onnxruntime, which is part of the predict extra: "
+        "pip install 'vqa-core[predict]'"
+    )
     assert not (tmp_path / "p.parquet").exists()
