@@ -31,16 +31,6 @@ def test_every_plugin_takes_its_version_from_core_and_requires_a_compatible_core
     assert "vqa.corpora" in project["project"]["entry-points"]
 
 
-def _build(target: Path, *sources: Path) -> list[Path]:
-    for source in sources:
-        subprocess.run(
-            [sys.executable, "-m", "build", "--outdir", str(target), str(source)],
-            check=True,
-            capture_output=True,
-        )
-    return sorted(target.glob("*.whl"))
-
-
 def _venv(path: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
     return path / "bin"
@@ -51,14 +41,6 @@ def _run(bin_dir: Path, *args: str, cwd: Path | None = None) -> subprocess.Compl
     return subprocess.run(
         [str(bin_dir / args[0]), *args[1:]], capture_output=True, text=True, cwd=cwd, env=env
     )
-
-
-@pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    target = tmp_path_factory.mktemp("dist")
-    built = _build(target, REPO, REPO / "vqa_plugins" / "konvid", REPO / "vqa_plugins" / "lsvq")
-    assert any(p.suffix == ".gz" for p in target.iterdir()), "sdists are built too"
-    return {p.name.split("-")[0]: p for p in built}
 
 
 @pytest.mark.slow
