@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from vqa_core import __version__, env
+from vqa_core import env
+from vqa_core.cli.version import version_option
 from vqa_core.errors import PluginCallError, VqaError
 
 __all__ = ["main", "VqaGroup"]
@@ -51,7 +52,7 @@ class VqaGroup(click.Group):
 
 
 @click.group(cls=VqaGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="vqa")
+@version_option
 @click.option(
     "--strict",
     is_flag=True,
