@@ -15,13 +15,14 @@ from typing import Any
 import click
 
 from vqa_core import env
+from vqa_core.cli._lazy import LazyGroup
 from vqa_core.cli.version import version_option
 from vqa_core.errors import PluginCallError, VqaError
 
 __all__ = ["main", "VqaGroup"]
 
 
-class VqaGroup(click.Group):
+class VqaGroup(LazyGroup):
     """A click group that turns every error into one line and the right exit status."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -67,48 +68,26 @@ def main(ctx: click.Context, strict: bool | None) -> None:
         ctx.obj["strict"] = True
 
 
-def _register_commands() -> None:
-    from vqa_core.cli import (
-        aggregate,
-        corpora,
-        demo,
-        evaluate,
-        export,
-        features,
-        fetch,
-        ingest,
-        labels,
-        merge,
-        plugin,
-        predict,
-        report,
-        sample,
-        train,
-        verify,
-    )
-
-    for command in (
-        corpora.corpora,
-        fetch.command,
-        sample.command,
-        ingest.command,
-        verify.command,
-        aggregate.aggregate,
-        report.report,
-        merge.merge_grid,
-        features.group,
-        labels.group,
-        train.group,
-        evaluate.command,
-        export.command,
-        predict.command,
-        demo.command,
-        plugin.command,
-    ):
-        main.add_command(command)
-
-
-_register_commands()
+#: Every command, imported only when it runs (or ``--help`` and completion list it).
+COMMANDS = {
+    "corpora": "vqa_core.cli.corpora:corpora",
+    "fetch": "vqa_core.cli.fetch:command",
+    "sample": "vqa_core.cli.sample:command",
+    "ingest": "vqa_core.cli.ingest:command",
+    "verify": "vqa_core.cli.verify:command",
+    "aggregate": "vqa_core.cli.aggregate:aggregate",
+    "report": "vqa_core.cli.report:report",
+    "merge-grid": "vqa_core.cli.merge:merge_grid",
+    "features": "vqa_core.cli.features:group",
+    "labels": "vqa_core.cli.labels:group",
+    "train": "vqa_core.cli.train:group",
+    "evaluate": "vqa_core.cli.evaluate:command",
+    "export": "vqa_core.cli.export:command",
+    "predict": "vqa_core.cli.predict:command",
+    "demo": "vqa_core.cli.demo:command",
+    "plugin": "vqa_core.cli.plugin:command",
+}
+main.lazy_commands.update(COMMANDS)
 
 
 def run() -> None:  # pragma: no cover - console-script shim
