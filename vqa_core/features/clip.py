@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from vqa_core.features import formulas
-from vqa_core.fsutil import is_inside, sha256_file
-from vqa_core.runner.watchdog import beat
 
+# Hashing and the watchdog load with the first clip: the registry reads the feature names
+# (VQA_NR_V1) through the training schemas at every `vqa corpora list`.
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -123,6 +123,8 @@ def summarise(series: dict[str, list[float]]) -> dict[str, float | None]:
 
 def extract_clip(task: FeatureTask) -> FeatureResult:
     """Decode ``task.path`` and compute its features."""
+    from vqa_core.fsutil import is_inside, sha256_file
+    from vqa_core.runner.watchdog import beat
 
     def fail(reason: str, detail: str, **extra: Any) -> FeatureResult:
         return FeatureResult(task.idx, task.key, reason=reason, detail=detail, **extra)
@@ -259,6 +261,8 @@ def _rgb(frame: Any) -> npt.NDArray[np.float32]:
 def _decode_features(
     path: Path, raw: RawGeometry | None, sample_fps: float | None
 ) -> tuple[int, int, dict[str, list[float]]]:
+    from vqa_core.runner.watchdog import beat
+
     series: dict[str, list[float]] = {name: [] for name in FEATURES}
     decoded = used = 0
     last_slot = -1

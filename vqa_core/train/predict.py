@@ -17,12 +17,9 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from vqa_core.errors import TrainingError
-from vqa_core.fsutil import manifest_path_for
-from vqa_core.provenance import build_manifest, describe_file, write_manifest
-from vqa_core.tables.loose import output_format, read_table, write_table
-from vqa_core.timestamps import run_timestamp
-from vqa_core.train.sidecar import read_sidecar
 
+# The package imports this module at once (its name is also the function's): what
+# prediction reads and writes with loads when it runs, not with `import vqa_core.train`.
 if TYPE_CHECKING:
     from vqa_core.registry import Plugins
 
@@ -55,6 +52,11 @@ def predict(
     import pyarrow as pa
 
     from vqa_core.extras import require
+    from vqa_core.fsutil import manifest_path_for
+    from vqa_core.provenance import build_manifest, describe_file, write_manifest
+    from vqa_core.tables.loose import output_format, read_table, write_table
+    from vqa_core.timestamps import run_timestamp
+    from vqa_core.train.sidecar import read_sidecar
 
     started = time.monotonic()
     output_format(out)
