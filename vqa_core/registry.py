@@ -685,16 +685,16 @@ def _installed_candidates() -> list[_Candidate]:
 
 def _check_api(api: object) -> str | None:
     """Why a plugin's ``vqa_plugin_api`` does not admit this contract, or ``None``."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from vqa_core.apiversion import admits
 
     current = hookspecs.PLUGIN_API_VERSION
     if api is None:
         return f'declares no vqa_plugin_api; add vqa_plugin_api = ">=1,<2" (this vqa-core speaks {current})'
     try:
-        spec = SpecifierSet(str(api))
-    except InvalidSpecifier:
+        admitted = admits(str(api), current)
+    except ValueError:
         return f"vqa_plugin_api {api!r} is not a version specifier such as '>=1,<2'"
-    if current not in spec:
+    if not admitted:
         return (
             f"needs plugin API {api}, but this vqa-core provides {current}; "
             "install a plugin release built for it or a vqa-core release it supports"

@@ -45,6 +45,7 @@ LAYERS: Final[dict[str, tuple[str, ...]]] = {
         "parsing",
         "hookspecs",
         "plugin",
+        "apiversion",
     ),
     "host": ("builtins", "catalogue", "registry", "listing", "sample"),
     "runner": ("runner",),
