@@ -144,6 +144,8 @@ class Registry:
         self._owner: dict[str, object] = {}
         self._schemas: dict[str, RegisteredSchema] = {}
         self._schema_owner: dict[str, object] = {}
+        #: Whether only the corpus declarations were asked for (:meth:`discover`).
+        self._declarations_only = False
         for name, plugin in DEFAULT_PLUGINS:
             self.pm.register(plugin, name=name)
             self._builtins.append(plugin)
@@ -154,9 +156,18 @@ class Registry:
     # -- construction -----------------------------------------------------
 
     @classmethod
-    def discover(cls, *, strict: bool | None = None) -> Registry:
-        """Load every installed plugin of the ``vqa.corpora`` group."""
+    def discover(cls, *, strict: bool | None = None, declarations_only: bool = False) -> Registry:
+        """Load every installed plugin of the ``vqa.corpora`` group.
+
+        ``declarations_only=True`` loads each plugin and checks its contract version, hooks
+        and corpus declarations, but does not ask for what its tables hold (extension and
+        label-key columns, feature schemas), nor check it: those are pyarrow fields and
+        training schemas, and importing them would be most of the cost of ``vqa corpora
+        list``, which shows none of them. Such a registry lists corpora and refuses the
+        rest.
+        """
         registry = cls()
+        registry._declarations_only = declarations_only
         registry._load_all(_installed_candidates())
         registry._finish(strict)
         return registry
@@ -251,7 +262,7 @@ class Registry:
 
         try:
             declared = self._declarations_of(plugin)
-            schemas = self._schemas_of(plugin)
+            schemas = [] if self._declarations_only else self._schemas_of(plugin)
         except (Exception, SystemExit) as exc:  # why: a plugin's own hook code may raise anything
             broken(f"declaration failed: {type(exc).__name__}: {_one_line(exc)}", plugin)
             return
@@ -287,6 +298,9 @@ class Registry:
                 raise PluginError(
                     f"register() argument {index} is {type(decl).__name__}, not CorpusDeclaration"
                 )
+            if self._declarations_only:
+                declared.append(RegisteredCorpus(decl, placeholder))
+                continue
             results = self._only(plugin, "vqa_schema_extension")(corpus=decl)
             fields = tuple(f for result in results if result for f in result)
             keys = self._only(plugin, "vqa_label_key_columns")(corpus=decl)
@@ -307,14 +321,14 @@ class Registry:
         return schemas
 
     def _schema_problems(self, schemas: Sequence[FeatureSchema], hooks: Sequence[str]) -> list[str]:
+        if not schemas:
+            return []  # nothing to check, and no need to import the training package
         from vqa_core.train.schema_checks import schema_problems
 
         taken = {name: info.plugin.name for name, info in self._schemas.items()}
         return schema_problems(schemas, taken, hooks)
 
     def _problems_with(self, declared: Sequence[RegisteredCorpus]) -> list[str]:
-        import pyarrow as pa
-
         problems: list[str] = []
         ids: set[str] = set()
         for corpus in declared:
@@ -331,6 +345,8 @@ class Registry:
             prefix = corpus.declaration.column_prefix
             names: set[str] = set()
             for field in corpus.extension:
+                import pyarrow as pa  # why here: a registry of declarations only never needs it
+
                 if not isinstance(field, pa.Field):
                     problems.append(f"{cid}: extension item {field!r} is not a pyarrow.Field")
                     continue
@@ -403,10 +419,12 @@ class Registry:
     @property
     def feature_schemas(self) -> list[RegisteredSchema]:
         """The feature schemas healthy plugins declared, in loading order."""
+        self._require_everything()
         return list(self._schemas.values())
 
     def feature_schema(self, name: str) -> RegisteredSchema:
         """The plugin schema ``name``; a :class:`UsageError` naming what to install, or what exists."""
+        self._require_everything()
         if name in self._schemas:
             return self._schemas[name]
         dist = SCHEMA_DISTRIBUTIONS.get(name)
@@ -419,6 +437,7 @@ class Registry:
 
     def label_key_columns(self) -> tuple[str, ...]:
         """The clip-identifying columns every healthy corpus names (corpora by id), each once."""
+        self._require_everything()
         return tuple(dict.fromkeys(key for corpus in self.corpora for key in corpus.label_keys))
 
     # -- per-corpus hook calls -----------------------------------------------
@@ -588,6 +607,7 @@ class Registry:
     def arrow_schema(self, corpus_id: str) -> pa.Schema:
         from vqa_core.schema import corpus_arrow_schema
 
+        self._require_everything()
         corpus = self.corpus(corpus_id)
         return corpus_arrow_schema(corpus.declaration, corpus.extension)
 
@@ -600,6 +620,12 @@ class Registry:
             if plugin.status in ("ok", "failed"):
                 out[plugin.name] = plugin.version
         return out
+
+    def _require_everything(self) -> None:
+        if self._declarations_only:  # a caller's mistake, never the user's
+            raise RuntimeError(
+                "this registry holds declarations only (Registry.discover(declarations_only=True))"
+            )
 
     def _hooks_of(self, plugin: object) -> tuple[str, ...]:
         return tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))

@@ -100,7 +100,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def invoke(monkeypatch: pytest.MonkeyPatch, registry: Registry, *args: str) -> tuple[int, str]:
-    monkeypatch.setattr(Registry, "discover", classmethod(lambda cls, strict=None: registry))
+    monkeypatch.setattr(Registry, "discover", classmethod(lambda cls, strict=None, **_: registry))
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.stderr
 

@@ -15,29 +15,67 @@ def corpora() -> None:
 @corpora.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 @click.option("--all", "include_builtins", is_flag=True, help="Include core's built-in plugins.")
-@click.option("--strict", is_flag=True, default=None, help="Exit non-zero if any plugin is broken.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help="Also check what each corpus's tables hold (extension columns, feature schemas); exit non-zero "
+    "if any plugin is broken.",
+)
 @click.pass_context
 def list_corpora(ctx: click.Context, as_json: bool, include_builtins: bool, strict: bool | None) -> None:
     """Installed corpora: id, distribution, version, edition, scale, clips, licence, status."""
+    from vqa_core import env
     from vqa_core.listing import corpus_entries
+    from vqa_core.registry import Registry
 
-    # Broken plugins are listed first; --strict decides the exit status afterwards.
-    registry = load_registry(ctx, strict=False)
+    root_strict = (ctx.find_root().obj or {}).get("strict")
+    strict = bool(strict or root_strict or env.flag(env.STRICT_PLUGINS))
+    # Broken plugins are listed first; --strict decides the exit status afterwards. What the
+    # corpora's tables hold (extension columns, feature schemas) is not listed: it is asked for
+    # and checked under --strict, and by every command that uses it (it costs pyarrow).
+    registry = Registry.discover(strict=False, declarations_only=not strict)
     entries = corpus_entries(registry, include_builtins=include_builtins)
     if as_json:
         print_json(entries)
     else:
         _print_table(entries)
-    root_strict = (ctx.find_root().obj or {}).get("strict")
-    from vqa_core import env
-
-    if (strict or root_strict or env.flag(env.STRICT_PLUGINS)) and registry.broken:
+    if strict and registry.broken:
         names = ", ".join(p.name for p in registry.broken)
         click.echo(f"error: broken plugins: {names}", err=True)
         ctx.exit(2)
 
 
+_COLUMNS = ("id", "distribution", "version", "edition", "scale", "clips", "licence", "status")
+
+
+def _cells(e: dict[str, object]) -> list[str]:
+    clips = f"{e['clips']:,}" if isinstance(e["clips"], int) else "-"
+    return [clips if c == "clips" else str(e[c] or "-") for c in _COLUMNS]
+
+
+def _errors(entries: list[dict[str, object]]) -> list[tuple[str, str]]:
+    """``(status, "distribution: error")`` of each broken or failed plugin, once each."""
+    shown: dict[tuple[object, object], tuple[str, str]] = {}
+    for e in entries:
+        # a failed plugin has one entry per corpus but one error: say it once
+        if e["status"] in ("broken", "failed"):
+            shown.setdefault(
+                (e["distribution"], e["error"]), (str(e["status"]), f"{e['distribution']}: {e['error']}")
+            )
+    return list(shown.values())
+
+
 def _print_table(entries: list[dict[str, object]]) -> None:
+    import sys
+
+    if not sys.stdout.isatty():
+        # a pipe gets data, one line per entry, and the command does not pay for rich
+        from vqa_core.cli._table import plain_table
+
+        lines = [plain_table(_COLUMNS, [_cells(e) for e in entries])]
+        click.echo("\n".join(lines + [f"{status} {what}" for status, what in _errors(entries)]))
+        return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -45,35 +83,16 @@ def _print_table(entries: list[dict[str, object]]) -> None:
     # Every cell is Text, never markup: ids, names and licences come from plugins and may
     # hold brackets ("x[/bogus]") that rich would otherwise parse, and fail on.
     table = Table(title="Installed corpora", title_justify="left")
-    for column in ("id", "distribution", "version", "edition", "scale", "clips", "licence", "status"):
+    for column in _COLUMNS:
         table.add_column(column, no_wrap=column in ("id", "distribution", "version", "status"))
     for e in entries:
-        status = str(e["status"])
+        *cells, status = _cells(e)
         style = {"ok": "green", "broken": "red", "failed": "red", "disabled": "yellow"}.get(status, "")
-        table.add_row(
-            Text(str(e["id"] or "-")),
-            Text(str(e["distribution"] or "-")),
-            Text(str(e["version"] or "-")),
-            Text(str(e["edition"] or "-")),
-            Text(str(e["scale"] or "-")),
-            Text(f"{e['clips']:,}" if isinstance(e["clips"], int) else "-"),
-            Text(str(e["licence"] or "-")),
-            Text(status, style=style),
-        )
-    import sys
-
-    # A pipe gets the full width: the table is data there, not a screen layout.
-    console = Console(width=None if sys.stdout.isatty() else 200)
+        table.add_row(*map(Text, cells), Text(status, style=style))
+    console = Console()
     console.print(table)
-    shown: set[tuple[object, object]] = set()
-    for e in entries:
-        status = str(e["status"])
-        # a failed plugin has one entry per corpus but one error: say it once
-        if status in ("broken", "failed") and (e["distribution"], e["error"]) not in shown:
-            shown.add((e["distribution"], e["error"]))
-            console.print(
-                Text.assemble((status, "red"), f" {e['distribution']}: {e['error']}"), highlight=False
-            )
+    for status, what in _errors(entries):
+        console.print(Text.assemble((status, "red"), f" {what}"), highlight=False)
 
 
 @corpora.command("info")
