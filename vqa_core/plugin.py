@@ -67,10 +67,15 @@ name, or of a hook, is a major bump (1.x → 2.0), which a plugin declaring
 ``">=1,<2"`` then refuses to load against.
 
 Importing this module is cheap: it loads none of ``pyarrow``, ``av``,
-``numpy`` or ``torch`` (``vqa corpora list`` imports every plugin).
+``numpy`` or ``torch`` (``vqa corpora list`` imports every plugin), and the
+metadata readers and sample writers load when a plugin first asks for one of
+their names.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from vqa_core.columns import float_column
 from vqa_core.declarations import Archive, CorpusDeclaration, Edition
@@ -79,11 +84,13 @@ from vqa_core.featureschema import FeatureSchema
 from vqa_core.gridrows import CANONICAL_FEATURES, GRID_KEYS, GRID_SCHEMA_VERSION
 from vqa_core.hookspecs import PLUGIN_API_VERSION, hookimpl
 from vqa_core.locations import apply_base_url, clip_path_problem
-from vqa_core.parsing import Header, Record, Table, open_table, reject, to_float, to_int
-from vqa_core.samples import ClipSpec, raw_frame_bytes, write_clip, write_raw_clip
 from vqa_core.scales import MosScale, ScaleConversion
 from vqa_core.schema import Origin, RawVideoHints, RowRejection, SourceRow
 from vqa_core.sources import GridSettings, MetadataFile, SampleDrop, SourceRows, SourceSpec
+
+if TYPE_CHECKING:
+    from vqa_core.parsing import Header, Record, Table, open_table, reject, to_float, to_int
+    from vqa_core.samples import ClipSpec, raw_frame_bytes, write_clip, write_raw_clip
 
 __all__ = [
     # hook marker and contract version
@@ -133,3 +140,18 @@ __all__ = [
     "FeatureSchema",
     "float_column",
 ]
+
+#: Names whose modules load on first use: a plugin's ``__init__`` and declarations (all that
+#: ``vqa corpora list`` imports) need neither the CSV reader nor the clip writers.
+_LAZY = {
+    **dict.fromkeys(
+        ("Header", "Record", "Table", "open_table", "reject", "to_float", "to_int"), "vqa_core.parsing"
+    ),
+    **dict.fromkeys(("ClipSpec", "raw_frame_bytes", "write_clip", "write_raw_clip"), "vqa_core.samples"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,7 @@ return another one from ``vqa_scale_conversion``.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, SupportsFloat, TypeVar
 
 import attrs
 
@@ -48,6 +48,12 @@ UNIFIED_HI: Final = 100.0
 _Value = TypeVar("_Value", float, "npt.NDArray[np.float64]")
 
 
+def _float(value: SupportsFloat | str) -> float:
+    # not converter=float: attrs reads a converter's signature, and a built-in's signature
+    # costs compiling the tokenizer's patterns (milliseconds at every start of vqa)
+    return float(value)
+
+
 def _finite(_: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not math.isfinite(value):
         raise ValueError(f"{attribute.name} must be finite, got {value!r}")
@@ -62,8 +68,8 @@ class MosScale:
     ``lo``/``hi`` are ignored and conventionally 0).
     """
 
-    lo: float = attrs.field(converter=float, validator=_finite)
-    hi: float = attrs.field(converter=float, validator=_finite)
+    lo: float = attrs.field(converter=_float, validator=_finite)
+    hi: float = attrs.field(converter=_float, validator=_finite)
     kind: LabelKind = attrs.field(default="mos", validator=attrs.validators.in_(("mos", "dmos", "none")))
 
     def __attrs_post_init__(self) -> None:
@@ -154,8 +160,8 @@ def resolve_scale(value: MosScale | str) -> MosScale:
 class ScaleConversion:
     """An affine map from a corpus's stored ``mos`` onto the unified 0–100 axis."""
 
-    slope: float = attrs.field(converter=float, validator=_finite)
-    intercept: float = attrs.field(converter=float, validator=_finite)
+    slope: float = attrs.field(converter=_float, validator=_finite)
+    intercept: float = attrs.field(converter=_float, validator=_finite)
     #: The stored scale this conversion reads; range checks use it.
     native: MosScale
     #: Name of the method, recorded in manifests (``affine``, or a plugin's own).

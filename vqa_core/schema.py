@@ -35,7 +35,7 @@ Shards of schema ``-v1`` lack both; readers take ``"<corpus>/<src>"`` and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, SupportsFloat
 
 import attrs
 
@@ -79,6 +79,12 @@ class Origin:
         return f"{self.file}:{self.line}"
 
 
+def _float(value: SupportsFloat | str) -> float:
+    # not converter=float: a built-in's signature, which attrs reads, costs compiling the
+    # tokenizer's patterns at import
+    return float(value)
+
+
 @attrs.frozen
 class RawVideoHints:
     """Geometry of a headerless raw clip (``.yuv``), which cannot be probed from its bytes."""
@@ -86,7 +92,7 @@ class RawVideoHints:
     width: int = attrs.field(validator=attrs.validators.gt(0))
     height: int = attrs.field(validator=attrs.validators.gt(0))
     pix_fmt: str = attrs.field(validator=attrs.validators.min_len(1))
-    framerate: float = attrs.field(converter=float, validator=attrs.validators.gt(0.0))
+    framerate: float = attrs.field(converter=_float, validator=attrs.validators.gt(0.0))
 
 
 @attrs.frozen
