@@ -36,9 +36,11 @@ if TYPE_CHECKING:
     from vqa_core.schema import RowRejection
     from vqa_core.sources import GridSettings, SampleDrop, SourceRows, SourceSpec
 
-__all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "PLUGIN_API_VERSION"]
+__all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "ENTRY_POINT_GROUP", "PLUGIN_API_VERSION"]
 
 PROJECT_NAME = "vqa"
+#: The entry-point group a plugin distribution registers its module under.
+ENTRY_POINT_GROUP = "vqa.corpora"
 #: Version of this contract and of the plugin API (:mod:`vqa_core.plugin`). A plugin's
 #: ``vqa_plugin_api`` specifier must admit it. A minor bump adds, a major bump breaks.
 #: 1.1 adds :mod:`vqa_core.plugin`, the one module plugins import from core; the hooks

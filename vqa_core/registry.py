@@ -20,7 +20,6 @@ the feature schema.
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -64,7 +63,7 @@ __all__ = [
     "load_plugins",
 ]
 
-ENTRY_POINT_GROUP: Final = "vqa.corpora"
+ENTRY_POINT_GROUP: Final = hookspecs.ENTRY_POINT_GROUP
 
 #: ``broken``: unusable since loading (unregistered); ``failed``: loaded, but a hook raised at
 #: call time in this process (its corpora stay registered).
@@ -698,8 +697,10 @@ def _registration_name(cand: _Candidate) -> str:
 
 
 def _installed_candidates() -> list[_Candidate]:
+    from vqa_core.installed import plugin_entry_points
+
     candidates = []
-    for ep in md.entry_points(group=ENTRY_POINT_GROUP):
+    for ep in plugin_entry_points(ENTRY_POINT_GROUP):
         dist = ep.dist
         name = dist.metadata["Name"] if dist is not None else ep.module
         version = dist.version if dist is not None else None

@@ -47,7 +47,7 @@ LAYERS: Final[dict[str, tuple[str, ...]]] = {
         "plugin",
         "apiversion",
     ),
-    "host": ("builtins", "catalogue", "registry", "listing", "sample"),
+    "host": ("builtins", "catalogue", "installed", "registry", "listing", "sample"),
     "runner": ("runner",),
     "jobs": (
         "ingest",

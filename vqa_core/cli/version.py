@@ -20,13 +20,11 @@ F = TypeVar("F", bound=Callable[..., object])
 
 def _installed_plugins() -> dict[str, str]:
     """Distribution name → version of everything in the ``vqa.corpora`` group, each once."""
-    import importlib.metadata as md
-
     from vqa_core import env
-    from vqa_core.registry import ENTRY_POINT_GROUP
+    from vqa_core.installed import plugin_entry_points
 
     found: dict[str, str] = {}
-    for entry_point in md.entry_points(group=ENTRY_POINT_GROUP):
+    for entry_point in plugin_entry_points():
         dist = entry_point.dist
         name = dist.metadata["Name"] if dist is not None else entry_point.module
         version = dist.version if dist is not None else "(no distribution metadata)"
