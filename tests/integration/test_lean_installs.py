@@ -161,6 +161,19 @@ def test_core_alone_names_the_dask_extra(core: Path, unified: Path, tmp_path: Pa
     assert not (tmp_path / "k.jsonl").exists()
 
 
+def test_core_alone_runs_the_demo_and_says_what_it_skipped(core: Path, tmp_path: Path) -> None:
+    done = _ok(run_in(core, "vqa", "demo", "--out", str(tmp_path / "demo"), "--clips", "3"))
+    for skipped in (
+        f"report skipped: vqa report -o needs matplotlib, which is part of the plots extra: {install_command('plots')}",
+        f"export hf skipped: --format hf needs the datasets library: {install_command('hf')}",
+        f"training skipped: vqa train mos-head needs torch, which is part of the train extra: {install_command('train')}",
+    ):
+        assert skipped in done.stdout
+    assert (tmp_path / "demo" / "unified.parquet").is_file() and not (
+        tmp_path / "demo" / "report.html"
+    ).exists()
+
+
 def test_the_predict_extra_predicts_without_torch(
     lean_venv: Callable[[tuple[str, ...]], Path], smoke_model: Path, tmp_path: Path
 ) -> None:
