@@ -107,6 +107,11 @@ def size(n: float) -> str:
     raise AssertionError("unreachable")
 
 
+def rate_text(per_second: float, unit: str) -> str:
+    """``35.2 MiB/s`` for bytes, ``12.5 rows/s`` for anything else."""
+    return f"{size(per_second)}/s" if unit == BYTES else f"{per_second:,.1f} {unit}/s"
+
+
 def duration(seconds: float) -> str:
     """``45 s``, ``12 min 05 s``, ``3 h 02 min``."""
     s = round(max(0.0, seconds))
@@ -135,14 +140,12 @@ class RichProgress:
             TextColumn,
             TimeElapsedColumn,
             TimeRemainingColumn,
-            TransferSpeedColumn,
         )
 
         columns: list[Any] = [TextColumn("[bold]{task.description}"), BarColumn()]
-        if unit == BYTES:
-            columns += [DownloadColumn(binary_units=True), TransferSpeedColumn()]
-        else:
-            columns += [MofNCompleteColumn(), TextColumn("{task.fields[rate]}")]
+        # the rate is ours, not rich's: KiB/s beside KiB (rich's speed column is decimal, kB/s)
+        columns += [DownloadColumn(binary_units=True) if unit == BYTES else MofNCompleteColumn()]
+        columns.append(TextColumn("{task.fields[rate]}"))
         if self._labels is not None:
             first, second = self._labels
             columns.append(
@@ -164,13 +167,12 @@ class RichProgress:
 
     def advance(self, written: int, skipped: int = 0) -> None:
         done = written + skipped
-        elapsed = max(1e-9, time.monotonic() - self._started)
         self._progress.update(
             self._task,
             completed=done,
             written=written,
             skipped=skipped,
-            rate=f"{done / elapsed:,.1f} {self._unit}/s",
+            rate=rate_text(done / max(1e-9, time.monotonic() - self._started), self._unit),
         )
 
     def finish(self) -> None:
@@ -222,13 +224,11 @@ class LogProgress:
         total = self._total
         if self._unit == BYTES:
             text = size(done) + (f"/{size(total)}" if total else "")
-            speed = f"{size(rate)}/s"
         else:
             text = f"{done:,}" + (f"/{total:,}" if total else "") + f" {self._unit}"
-            speed = f"{rate:,.1f} {self._unit}/s"
         if total:
             text += f" ({100 * done / total:.0f} %)"
-        parts = [text, speed]
+        parts = [text, rate_text(rate, self._unit)]
         if self._labels is not None:
             parts.append(f"{self._labels[0]} {written:,}, {self._labels[1]} {skipped:,}")
         if final:
