@@ -65,7 +65,7 @@ def verbosity_options(command: F) -> F:
     :func:`~vqa_core.cli._progress.verbosity` and
     :func:`~vqa_core.cli._progress.make_progress`, so a command's signature does not carry them.
     """
-    from vqa_core.cli._progress import remember_verbosity
+    from vqa_core.cli._verbosity import remember_verbosity
 
     for option in reversed(
         (

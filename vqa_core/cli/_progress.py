@@ -1,74 +1,31 @@
-"""Progress display and log output of the long-running commands, all of it on stderr.
+"""Progress display of the long-running commands, all of it on stderr.
 
 A command's progress is a rich bar on an interactive terminal and, anywhere else
 (a pipe, a log file, CI), one line every :data:`~vqa_core.env.PROGRESS_INTERVAL`
-seconds (10 by default). ``-q`` silences both; ``-v`` adds debug logging. stdout
+seconds (10 by default); ``-q`` silences both (:mod:`vqa_core.cli._verbosity`). stdout
 is left to the command's result, so ``vqa … --json | jq`` works while a bar runs.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import time
 from typing import Any, Final
 
-import attrs
 import click
 
 from vqa_core import env
+from vqa_core.cli._verbosity import verbosity
 from vqa_core.errors import UsageError
 from vqa_core.runner.progress import BYTES, ROWS, NoProgress, ProgressSink
 
-__all__ = [
-    "Verbosity",
-    "verbosity",
-    "remember_verbosity",
-    "make_progress",
-    "configure_logging",
-    "DEFAULT_INTERVAL_S",
-]
+__all__ = ["make_progress", "progress_interval", "RichProgress", "LogProgress", "DEFAULT_INTERVAL_S"]
 
 #: Seconds between two progress lines when stderr is not a terminal.
 DEFAULT_INTERVAL_S: Final = 10.0
-#: Where the command's -q/-v live in ``click.Context.meta`` (shared by every context of a run).
-_META_KEY: Final = "vqa.verbosity"
 
 Labels = tuple[str, str] | None
-
-
-@attrs.frozen
-class Verbosity:
-    """What ``-q`` and ``-v`` asked for."""
-
-    quiet: bool = False
-    verbose: int = 0
-
-
-def verbosity(ctx: click.Context | None = None) -> Verbosity:
-    """The ``-q``/``-v`` of the running command (defaults outside a command, or without the options)."""
-    ctx = ctx or click.get_current_context(silent=True)
-    if ctx is None:
-        return Verbosity()
-    found = ctx.meta.get(_META_KEY, {})
-    return Verbosity(bool(found.get("quiet")), int(found.get("verbose") or 0))
-
-
-def remember_verbosity(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """Option callback of ``-q`` and ``-v``: keep the value and set up logging as options are parsed.
-
-    Both callbacks run before the command does, whichever comes first on the command line, so
-    the second one sees both and the logging they agree on is in place when the command starts.
-    """
-    if ctx.resilient_parsing:  # shell completion: parse, do nothing
-        return value
-    found = ctx.meta.setdefault(_META_KEY, {})
-    found[param.name] = value
-    if found.get("quiet") and found.get("verbose"):
-        raise UsageError("-q/--quiet and -v/--verbose exclude each other")
-    configure_logging(0 if found.get("quiet") else int(found.get("verbose") or 0))
-    return value
 
 
 def progress_interval() -> float:
@@ -236,23 +193,3 @@ class LogProgress:
         elif total and rate > 0:
             parts.append(f"ETA {duration((total - done) / rate)}")
         return f"{self._description}: " + ", ".join(parts)
-
-
-class _StderrHandler(logging.Handler):
-    """``warning: <message>`` on whatever ``sys.stderr`` is at the time (tests swap it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
-        except Exception:  # why: logging must never take the run down
-            self.handleError(record)
-
-
-def configure_logging(verbose: int = 0) -> None:
-    """Warnings (rejections with file:line) to stderr, one line each; ``verbose`` ≥ 1 adds
-    everything vqa logs, down to debug."""
-    logger = logging.getLogger("vqa")
-    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
-        logger.addHandler(_StderrHandler())
-    logger.setLevel(logging.DEBUG if verbose > 0 else logging.WARNING)
-    logger.propagate = False

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from vqa_core.cli._common import load_registry, verbosity_options
-from vqa_core.cli._progress import verbosity
+from vqa_core.cli._verbosity import verbosity
 
 if TYPE_CHECKING:
     from rich.table import Table
