@@ -183,7 +183,15 @@ def _ingest_grid(
         timestamp=run_timestamp(timestamp),
     )
     source = SourceSpec(root=root, metadata=metadata, clips_dir=root)
-    result = ingest_grid(load_registry(ctx), corpus_id, source, settings, output, manifest_out=manifest_out)
+    result = ingest_grid(
+        load_registry(ctx),
+        corpus_id,
+        source,
+        settings,
+        output,
+        manifest_out=manifest_out,
+        progress=make_progress(labels=None),
+    )
     for rejection in result.rejections:
         click.echo(f"rejected: {rejection}", err=True)
     click.echo(

@@ -13,8 +13,9 @@ any display code. :class:`Phase` is the usual way to drive a sink.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeVar
 
 __all__ = ["ProgressSink", "NoProgress", "Phase", "ROWS", "BYTES"]
 
@@ -22,6 +23,8 @@ __all__ = ["ProgressSink", "NoProgress", "Phase", "ROWS", "BYTES"]
 ROWS: Final = "rows"
 #: The unit of a phase that counts bytes: displays show sizes and transfer rates.
 BYTES: Final = "bytes"
+
+T = TypeVar("T")
 
 
 class ProgressSink(Protocol):
@@ -73,6 +76,12 @@ class Phase:
         """Set the count of units done (a download resumed from its partial file starts above zero)."""
         self.done = done
         self.sink.advance(self.done)
+
+    def counting(self, items: Iterable[T]) -> Iterator[T]:
+        """``items``, each counted as one unit once the consumer has taken it."""
+        for item in items:
+            yield item
+            self.add()
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -116,6 +116,34 @@ def test_sizes_and_durations() -> None:
     assert [duration(s) for s in (0.4, 59, 61, 3600 + 120)] == ["0 s", "59 s", "1 min 01 s", "1 h 02 min"]
 
 
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, ...]] = []
+
+    def start(self, total: int | None, description: str, unit: str = "rows") -> None:
+        self.calls.append(("start", total, description, unit))
+
+    def advance(self, written: int, skipped: int = 0) -> None:
+        self.calls.append(("advance", written, skipped))
+
+    def finish(self) -> None:
+        self.calls.append(("finish",))
+
+
+def test_a_phase_counts_what_its_consumer_took_and_always_finishes() -> None:
+    sink = Recorder()
+    with pytest.raises(KeyError), Phase(sink, None, "ingest x: encode-grid rows") as phase:
+        for item in phase.counting("abc"):
+            if item == "c":
+                raise KeyError(item)
+    assert sink.calls == [
+        ("start", None, "ingest x: encode-grid rows", "rows"),
+        ("advance", 1, 0),
+        ("advance", 2, 0),
+        ("finish",),
+    ]
+
+
 def test_no_progress_ignores_everything() -> None:
     with Phase(None, 3, "x") as phase:
         phase.add(3)
@@ -181,6 +209,13 @@ def test_ingest(tmp_path: Path, konvid_1k_drop: Path) -> None:
         (*args, "--restart"), r"^ingest konvid-1k: \d+/6 rows .*written \d+, skipped \d+"
     )
     assert "6 written" in result.stdout
+
+
+def test_ingest_of_an_encode_grid(tmp_path: Path) -> None:
+    drop = vqa("sample", "bvi-dvc", tmp_path / "drop", "--clips", "2")
+    assert drop.returncode == 0, drop.stderr
+    args = ("ingest", "bvi-dvc", "--root", tmp_path / "drop", "-o", tmp_path / "g.jsonl")
+    assert_progress(args, r"^ingest bvi-dvc: encode-grid rows: 2 rows, ")
 
 
 def _zip(folder: Path) -> bytes:
