@@ -15,13 +15,15 @@ from typing import Any
 import click
 
 from vqa_core import __version__, env
+from vqa_core.cli._sections import StagedGroup
 from vqa_core.errors import PluginCallError, VqaError
 
 __all__ = ["main", "VqaGroup"]
 
 
-class VqaGroup(click.Group):
-    """A click group that turns every error into one line and the right exit status."""
+class VqaGroup(StagedGroup):
+    """A click group that turns every error into one line and the right exit status (and lists its
+    commands by stage)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

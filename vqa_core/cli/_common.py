@@ -58,6 +58,39 @@ def executor_options(command: F) -> F:
     return command
 
 
+def verbosity_options(command: F) -> F:
+    """``-q/--quiet`` and ``-v/--verbose`` of every long-running command.
+
+    They set up logging as they are parsed and are read back with
+    :func:`~vqa_core.cli._progress.verbosity` and
+    :func:`~vqa_core.cli._progress.make_progress`, so a command's signature does not carry them.
+    """
+    from vqa_core.cli._verbosity import remember_verbosity
+
+    for option in reversed(
+        (
+            click.option(
+                "-q",
+                "--quiet",
+                is_flag=True,
+                expose_value=False,
+                callback=remember_verbosity,
+                help="Only errors and warnings: no progress display.",
+            ),
+            click.option(
+                "-v",
+                "--verbose",
+                count=True,
+                expose_value=False,
+                callback=remember_verbosity,
+                help="Debug logging on stderr as well.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 def fit_options(command: F) -> F:
     """``--epochs``, ``--batch-size`` and ``--lr``: how each MOS head is trained (train, evaluate)."""
     for option in reversed(

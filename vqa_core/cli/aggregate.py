@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import load_registry
+from vqa_core.cli._common import load_registry, verbosity_options
+from vqa_core.cli._progress import make_progress
 
 
 @click.command("aggregate")
@@ -42,6 +43,7 @@ from vqa_core.cli._common import load_registry
     metavar="ISO",
     help="aggregated_at_utc of every row (default: SOURCE_DATE_EPOCH, else now).",
 )
+@verbosity_options
 @click.pass_context
 def aggregate(
     ctx: click.Context,
@@ -73,6 +75,7 @@ def aggregate(
         on_unknown="skip" if on_unknown == "skip" else "error",
         manifest_out=manifest_out,
         timestamp=timestamp,
+        progress=make_progress(labels=None),
     )
     for message in result.messages:
         click.echo(f"warning: {message}", err=True)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vqa_core.cli._common import load_registry
-from vqa_core.cli._progress import configure_logging
+from vqa_core.cli._common import load_registry, verbosity_options
+from vqa_core.cli._verbosity import verbosity
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 @click.option(
     "--clips", default=6, show_default=True, type=click.IntRange(min=2, max=200), help="Clips per corpus."
 )
+@verbosity_options
 @click.pass_context
 def command(ctx: click.Context, out: Path, clips: int) -> None:
     """Sample, ingest and summarise every installed corpus into --out."""
@@ -36,16 +37,23 @@ def command(ctx: click.Context, out: Path, clips: int) -> None:
 
     from vqa_core.demo import run_demo
 
-    configure_logging()
-    logging.getLogger("vqa").setLevel(logging.ERROR)  # sample drops are not known editions; that is expected
+    asked = verbosity(ctx)
+    if not asked.verbose:  # sample drops are not known editions; that is expected, and not news
+        logging.getLogger("vqa").setLevel(logging.ERROR)
+    # -q keeps the results (tables, artefacts) and drops the step-by-step lines
+    echo = _silent if asked.quiet else click.echo
     registry = load_registry(ctx)
-    click.echo(f"vqa demo: {len(registry.corpora)} installed corpora -> {out}")
-    result = run_demo(registry, out, clips=clips, echo=click.echo)
+    echo(f"vqa demo: {len(registry.corpora)} installed corpora -> {out}")
+    result = run_demo(registry, out, clips=clips, echo=echo)
     console = Console(width=160)
     for table in summary_tables(result):
         console.print(table)
     for name, path in result.artefacts.items():
         click.echo(f"{name}: {path}")
+
+
+def _silent(message: str) -> None:
+    pass
 
 
 def summary_tables(result: DemoResult) -> list[Table]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import fit_options
+from vqa_core.cli._common import fit_options, verbosity_options
 from vqa_core.cli._plugins import feature_schema_option
 from vqa_core.evaluation.protocols import PROTOCOLS
 
@@ -74,6 +74,7 @@ def _sets(values: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@verbosity_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -102,11 +103,10 @@ def command(
     """
     from vqa_core.cli._common import print_json
     from vqa_core.cli._plugins import plugins_when_needed
-    from vqa_core.cli._progress import configure_logging
+    from vqa_core.cli._progress import make_progress
     from vqa_core.evaluation.run import EvaluateConfig, run_evaluation
     from vqa_core.train.model import FitSettings
 
-    configure_logging(0)
     config = EvaluateConfig(
         table=table,
         feature_schema=feature_schema,
@@ -121,7 +121,13 @@ def command(
         ignore_groups=ignore_groups,
         fit=FitSettings(epochs=epochs, batch_size=batch_size, lr=lr),
     )
-    evaluation = run_evaluation(config, out, timestamp=timestamp, plugins=plugins_when_needed(ctx))
+    evaluation = run_evaluation(
+        config,
+        out,
+        timestamp=timestamp,
+        plugins=plugins_when_needed(ctx),
+        progress=make_progress(labels=None),
+    )
     if as_json:
         print_json(evaluation.document)
         return

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import load_registry, print_json
+from vqa_core.cli._common import load_registry, print_json, verbosity_options
+from vqa_core.cli._progress import make_progress
 from vqa_core.export.common import FORMATS, GROUPINGS
 
 
@@ -58,6 +59,7 @@ from vqa_core.export.common import FORMATS, GROUPINGS
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON summary on stdout (warnings on stderr)."
 )
+@verbosity_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -87,7 +89,7 @@ def command(
         roots=parse_roots(roots),
         timestamp=timestamp,
     )
-    result = export_table(config, load_registry(ctx))
+    result = export_table(config, load_registry(ctx), progress=make_progress(labels=None))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if as_json:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import load_registry
+from vqa_core.cli._common import load_registry, verbosity_options
+from vqa_core.cli._progress import make_progress
 from vqa_core.ingest.download import DownloadPolicy
 
 
@@ -24,6 +25,7 @@ from vqa_core.ingest.download import DownloadPolicy
     help="Seconds a download may receive nothing before it counts as stalled (the partial file is kept "
     "and a rerun resumes it); a download that is receiving data is never cut, however slow.",
 )
+@verbosity_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -45,6 +47,7 @@ def command(
         delete_archives=delete_archives,
         timestamp=timestamp,
         policy=DownloadPolicy(stall_timeout_s=stall_timeout),
+        progress=make_progress(labels=None),
     )
     click.echo(report.summary())
     click.echo(f"next: vqa ingest {corpus_id} --root {root} -o {corpus_id}.jsonl")

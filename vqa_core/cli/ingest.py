@@ -7,8 +7,8 @@ from pathlib import Path
 import attrs
 import click
 
-from vqa_core.cli._common import executor_options, load_registry
-from vqa_core.cli._progress import configure_logging, make_progress
+from vqa_core.cli._common import executor_options, load_registry, verbosity_options
+from vqa_core.cli._progress import make_progress
 from vqa_core.errors import UsageError
 from vqa_core.ingest.download import DownloadPolicy
 
@@ -72,8 +72,7 @@ from vqa_core.ingest.download import DownloadPolicy
 @click.option("--crf", default=35, show_default=True, type=int, help="Encode grids only: CRF.")
 @click.option("--pix-fmt", default="yuv420p10le", show_default=True, help="Encode grids only: pixel format.")
 @click.option("--vmaf-model", default="vmaf_v0.6.1", show_default=True, help="Encode grids only: VMAF model.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-@click.option("-v", "--verbose", count=True, help="More log output.")
+@verbosity_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -102,15 +101,12 @@ def command(
     crf: int,
     pix_fmt: str,
     vmaf_model: str,
-    quiet: bool,
-    verbose: int,
 ) -> None:
     """Ingest CORPUS_ID from --root into a shard (resumable: rerun after an interruption)."""
     from vqa_core.ingest import IngestConfig, ingest
 
     if full and max_rows is not None:
         raise UsageError("--full and --max-rows exclude each other")
-    configure_logging(verbose)
     registry = load_registry(ctx)
     corpus = registry.corpus(corpus_id)
     if not corpus.declaration.has_labels:
@@ -146,7 +142,7 @@ def command(
         probe_timeout_s=probe_timeout,
         download=DownloadPolicy(stall_timeout_s=stall_timeout),
     )
-    report = ingest(registry, config, progress=make_progress(not quiet))
+    report = ingest(registry, config, progress=make_progress())
     click.echo(report.summary())
 
 
@@ -187,7 +183,15 @@ def _ingest_grid(
         timestamp=run_timestamp(timestamp),
     )
     source = SourceSpec(root=root, metadata=metadata, clips_dir=root)
-    result = ingest_grid(load_registry(ctx), corpus_id, source, settings, output, manifest_out=manifest_out)
+    result = ingest_grid(
+        load_registry(ctx),
+        corpus_id,
+        source,
+        settings,
+        output,
+        manifest_out=manifest_out,
+        progress=make_progress(labels=None),
+    )
     for rejection in result.rejections:
         click.echo(f"rejected: {rejection}", err=True)
     click.echo(

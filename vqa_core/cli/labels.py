@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._progress import configure_logging
+from vqa_core.cli._common import verbosity_options
+from vqa_core.cli._progress import make_progress
 
 
 @click.group("labels")
@@ -61,6 +62,7 @@ def group() -> None:
 )
 @click.option("--overwrite", is_flag=True, help="Replace MOS columns the feature table already has.")
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@verbosity_options
 @click.pass_context
 def materialize(
     ctx: click.Context,
@@ -83,7 +85,6 @@ def materialize(
     from vqa_core.cli._plugins import plugins_when_needed
     from vqa_core.labels import MaterializeConfig, materialize_labels
 
-    configure_logging()
     report = materialize_labels(
         MaterializeConfig(
             features=features,
@@ -102,5 +103,6 @@ def materialize(
             timestamp=timestamp,
         ),
         plugins=plugins_when_needed(ctx),
+        progress=make_progress(labels=None),
     )
     click.echo(report.summary())

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from vqa_core.cli._common import verbosity_options
+from vqa_core.cli._progress import make_progress
+
 
 @click.command("merge-grid")
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
@@ -23,6 +26,7 @@ import click
     help="Manifest path (default: the output with its suffix replaced by .manifest.json).",
 )
 @click.option("--timestamp", metavar="ISO", help="Manifest time (default: SOURCE_DATE_EPOCH, else now).")
+@verbosity_options
 @click.pass_context
 def merge_grid(
     ctx: click.Context,
@@ -49,6 +53,7 @@ def merge_grid(
         manifest_out=manifest_out,
         timestamp=timestamp,
         versions=registry.versions(),
+        progress=make_progress(labels=None),
     )
     for conflict in result.conflicts:
         click.echo(f"warning: kept the first row: {conflict}", err=True)

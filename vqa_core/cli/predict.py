@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from vqa_core.cli._common import verbosity_options
+from vqa_core.cli._progress import make_progress
+
 
 @click.command("predict")
 @click.option(
@@ -28,11 +31,19 @@ import click
     help="Output: .parquet, .jsonl or .json.",
 )
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@verbosity_options
 @click.pass_context
 def command(ctx: click.Context, model: Path, table: Path, output: Path, timestamp: str | None) -> None:
     """Add mos_pred (1-5) to every row of --table that has the model's features."""
     from vqa_core.cli._plugins import plugins_when_needed
     from vqa_core.train.predict import predict
 
-    report = predict(model, table, output, timestamp=timestamp, plugins=plugins_when_needed(ctx))
+    report = predict(
+        model,
+        table,
+        output,
+        timestamp=timestamp,
+        plugins=plugins_when_needed(ctx),
+        progress=make_progress(labels=None),
+    )
     click.echo(report.summary())

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import fit_options
+from vqa_core.cli._common import fit_options, verbosity_options
 from vqa_core.cli._plugins import feature_schema_option
+from vqa_core.cli._progress import make_progress
 from vqa_core.errors import TrainingError
 
 
@@ -49,6 +50,7 @@ def group() -> None:
 )
 @fit_options
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@verbosity_options
 @click.pass_context
 def mos_head(
     ctx: click.Context,
@@ -84,6 +86,7 @@ def mos_head(
             timestamp=timestamp,
         ),
         plugins=plugins_when_needed(ctx),
+        progress=make_progress(labels=None),
     )
     click.echo(report.summary())
     if gate and not report.gate["passed"]:

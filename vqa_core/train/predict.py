@@ -6,6 +6,8 @@ recorded. Each row is projected exactly as in training (own column, ``<name>_mea
 derivations, the recorded display profile); a row missing a feature gets no
 prediction and is counted. The output is the input table plus ``mos_pred`` (1–5,
 null where refused) and ``mos_pred_status`` (``ok`` or ``missing-feature``).
+Rows go through the model in batches of :data:`BATCH_ROWS`, each told to an optional
+:class:`~vqa_core.runner.progress.ProgressSink`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import attrs
 from vqa_core.errors import TrainingError
 from vqa_core.fsutil import manifest_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
+from vqa_core.runner.progress import Phase, ProgressSink
 from vqa_core.tables.loose import output_format, read_table, write_table
 from vqa_core.timestamps import run_timestamp
 from vqa_core.train.sidecar import read_sidecar
@@ -30,6 +33,8 @@ __all__ = ["PredictReport", "predict", "MANIFEST_SCHEMA"]
 
 MANIFEST_SCHEMA: Final = "vqa-predict-manifest-v1"
 _COMMAND: Final = "vqa predict"
+#: Rows per onnxruntime call: small enough for a progress display, large enough to cost nothing.
+BATCH_ROWS: Final = 65_536
 
 
 @attrs.frozen
@@ -47,10 +52,17 @@ class PredictReport:
 
 
 def predict(
-    model: Path, table: Path, out: Path, *, timestamp: str | None = None, plugins: Plugins = None
+    model: Path,
+    table: Path,
+    out: Path,
+    *,
+    timestamp: str | None = None,
+    plugins: Plugins = None,
+    progress: ProgressSink | None = None,
 ) -> PredictReport:
     """Predict MOS for every row of ``table`` with the ONNX ``model`` and write ``out``; the
-    model's feature schema is looked up in ``plugins`` when it is not core's."""
+    model's feature schema is looked up in ``plugins`` when it is not core's, and ``progress``
+    is told the rows predicted."""
     import numpy as np
     import pyarrow as pa
 
@@ -77,7 +89,12 @@ def predict(
         )
     usable = np.flatnonzero(projection.usable)
     predictions = np.full(loaded.num_rows, np.nan)
-    predictions[usable] = run_onnx(session_for(str(model)), projection.features[usable])
+    session = session_for(str(model))
+    with Phase(progress, int(usable.size), "predict") as phase:
+        for start in range(0, usable.size, BATCH_ROWS):
+            rows = usable[start : start + BATCH_ROWS]
+            predictions[rows] = run_onnx(session, projection.features[rows])
+            phase.add(int(rows.size))
     values = [float(v) if np.isfinite(v) else None for v in predictions]
     status = ["ok" if ok else "missing-feature" for ok in projection.usable]
     result = loaded.table
