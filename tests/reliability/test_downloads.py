@@ -127,7 +127,7 @@ def test_fetch_of_a_truncated_download_never_unpacks_it(
     root = tmp_path / "root"
     started = time.monotonic()
     failed = kit.run_vqa("fetch", "konvid-1k", "--root", root, "--base-url", server.url("/a"), timeout=240)
-    failed.assert_clean_error("cannot fetch KoNViD_1k_videos.zip", "gave up")
+    failed.assert_clean_error("cannot fetch KoNViD_1k_videos.zip", "gave up", code=4)
     assert not (root / "KoNViD_1k_videos.zip").exists() and not (root / "KoNViD_1k_videos").exists()
     assert part_path(root / "KoNViD_1k_videos.zip").stat().st_size == 6_000  # kept, to resume
     print(f"gave up after {time.monotonic() - started:.1f} s")
@@ -465,7 +465,9 @@ def test_fetch_of_a_stalled_archive_keeps_its_bytes_and_resumes(
     server.add("/a/KoNViD_1k_metadata.zip", _metadata_zip())
     root = tmp_path / "root"
     args = ("fetch", "konvid-1k", "--root", root, "--base-url", server.url("/a"), "--stall-timeout", "1")
-    kit.run_vqa(*args).assert_clean_error("cannot fetch KoNViD_1k_videos.zip", "stalled", "2,000 bytes kept")
+    kit.run_vqa(*args).assert_clean_error(
+        "cannot fetch KoNViD_1k_videos.zip", "stalled", "2,000 bytes kept", code=4
+    )
     assert part_path(root / "KoNViD_1k_videos.zip").read_bytes() == videos[:2000]
     server.add("/a/KoNViD_1k_videos.zip", videos)
     kit.run_vqa(*args).assert_ok()
