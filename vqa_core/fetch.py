@@ -93,6 +93,8 @@ class FetchReport:
     skipped: tuple[str, ...]
     extracted: tuple[str, ...]
     manifest: Path
+    #: Every archive as the manifest records it (what ``--json`` prints).
+    archives: tuple[ArchiveRecord, ...] = ()
 
     def summary(self) -> str:
         return (
@@ -383,7 +385,9 @@ def fetch(
             records.append(record)
             # Record progress after each archive: an interrupted fetch keeps what it finished.
             _write(manifest_path, registry, corpus_id, root, records, timestamp)
-    return FetchReport(corpus_id, root, tuple(downloaded), tuple(skipped), tuple(extracted), manifest_path)
+    return FetchReport(
+        corpus_id, root, tuple(downloaded), tuple(skipped), tuple(extracted), manifest_path, tuple(records)
+    )
 
 
 def _write(

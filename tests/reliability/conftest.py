@@ -60,6 +60,10 @@ class Result:
         assert self.returncode == 0, self.stderr
         assert "Traceback" not in self.stderr, self.stderr
 
+    def assert_downloads_remain(self) -> None:
+        """The run wrote its output, but clips could not be downloaded: exit 4, one error line."""
+        self.assert_clean_error("could not be downloaded", "--retry-failed", code=4)
+
 
 def vqa_command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "vqa_core", *map(str, args)]

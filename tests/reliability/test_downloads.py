@@ -198,7 +198,7 @@ def test_ingest_refuses_a_redirect_to_another_scheme(
     for name in names[1:]:
         server.add(f"/m/{name}", chug[1][name])
     done = _ingest_chug(kit, root, tmp_path / "c.jsonl", server.url("/m"))
-    done.assert_ok()
+    done.assert_downloads_remain()
     assert f"{len(names) - 1} written" in done.stdout and "1 download-failed" in done.stdout
     rejection = _rejections(tmp_path / "c.jsonl")[names[0]]
     if target != "//":  # '//' resolves to an http URL of no host: refused for its host, not its scheme
@@ -229,7 +229,7 @@ def test_ingest_verifies_tls_and_trusts_only_what_the_system_trusts(
         base = server.url("/m")
         root = _fresh(chug, tmp_path)
         refused = _ingest_chug(kit, root, tmp_path / "c.jsonl", base)
-        refused.assert_ok()
+        refused.assert_downloads_remain()
         assert f"{len(chug[1])} download-failed" in refused.stdout
         assert all(
             "TLS verification failed" in r["detail"] for r in _rejections(tmp_path / "c.jsonl").values()
@@ -362,7 +362,7 @@ def test_a_stalled_download_keeps_its_bytes_and_retry_failed_resumes_it(
         server.add(f"/m/{name}", chug[1][name])
     out, clip = tmp_path / "c.jsonl", root / "videos" / names[0]
     stalled = _ingest_chug(kit, root, out, server.url("/m"), "--stall-timeout", "1")
-    stalled.assert_ok()
+    stalled.assert_downloads_remain()
     assert f"{len(names) - 1} written" in stalled.stdout and "1 download-stalled" in stalled.stdout
     rejection = _rejections(out)[names[0]]
     assert rejection["reason"] == "download-stalled" and rejection["origin"] == "chug.csv:2"
@@ -373,7 +373,7 @@ def test_a_stalled_download_keeps_its_bytes_and_retry_failed_resumes_it(
 
     server.add(f"/m/{names[0]}", first)  # the server recovers
     plain = _ingest_chug(kit, root, out, server.url("/m"), "--stall-timeout", "1")
-    plain.assert_ok()
+    plain.assert_downloads_remain()
     assert "1 download-stalled" in plain.stdout  # a plain rerun does not ask again
     assert [r for r in server.requests if r[0] == f"/m/{names[0]}"] == asked
 
@@ -395,7 +395,7 @@ def test_a_redirect_from_https_to_plain_http_is_refused(
         root = _fresh(chug, tmp_path)
         out = tmp_path / "c.jsonl"
         done = _ingest_chug(kit, root, out, tls.url("/m"), env={"SSL_CERT_FILE": str(bundle)})
-        done.assert_ok()
+        done.assert_downloads_remain()
         assert f"{len(names) - 1} written" in done.stdout and "1 download-failed" in done.stdout
     assert "refusing a redirect from HTTPS to plain HTTP" in _rejections(out)[names[0]]["detail"]
     assert server.requests == []  # nothing was asked in clear text

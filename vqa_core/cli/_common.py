@@ -25,12 +25,6 @@ def load_registry(ctx: click.Context, *, strict: bool | None = None) -> Registry
     return Registry.discover(strict=strict)
 
 
-def print_json(data: object) -> None:
-    import json
-
-    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
-
-
 def executor_options(command: F) -> F:
     """``--workers``, ``--executor`` and ``--scheduler``: where a command's per-clip work runs."""
     for option in reversed(

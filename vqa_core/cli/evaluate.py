@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from vqa_core.cli._common import fit_options, verbosity_options
+from vqa_core.cli._output import emit, json_option
 from vqa_core.cli._plugins import feature_schema_option
 from vqa_core.evaluation.protocols import PROTOCOLS
 
@@ -72,7 +73,7 @@ def _sets(values: tuple[str, ...]) -> tuple[str, ...]:
     type=click.Path(path_type=Path),
     help="Write an HTML report with scatter plots here (.html), and the result beside it as a sidecar.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@json_option
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
 @verbosity_options
 @click.pass_context
@@ -101,7 +102,6 @@ def command(
     Splits keep every content group on one side. Metrics (SROCC, KROCC, PLCC, PLCC after a
     four-parameter logistic fit, RMSE) are on the 0-100 axis, each with a 95 % bootstrap interval.
     """
-    from vqa_core.cli._common import print_json
     from vqa_core.cli._plugins import plugins_when_needed
     from vqa_core.cli._progress import make_progress
     from vqa_core.evaluation.run import EvaluateConfig, run_evaluation
@@ -128,11 +128,13 @@ def command(
         plugins=plugins_when_needed(ctx),
         progress=make_progress(labels=None),
     )
-    if as_json:
-        print_json(evaluation.document)
-        return
+    from vqa_core.cli.results.learn import EvaluateResult
     from vqa_core.evaluation.render import markdown_table
 
-    click.echo(markdown_table(evaluation.document))
+    emit(
+        as_json,
+        lambda: EvaluateResult.of(evaluation, report=out),
+        lambda: click.echo(markdown_table(evaluation.document)),
+    )
     if out is not None:
         click.echo(f"report: {out}", err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from vqa_core.cli._common import executor_options, verbosity_options
+from vqa_core.cli._output import emit, json_option
 from vqa_core.cli._progress import make_progress
 
 
@@ -35,6 +36,7 @@ def group() -> None:
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
 @click.option("--restart", is_flag=True, help="Discard the resume state and the output, and start over.")
 @verbosity_options
+@json_option
 def extract(
     shard: Path,
     root: Path,
@@ -45,6 +47,7 @@ def extract(
     scheduler: str | None,
     timestamp: str | None,
     restart: bool,
+    as_json: bool,
 ) -> None:
     """Compute vqa-nr-v1 features for every clip of SHARD (resumable: rerun after an interruption)."""
     from vqa_core.features import FeatureConfig, extract_features
@@ -63,4 +66,6 @@ def extract(
         ),
         progress=make_progress(),
     )
-    click.echo(report.summary())
+    from vqa_core.cli.results.learn import FeaturesResult
+
+    emit(as_json, lambda: FeaturesResult.of(report), lambda: click.echo(report.summary()))

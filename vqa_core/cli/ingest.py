@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import click
 
 from vqa_core.cli._common import executor_options, load_registry, verbosity_options
+from vqa_core.cli._output import emit, json_option
 from vqa_core.cli._progress import make_progress
 from vqa_core.errors import UsageError
 from vqa_core.ingest.download import DownloadPolicy
+
+if TYPE_CHECKING:
+    from vqa_core.cli.results.acquire import IngestResult
 
 
 @click.command("ingest")
@@ -73,6 +79,7 @@ from vqa_core.ingest.download import DownloadPolicy
 @click.option("--pix-fmt", default="yuv420p10le", show_default=True, help="Encode grids only: pixel format.")
 @click.option("--vmaf-model", default="vmaf_v0.6.1", show_default=True, help="Encode grids only: VMAF model.")
 @verbosity_options
+@json_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -101,6 +108,7 @@ def command(
     crf: int,
     pix_fmt: str,
     vmaf_model: str,
+    as_json: bool,
 ) -> None:
     """Ingest CORPUS_ID from --root into a shard (resumable: rerun after an interruption)."""
     from vqa_core.ingest import IngestConfig, ingest
@@ -119,6 +127,7 @@ def command(
             manifest_out,
             timestamp,
             GridOptions(encoder, preset, crf, pix_fmt, vmaf_model),
+            as_json,
         )
         return
     config = IngestConfig(
@@ -143,7 +152,28 @@ def command(
         download=DownloadPolicy(stall_timeout_s=stall_timeout),
     )
     report = ingest(registry, config, progress=make_progress())
-    click.echo(report.summary())
+    from vqa_core.cli.results.acquire import IngestResult
+
+    result = IngestResult.of(report)
+    emit(as_json, lambda: result, lambda: click.echo(report.summary()))
+    _downloads_remain(result)
+
+
+def _downloads_remain(result: IngestResult) -> None:
+    """Exit 4 once the shard is written when clips still could not be downloaded."""
+    from vqa_core.cli.results.acquire import DOWNLOAD_REASONS
+    from vqa_core.errors import DownloadsRemainError
+
+    if not result.downloads_remaining:
+        return
+    counts = {r: result.skipped[r] for r in DOWNLOAD_REASONS if result.skipped.get(r)}
+    what = ", ".join(f"{n:,} {reason}" for reason, n in counts.items())
+    raise DownloadsRemainError(
+        f"{result.downloads_remaining:,} clip{'' if result.downloads_remaining == 1 else 's'} of "
+        f"{result.corpus} could not be downloaded ({what}); "
+        f"the shard holds the others: rerun with --retry-failed to try them again",
+        counts=counts,
+    )
 
 
 @attrs.frozen
@@ -164,6 +194,7 @@ def _ingest_grid(
     manifest_out: Path | None,
     timestamp: str | None,
     options: GridOptions,
+    as_json: bool,
 ) -> None:
     """Corpora without subjective scores (BVI-DVC) become encode-grid rows, not a clip shard."""
     from vqa_core.errors import MetadataError
@@ -183,6 +214,7 @@ def _ingest_grid(
         timestamp=run_timestamp(timestamp),
     )
     source = SourceSpec(root=root, metadata=metadata, clips_dir=root)
+    started = time.monotonic()
     result = ingest_grid(
         load_registry(ctx),
         corpus_id,
@@ -194,7 +226,13 @@ def _ingest_grid(
     )
     for rejection in result.rejections:
         click.echo(f"rejected: {rejection}", err=True)
-    click.echo(
-        f"{corpus_id}: wrote {result.rows_written:,} encode-grid rows, rejected {len(result.rejections):,} "
-        f"-> {result.output} (manifest {result.manifest})"
+    from vqa_core.cli.results.acquire import IngestGridResult
+
+    emit(
+        as_json,
+        lambda: IngestGridResult.of(corpus_id, result, elapsed_s=time.monotonic() - started),
+        lambda: click.echo(
+            f"{corpus_id}: wrote {result.rows_written:,} encode-grid rows, rejected {len(result.rejections):,} "
+            f"-> {result.output} (manifest {result.manifest})"
+        ),
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from vqa_core.cli._common import verbosity_options
+from vqa_core.cli._output import document_was_printed, json_option
 from vqa_core.cli._progress import make_progress
 
 
@@ -25,12 +26,7 @@ from vqa_core.cli._progress import make_progress
     type=click.Path(path_type=Path),
     help="Report (.jsonl, one line per clip; default: <shard stem>.verify.jsonl beside the shard).",
 )
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print one JSON document (counts and per-clip statuses) on stdout.",
-)
+@json_option
 @click.option("--workers", type=click.IntRange(min=1), help="Clips checked at once (default: CPU count).")
 @click.option(
     "--probe", is_flag=True, help="Also re-probe each clip: width, height, framerate and pix_fmt must match."
@@ -61,7 +57,13 @@ def command(
         search_progress=make_progress(labels=("hashed", "unreadable")),
     )
     if as_json:
-        write_json_document(result, sys.stdout)
+        from vqa_core.cli.results.tables import VerifyResult
+        from vqa_core.documents import converter, json_safe
+
+        head = json_safe(converter.unstructure(VerifyResult.head(result)))
+        del head["clips"]  # streamed from the report file
+        write_json_document(result, sys.stdout, head)
+        document_was_printed()
     else:
         click.echo(result.summary())
     failure = result.failure()
