@@ -61,7 +61,7 @@ def test_stdout_parses_as_one_document_while_the_progress_bar_draws(
     document = parse_result(json.loads(proc.stdout))  # one JSON document, nothing before or after
     assert isinstance(document, IngestResult) and document.written == 8
     shown = terminal.decode(errors="replace")
-    assert "ingest konvid-1k" in shown and "8/8" in shown and "rows/s" in shown  # the bar drew
+    assert "\x1b[?25l" in shown and "konvid-1k" in shown  # a live display drew (it hides the cursor)
     assert "warning: " in shown  # the sample drop is no known edition: a log line, on stderr
     assert b"\x1b" not in proc.stdout  # no terminal control on stdout
 

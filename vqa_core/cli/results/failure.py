@@ -19,5 +19,7 @@ class ErrorResult(Result):
     COMMAND = ""
     SCHEMA = "vqa-error-v1"
 
-    error: str = attrs.field(metadata=doc("the one-line message, as on stderr without `error: `"))
+    error: str = attrs.field(
+        metadata=doc("the message, as on stderr after `error: ` (or click's `Error: ` for a usage error)")
+    )
     exit_code: int = attrs.field(metadata=doc("the exit status (2, 3, 4, 5, 1 or 130)"))
