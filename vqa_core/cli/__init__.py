@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from vqa_core import __version__, env
-from vqa_core.cli._failures import EXIT_STATUS_HELP, invoke_guarded, remember_args
+from vqa_core.cli._failures import invoke_guarded, remember_args, write_exit_statuses
 from vqa_core.cli._sections import StagedGroup
 
 __all__ = ["main", "VqaGroup"]
@@ -34,8 +34,11 @@ class VqaGroup(StagedGroup):
     def invoke(self, ctx: click.Context) -> Any:
         return invoke_guarded(ctx, lambda: super(VqaGroup, self).invoke(ctx))
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        write_exit_statuses(formatter)
 
-@click.group(cls=VqaGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_STATUS_HELP)
+
+@click.group(cls=VqaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vqa")
 @click.option(
     "--strict",

@@ -19,7 +19,7 @@ import click
 from vqa_core import env
 from vqa_core.errors import ExitCode, PluginCallError, VqaError
 
-__all__ = ["EXIT_STATUS_HELP", "remember_args", "invoke_guarded"]
+__all__ = ["write_exit_statuses", "remember_args", "invoke_guarded", "json_command"]
 
 #: Key of the root context's ``meta``: the arguments after ``vqa``, to find ``--json`` even
 #: when parsing them is what failed.
@@ -28,9 +28,11 @@ _ARGS = "vqa.args"
 #: Exit status of an interrupted command (128 + SIGINT, as shells report it).
 INTERRUPTED = 130
 
-EXIT_STATUS_HELP = "\b\nExit status, the same for every command:\n" + "\n".join(
-    f"  {code.value}  {code.meaning}" for code in ExitCode
-)
+
+def write_exit_statuses(formatter: click.HelpFormatter) -> None:
+    """The ``Exit status`` section of ``vqa --help``: every status and its one meaning."""
+    with formatter.section("Exit status (every command)"):
+        formatter.write_dl([(str(code.value), code.meaning) for code in ExitCode])
 
 
 def remember_args(ctx: click.Context, args: Sequence[str]) -> None:
