@@ -63,11 +63,29 @@ def predict(
     """Predict MOS for every row of ``table`` with the ONNX ``model`` and write ``out``; the
     model's feature schema is looked up in ``plugins`` when it is not core's, and ``progress``
     is told the rows predicted."""
-    import numpy as np
-    import pyarrow as pa
+    from vqa_core.runner.lock import output_lock
 
     started = time.monotonic()
     output_format(out)
+    # one writer per output, as for every command: a second prediction into the same table is refused
+    with output_lock(out, manifest_path_for(out)):
+        return _predict(model, table, out, started, timestamp=timestamp, plugins=plugins, progress=progress)
+
+
+def _predict(
+    model: Path,
+    table: Path,
+    out: Path,
+    started: float,
+    *,
+    timestamp: str | None,
+    plugins: Plugins,
+    progress: ProgressSink | None,
+) -> PredictReport:
+    """The prediction, under the output's lock."""
+    import numpy as np
+    import pyarrow as pa
+
     sidecar = read_sidecar(model)
     from vqa_core.train.extras import require
 

@@ -54,6 +54,11 @@ LOCKED: dict[str, Callable[[Any, Path], tuple[list[object], Path]]] = {
         ],
         d / "m" / "mos_head.onnx",
     ),
+    "predict": lambda i, d: (
+        ["predict", "--model", i.model, "--table", i.labelled, "-o", d / "p.parquet", "-q"],
+        d / "p.parquet",
+    ),
+    "report": lambda i, d: (["report", i.unified, "-o", d / "r.html"], d / "r.html"),
     "evaluate": lambda i, d: (
         [
             *("evaluate", i.labelled, "--feature-schema", "vqa-nr-v1", "--folds", "2", "--epochs", "1"),
