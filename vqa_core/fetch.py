@@ -46,6 +46,7 @@ from vqa_core.ingest.download import DOWNLOAD_STALLED, Downloader, DownloadPolic
 from vqa_core.locations import apply_base_url
 from vqa_core.provenance import FileEntry, Manifest, provenance, write_manifest
 from vqa_core.registry import Registry
+from vqa_core.runner.lock import output_lock
 from vqa_core.runner.progress import BYTES, NoProgress, Phase, ProgressSink
 from vqa_core.timestamps import run_timestamp
 
@@ -366,28 +367,37 @@ def fetch(
     base_url = base_url or os.environ.get(env.base_url_variable(corpus_id)) or None
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST_NAME
-    previous = _previous_records(manifest_path)
-    downloaded: list[str] = []
-    skipped: list[str] = []
-    extracted: list[str] = []
-    records: list[ArchiveRecord] = []
-    with Downloader(policy) as downloader:
-        for archive in corpus.archives:
-            record, unpacked_now = _fetch_one(
-                downloader, archive, root, base_url, previous.get(archive.filename), progress
-            )
-            (downloaded if record.downloaded else skipped).append(archive.filename)
-            if unpacked_now:
-                extracted.append(archive.filename)
-            if delete_archives and record.extracted and (root / archive.filename).exists():
-                (root / archive.filename).unlink()
-                record = attrs.evolve(record, archive_deleted=True)
-            records.append(record)
-            # Record progress after each archive: an interrupted fetch keeps what it finished.
-            _write(manifest_path, registry, corpus_id, root, records, timestamp)
-    return FetchReport(
-        corpus_id, root, tuple(downloaded), tuple(skipped), tuple(extracted), manifest_path, tuple(records)
-    )
+    # one writer per dataset root, as for every command: two fetches into one root would
+    # download the same archives and unpack over each other
+    with output_lock(manifest_path):
+        previous = _previous_records(manifest_path)
+        downloaded: list[str] = []
+        skipped: list[str] = []
+        extracted: list[str] = []
+        records: list[ArchiveRecord] = []
+        with Downloader(policy) as downloader:
+            for archive in corpus.archives:
+                record, unpacked_now = _fetch_one(
+                    downloader, archive, root, base_url, previous.get(archive.filename), progress
+                )
+                (downloaded if record.downloaded else skipped).append(archive.filename)
+                if unpacked_now:
+                    extracted.append(archive.filename)
+                if delete_archives and record.extracted and (root / archive.filename).exists():
+                    (root / archive.filename).unlink()
+                    record = attrs.evolve(record, archive_deleted=True)
+                records.append(record)
+                # Record progress after each archive: an interrupted fetch keeps what it finished.
+                _write(manifest_path, registry, corpus_id, root, records, timestamp)
+        return FetchReport(
+            corpus_id,
+            root,
+            tuple(downloaded),
+            tuple(skipped),
+            tuple(extracted),
+            manifest_path,
+            tuple(records),
+        )
 
 
 def _write(

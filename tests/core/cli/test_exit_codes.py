@@ -54,6 +54,10 @@ LOCKED: dict[str, Callable[[Any, Path], tuple[list[object], Path]]] = {
         ],
         d / "m" / "mos_head.onnx",
     ),
+    "fetch": lambda i, d: (
+        ["fetch", "konvid-1k", "--root", d, "--base-url", "http://127.0.0.1:9/unused"],
+        d / "fetch_manifest.json",
+    ),
     "predict": lambda i, d: (
         ["predict", "--model", i.model, "--table", i.labelled, "-o", d / "p.parquet", "-q"],
         d / "p.parquet",
