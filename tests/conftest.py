@@ -14,7 +14,14 @@ from vqa_core.registry import Registry
 @pytest.fixture(autouse=True)
 def _hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's plugin switches or timestamps."""
-    for name in (env.DISABLE_PLUGINS, env.LOAD_PLUGINS, env.STRICT_PLUGINS, env.SOURCE_DATE_EPOCH, env.DEBUG):
+    for name in (
+        env.DISABLE_PLUGINS,
+        env.LOAD_PLUGINS,
+        env.STRICT_PLUGINS,
+        env.SOURCE_DATE_EPOCH,
+        env.DEBUG,
+        env.PROGRESS_INTERVAL,
+    ):
         monkeypatch.delenv(name, raising=False)
     for name in list(os.environ):
         if name.startswith("VQA_") and name.endswith("_BASE_URL"):

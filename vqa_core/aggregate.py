@@ -24,10 +24,13 @@ JSONL and for the dropped duplicates the manifest lists):
    ``(corpus_source, src_sha256)``, write atomically, then the manifest.
 
 Every row read is accounted for: ``rows_in = rows_out + dropped + duplicates``.
+Progress goes to an optional :class:`~vqa_core.runner.progress.ProgressSink`: the
+shards read, then the steps after them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -35,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from vqa_core.errors import PluginError, ShardError, UnknownCorpusError, UsageError
+from vqa_core.runner.progress import Phase, ProgressSink
 from vqa_core.scales import RANGE_SLACK, ScaleConversion
 from vqa_core.schema import BASE_FIELDS, UNIFIED_FIELDS, UNIFIED_SCHEMA_ID
 
@@ -54,6 +58,8 @@ __all__ = [
     "parse_override",
     "aggregate",
 ]
+
+log = logging.getLogger("vqa.aggregate")
 
 MANIFEST_SCHEMA: Final = "vqa-aggregate-manifest-v1"
 
@@ -291,6 +297,7 @@ def aggregate(
     on_unknown: OnUnknown = "error",
     manifest_out: Path | None = None,
     timestamp: str | None = None,
+    progress: ProgressSink | None = None,
 ) -> AggregateResult:
     """Aggregate ``shards`` into ``output`` (``.jsonl`` or ``.parquet``) and its manifest.
 
@@ -319,27 +326,51 @@ def aggregate(
 
         schema = _read_schema()
         inputs = [_Shard(given[real], real, i, by_path.get(real)) for i, real in enumerate(ordered)]
-        tables = [t for t in (_load(s, schema, registry) for s in inputs) if t is not None]
-        table = pa.concat_tables(tables) if tables else _load_empty(schema)
-        del tables
+        table = _load_all(inputs, schema, registry, progress)
         pa.default_memory_pool().release_unused()  # the JSON reader's scratch space
-        work = _Work(registry, inputs, table, on_unknown)
-        del table
-        work.classify()
-        unified = work.convert()
-        work.release()
-        pa.default_memory_pool().release_unused()
-        from vqa_core.dedup import deduplicate
+        with Phase(progress, 4, f"aggregate: {table.num_rows:,} rows", "steps") as steps:
+            work = _Work(registry, inputs, table, on_unknown)
+            del table
+            work.classify()
+            unified = work.convert()
+            work.release()
+            pa.default_memory_pool().release_unused()
+            steps.add()
+            from vqa_core.dedup import deduplicate
 
-        dedup = deduplicate(unified)
-        duplicates = _Duplicates.of(dedup, work)
-        final = _finish(unified, dedup.kept_rows, stamp)
-        del dedup, unified
-        pa.default_memory_pool().release_unused()
-        _write(final, output, fmt)
-        result = work.result(output, manifest, final, duplicates)
-        _write_manifest(work, result, duplicates, final, manifest, stamp)
+            dedup = deduplicate(unified)
+            duplicates = _Duplicates.of(dedup, work)
+            final = _finish(unified, dedup.kept_rows, stamp)
+            del dedup, unified
+            pa.default_memory_pool().release_unused()
+            steps.add()
+            _write(final, output, fmt)
+            steps.add()
+            result = work.result(output, manifest, final, duplicates)
+            _write_manifest(work, result, duplicates, final, manifest, stamp)
+            steps.add()
         return result
+
+
+def _load_all(
+    inputs: list[_Shard], schema: pa.Schema, registry: Registry, progress: ProgressSink | None
+) -> pa.Table:
+    """Every shard's rows in one working table (excluded shards contribute none)."""
+    import pyarrow as pa
+
+    tables = []
+    with Phase(progress, len(inputs), "aggregate: read shards", "shards") as phase:
+        for shard in inputs:
+            loaded = _load(shard, schema, registry)
+            if loaded is not None:
+                tables.append(loaded)
+            log.debug("read %s: %s rows%s", shard.given, f"{shard.rows_in:,}", _excluded(shard))
+            phase.add()
+    return pa.concat_tables(tables) if tables else _load_empty(schema)
+
+
+def _excluded(shard: _Shard) -> str:
+    return f" (excluded: {shard.excluded})" if shard.excluded else ""
 
 
 @attrs.frozen

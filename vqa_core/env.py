@@ -16,6 +16,7 @@ __all__ = [
     "SOURCE_DATE_EPOCH",
     "DEBUG",
     "DASK_SCHEDULER",
+    "PROGRESS_INTERVAL",
     "base_url_variable",
     "name_list",
     "normalise_name",
@@ -34,6 +35,8 @@ SOURCE_DATE_EPOCH: Final = "SOURCE_DATE_EPOCH"
 DEBUG: Final = "VQA_DEBUG"
 #: Address of a Dask scheduler for ``--executor dask``.
 DASK_SCHEDULER: Final = "VQA_DASK_SCHEDULER"
+#: Seconds between two progress lines when stderr is not a terminal (default 10; 0: every update).
+PROGRESS_INTERVAL: Final = "VQA_PROGRESS_INTERVAL"
 
 
 def base_url_variable(corpus_id: str) -> str:

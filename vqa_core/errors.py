@@ -1,8 +1,8 @@
-"""The errors vqa raises on purpose.
+"""The errors vqa raises on purpose, and the exit status of each.
 
 Every error the project raises deliberately derives from :class:`VqaError`; the
-CLI prints such an error as one line and exits with its ``exit_code``. Anything
-else reaching the CLI is an internal error (exit 1).
+CLI prints such an error as one line and exits with its ``exit_code``, one of
+:class:`ExitCode`. Anything else reaching the CLI is an internal error (exit 1).
 
 Each subclass also derives from the built-in exception a caller would expect
 (``ValueError``, ``LookupError``, ``OSError``) and keeps the facts it is about
@@ -11,7 +11,10 @@ as attributes, so ``--json`` output and tests never parse messages.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 __all__ = [
+    "ExitCode",
     "VqaError",
     "UsageError",
     "DocumentError",
@@ -23,11 +26,15 @@ __all__ = [
     "MetadataError",
     "DatasetNotFoundError",
     "StateError",
+    "OutputLockedError",
     "OutputError",
     "DownloadError",
+    "DownloadsRemainError",
     "ShardError",
     "LabelError",
     "TrainingError",
+    "CheckFailedError",
+    "GateFailedError",
     "MissingExtraError",
     "ExecutorError",
     "VerificationError",
@@ -36,11 +43,43 @@ __all__ = [
 ]
 
 
+class ExitCode(IntEnum):
+    """The exit status of every ``vqa`` command: one meaning each, whatever the command."""
+
+    #: The command did what it was asked.
+    OK = 0
+    #: A bug in vqa or a plugin that vqa did not anticipate (one line; ``VQA_DEBUG=1`` for the traceback).
+    INTERNAL = 1
+    #: Bad usage or bad input: an option, a file, a table or a plugin's data that cannot work.
+    USAGE = 2
+    #: The command ran to the end and a check it makes said no (a training gate, ``verify``,
+    #: ``--strict`` with broken plugins); its result is written and printed.
+    CHECK_FAILED = 3
+    #: A network or download problem remains: a download failed, or clips are still not downloaded.
+    NETWORK = 4
+    #: The output is locked: another vqa process is writing it.
+    LOCKED = 5
+
+    @property
+    def meaning(self) -> str:
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "success",
+    ExitCode.INTERNAL: "internal error (a bug; VQA_DEBUG=1 shows the traceback)",
+    ExitCode.USAGE: "usage or bad input",
+    ExitCode.CHECK_FAILED: "a check failed (training gate, verify mismatch, --strict with broken plugins)",
+    ExitCode.NETWORK: "a network or download problem remains",
+    ExitCode.LOCKED: "the output is locked by another run",
+}
+
+
 class VqaError(Exception):
     """Base class of every error vqa raises on purpose."""
 
-    #: Process exit status the CLI uses for this error: 2 = bad input or usage, 3 = a check failed.
-    exit_code: int = 2
+    #: Process exit status the CLI uses for this error (bad input or usage unless a subclass says otherwise).
+    exit_code: ExitCode = ExitCode.USAGE
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -72,7 +111,12 @@ class PluginError(VqaError):
 
 
 class PluginLoadError(PluginError, ImportError):
-    """A plugin could not be imported or registered; raised under ``--strict``."""
+    """A plugin could not be imported or registered; raised under ``--strict``.
+
+    Exit 3: ``--strict`` is a check that every installed plugin loads, and it said no.
+    """
+
+    exit_code = ExitCode.CHECK_FAILED
 
 
 class PluginCallError(PluginError):
@@ -142,6 +186,20 @@ class StateError(VqaError):
     """The resume state beside an output cannot be used for this run."""
 
 
+class OutputLockedError(StateError):
+    """Another process holds the output's lock (exit 5: wait for it, or choose another output).
+
+    ``output`` is the output asked for; ``pid`` the holder's process id when it could be read.
+    """
+
+    exit_code = ExitCode.LOCKED
+
+    def __init__(self, message: str, *, output: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.output = output
+        self.pid = pid
+
+
 class OutputError(VqaError, OSError):
     """An output cannot be written (bad suffix, no space, permission)."""
 
@@ -152,6 +210,7 @@ class DownloadError(VqaError, OSError):
     ``reason`` is the verdict an ingest counts the clip under: ``download-failed``,
     ``download-stalled`` (nothing received for the stall limit; the partial file is
     kept for a resume) or ``unsafe-path`` (the destination leads outside its folder).
+    Exit 4, a network problem, except ``unsafe-path``: that is bad input (exit 2).
     """
 
     def __init__(
@@ -168,6 +227,20 @@ class DownloadError(VqaError, OSError):
         self.transient = transient
         self.status = status
         self.reason = reason
+        self.exit_code = ExitCode.USAGE if reason == "unsafe-path" else ExitCode.NETWORK
+
+
+class DownloadsRemainError(VqaError):
+    """A run finished and wrote its output, but some downloads still failed (exit 4).
+
+    ``counts`` holds the clips per download reason (``download-failed``, ``download-stalled``).
+    """
+
+    exit_code = ExitCode.NETWORK
+
+    def __init__(self, message: str, *, counts: dict[str, int]) -> None:
+        super().__init__(message)
+        self.counts = counts
 
 
 class ShardError(VqaError, ValueError):
@@ -192,6 +265,26 @@ class TrainingError(VqaError, ValueError):
     """A training table cannot train a model (no usable rows, too few for the folds)."""
 
 
+class CheckFailedError(VqaError):
+    """A command ran to the end, wrote its result, and a check it makes said no (exit 3).
+
+    Not bad input: the command did its job, and its answer is "no", so a script can tell
+    it from a usage error.
+    """
+
+    exit_code = ExitCode.CHECK_FAILED
+
+
+class GateFailedError(CheckFailedError):
+    """A trained model missed the quality gate it was asked to meet (``--gate``);
+    ``failures`` names each metric that missed, ``sidecar`` holds the evidence."""
+
+    def __init__(self, message: str, *, failures: tuple[str, ...], sidecar: str) -> None:
+        super().__init__(message)
+        self.failures = failures
+        self.sidecar = sidecar
+
+
 class MissingExtraError(VqaError, ImportError):
     """A command needs an optional dependency group that is not installed."""
 
@@ -204,14 +297,10 @@ class ExecutorError(VqaError):
     """Per-item work cannot run where it was sent (missing extra, unreachable scheduler, unlike workers)."""
 
 
-class VerificationError(VqaError):
-    """A check ran to the end and found clips that are not what the shard describes.
-
-    Not bad input: the command did its job, and its answer is "no" (exit 3, so a
-    script can tell it from a usage error). ``counts`` holds clips per status.
+class VerificationError(CheckFailedError):
+    """A check ran to the end and found clips that are not what the shard describes
+    (exit 3). ``counts`` holds clips per status.
     """
-
-    exit_code = 3
 
     def __init__(self, message: str, *, counts: dict[str, int]) -> None:
         super().__init__(message)

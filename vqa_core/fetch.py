@@ -17,6 +17,9 @@ root records each archive's size and SHA-256 and what was unpacked, and a
 rerun skips what is already done. A download never writes through a symlink
 that leads out of the dataset root, and one that receives nothing for the
 stall limit stops with its partial file kept (``--stall-timeout``).
+
+Progress, in bytes, goes to an optional :class:`~vqa_core.runner.progress.ProgressSink`:
+per archive a download phase, then, for a zip, its CRC check and its unpacking.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from vqa_core.ingest.download import DOWNLOAD_STALLED, Downloader, DownloadPolic
 from vqa_core.locations import apply_base_url
 from vqa_core.provenance import FileEntry, Manifest, provenance, write_manifest
 from vqa_core.registry import Registry
+from vqa_core.runner.lock import output_lock
+from vqa_core.runner.progress import BYTES, NoProgress, Phase, ProgressSink
 from vqa_core.timestamps import run_timestamp
 
 __all__ = [
@@ -89,6 +94,8 @@ class FetchReport:
     skipped: tuple[str, ...]
     extracted: tuple[str, ...]
     manifest: Path
+    #: Every archive as the manifest records it (what ``--json`` prints).
+    archives: tuple[ArchiveRecord, ...] = ()
 
     def summary(self) -> str:
         return (
@@ -194,7 +201,7 @@ def _check_sizes(
         )
 
 
-def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Path) -> None:
+def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive: Path, phase: Phase) -> None:
     """Unpack one entry, counting its bytes: a header that lies about the size is refused."""
     written = 0
     with zf.open(info) as src, atomic_writer(dest) as out:
@@ -203,12 +210,26 @@ def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, archive:
             if written > info.file_size:
                 break
             out.write(chunk)
+            phase.add(len(chunk))
         if written != info.file_size:
             # raised inside the writer: its temporary file is removed, dest is untouched
             raise FetchError(
                 f"{archive}: entry {info.filename!r} unpacks to {'more than ' if written > info.file_size else ''}"
                 f"{written:,} bytes but its header declares {info.file_size:,}; the archive is damaged or forged"
             )
+
+
+def _failing_crc(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], phase: Phase) -> str | None:
+    """The first entry whose CRC-32 does not match, read as :meth:`zipfile.ZipFile.testzip` reads
+    them (every byte of every entry, in order), with the bytes read told to ``phase``."""
+    for info in members:
+        try:
+            with zf.open(info.filename) as entry:
+                while chunk := entry.read(1 << 20):
+                    phase.add(len(chunk))
+        except zipfile.BadZipFile:
+            return info.filename
+    return None
 
 
 def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
@@ -232,13 +253,15 @@ def safe_extract(
     *,
     limits: ExtractLimits | None = None,
     free: Callable[[Path], int] = free_bytes,
+    progress: ProgressSink | None = None,
 ) -> int:
     """Unpack ``archive`` into ``target`` after checking every entry; returns the file count.
 
     Raises :class:`FetchError` (and unpacks nothing) for an unsafe entry, a
     corrupt archive, or one beyond ``limits`` or the free space ``free`` reports
     for ``target``. An entry whose unpacked size differs from its header stops
-    the unpacking there (its partial file is removed).
+    the unpacking there (its partial file is removed). ``progress`` is told the bytes checked,
+    then the bytes unpacked.
     """
     limits = limits or ExtractLimits()
     try:
@@ -253,25 +276,55 @@ def safe_extract(
                 raise FetchError(f"{archive}: refusing to unpack: entry {info.filename!r} {problem}")
         # from the headers alone, before the CRC pass reads (and decompresses) every entry
         _check_sizes(archive, members, limits, free, target)
+        unpacked = sum(i.file_size for i in members)
         try:
-            bad = zf.testzip()
+            with Phase(progress, unpacked, f"check {archive.name}", BYTES) as phase:
+                bad = _failing_crc(zf, members, phase)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise FetchError(f"{archive} is damaged ({exc}); delete it and fetch again") from None
         if bad is not None:
             raise FetchError(f"{archive}: entry {bad!r} fails its CRC check; delete it and fetch again")
         target.mkdir(parents=True, exist_ok=True)
-        real_target = os.path.realpath(target)
-        count = 0
-        for info in members:
-            dest = target / PurePosixPath(info.filename.replace("\\", "/"))
-            if not os.path.realpath(dest).startswith(real_target + os.sep):
-                raise FetchError(f"{archive}: entry {info.filename!r} resolves outside {target}")
-            if info.is_dir():
-                dest.mkdir(parents=True, exist_ok=True)
-                continue
-            _copy_entry(zf, info, dest, archive)
-            count += 1
+        with Phase(progress, unpacked, f"unpack {archive.name}", BYTES) as phase:
+            return _unpack(zf, members, target, archive, phase)
+
+
+def _unpack(
+    zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], target: Path, archive: Path, phase: Phase
+) -> int:
+    """Write every checked entry under ``target``; returns the file count."""
+    real_target = os.path.realpath(target)
+    count = 0
+    for info in members:
+        dest = target / PurePosixPath(info.filename.replace("\\", "/"))
+        if not os.path.realpath(dest).startswith(real_target + os.sep):
+            raise FetchError(f"{archive}: entry {info.filename!r} resolves outside {target}")
+        if info.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+            continue
+        _copy_entry(zf, info, dest, archive, phase)
+        count += 1
     return count
+
+
+class _DownloadMeter:
+    """A download's bytes as a phase on ``sink``, started at the first report: only the server's
+    response says how large the file is."""
+
+    def __init__(self, sink: ProgressSink, description: str) -> None:
+        self.sink = sink
+        self.description = description
+        self.started = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not self.started:
+            self.started = True
+            self.sink.start(total, self.description, BYTES)
+        self.sink.advance(done)
+
+    def finish(self) -> None:
+        if self.started:
+            self.sink.finish()
 
 
 def _previous_records(path: Path) -> dict[str, ArchiveRecord]:
@@ -304,33 +357,47 @@ def fetch(
     delete_archives: bool = False,
     timestamp: str | None = None,
     policy: DownloadPolicy | None = None,
+    progress: ProgressSink | None = None,
 ) -> FetchReport:
+    """Download and unpack every archive of ``corpus_id`` into ``root`` (see the module docstring)."""
     corpus = registry.corpus(corpus_id).declaration
+    progress = progress or NoProgress()
     if not corpus.archives:
         raise UsageError(f"{corpus_id} publishes no archive vqa can fetch; {corpus.access_instructions}")
     base_url = base_url or os.environ.get(env.base_url_variable(corpus_id)) or None
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST_NAME
-    previous = _previous_records(manifest_path)
-    downloaded: list[str] = []
-    skipped: list[str] = []
-    extracted: list[str] = []
-    records: list[ArchiveRecord] = []
-    with Downloader(policy) as downloader:
-        for archive in corpus.archives:
-            record, unpacked_now = _fetch_one(
-                downloader, archive, root, base_url, previous.get(archive.filename)
-            )
-            (downloaded if record.downloaded else skipped).append(archive.filename)
-            if unpacked_now:
-                extracted.append(archive.filename)
-            if delete_archives and record.extracted and (root / archive.filename).exists():
-                (root / archive.filename).unlink()
-                record = attrs.evolve(record, archive_deleted=True)
-            records.append(record)
-            # Record progress after each archive: an interrupted fetch keeps what it finished.
-            _write(manifest_path, registry, corpus_id, root, records, timestamp)
-    return FetchReport(corpus_id, root, tuple(downloaded), tuple(skipped), tuple(extracted), manifest_path)
+    # one writer per dataset root, as for every command: two fetches into one root would
+    # download the same archives and unpack over each other
+    with output_lock(manifest_path):
+        previous = _previous_records(manifest_path)
+        downloaded: list[str] = []
+        skipped: list[str] = []
+        extracted: list[str] = []
+        records: list[ArchiveRecord] = []
+        with Downloader(policy) as downloader:
+            for archive in corpus.archives:
+                record, unpacked_now = _fetch_one(
+                    downloader, archive, root, base_url, previous.get(archive.filename), progress
+                )
+                (downloaded if record.downloaded else skipped).append(archive.filename)
+                if unpacked_now:
+                    extracted.append(archive.filename)
+                if delete_archives and record.extracted and (root / archive.filename).exists():
+                    (root / archive.filename).unlink()
+                    record = attrs.evolve(record, archive_deleted=True)
+                records.append(record)
+                # Record progress after each archive: an interrupted fetch keeps what it finished.
+                _write(manifest_path, registry, corpus_id, root, records, timestamp)
+        return FetchReport(
+            corpus_id,
+            root,
+            tuple(downloaded),
+            tuple(skipped),
+            tuple(extracted),
+            manifest_path,
+            tuple(records),
+        )
 
 
 def _write(
@@ -361,6 +428,7 @@ def _fetch_one(
     root: Path,
     base_url: str | None,
     previous: ArchiveRecord | None,
+    progress: ProgressSink,
 ) -> tuple[ArchiveRecord, bool]:
     """The archive's record after this run, and whether it was unpacked now."""
     dest = root / archive.filename
@@ -371,8 +439,9 @@ def _fetch_one(
         return attrs.evolve(previous, downloaded=False, url=url), False
     downloaded = False
     if not dest.exists():
+        meter = _DownloadMeter(progress, f"download {archive.filename}")
         try:
-            downloader.fetch(url, dest, within=root)
+            downloader.fetch(url, dest, within=root, on_bytes=meter)
         except DownloadError as exc:
             kept = part_path(dest)
             resume = (
@@ -386,6 +455,8 @@ def _fetch_one(
                 transient=exc.transient,
                 reason=exc.reason,
             ) from None
+        finally:
+            meter.finish()
         downloaded = True
     entry = FileEntry.of(dest)
     record = ArchiveRecord(
@@ -399,7 +470,7 @@ def _fetch_one(
     if not is_zip:
         return record, False
     try:
-        files = safe_extract(dest, target, limits=ExtractLimits.for_archive(archive))
+        files = safe_extract(dest, target, limits=ExtractLimits.for_archive(archive), progress=progress)
     except FetchError:
         if downloaded:
             dest.unlink(missing_ok=True)  # a freshly downloaded bad archive is not kept

@@ -22,6 +22,7 @@ import orjson
 
 from vqa_core.errors import PluginError, UsageError
 from vqa_core.gridrows import GRID_SCHEMA_VERSION, grid_row_problems
+from vqa_core.runner.progress import Phase, ProgressSink
 from vqa_core.schema import RowRejection
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def ingest_grid(
     output: Path,
     *,
     manifest_out: Path | None = None,
+    progress: ProgressSink | None = None,
 ) -> GridIngestResult:
     """Write the encode-grid rows of label-less ``corpus_id`` to ``output`` (``.jsonl``).
 
@@ -81,7 +83,7 @@ def ingest_grid(
     written). Files the plugin could not turn into rows arrive as
     :class:`~vqa_core.schema.RowRejection` and are counted with ``file:line``; a
     second row for the same (src_sha256, encoder, preset, crf) is counted as a
-    ``duplicate`` rejection.
+    ``duplicate`` rejection. ``progress`` is told the rows read from the plugin.
     """
     from vqa_core.errors import OutputError
     from vqa_core.fsutil import atomic_writer, manifest_path_for
@@ -103,8 +105,11 @@ def ingest_grid(
         settings = attrs.evolve(settings, timestamp=run_timestamp())
     manifest = manifest_out or manifest_path_for(output)
     # one writer per output, as for every command (docs/decisions/0046-one-writer-per-output.md)
-    with output_lock(output, manifest):
-        rows = registry.encode_grid_rows(corpus_id, source, settings)
+    with (
+        output_lock(output, manifest),
+        Phase(progress, None, f"ingest {corpus_id}: encode-grid rows") as phase,
+    ):
+        rows = phase.counting(registry.encode_grid_rows(corpus_id, source, settings))
         lines: list[bytes] = []
         rejections: list[RowRejection] = []
         seen: dict[tuple[str, str, str, str], str] = {}

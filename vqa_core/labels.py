@@ -46,6 +46,7 @@ from vqa_core.errors import LabelError, ShardError, UsageError
 from vqa_core.fsutil import manifest_path_for
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.runner.lock import output_lock
+from vqa_core.runner.progress import Phase, ProgressSink
 from vqa_core.scales import ACR_1_5, CONTINUOUS_0_100, RANGE_SLACK, MosScale
 from vqa_core.tables.loose import LoadedTable, output_format, read_table, write_table
 from vqa_core.timestamps import run_timestamp
@@ -501,17 +502,24 @@ class _LabelSet:
 # ---------------------------------------------------------------------------
 
 
-def materialize_labels(config: MaterializeConfig, *, plugins: Plugins = None) -> MaterializeReport:
+def materialize_labels(
+    config: MaterializeConfig, *, plugins: Plugins = None, progress: ProgressSink | None = None
+) -> MaterializeReport:
     """Join the labels of ``config.labels`` onto ``config.features`` (see the module docstring);
-    ``plugins`` name further key columns to infer (installed plugins by default)."""
+    ``plugins`` name further key columns to infer (installed plugins by default). ``progress`` is
+    told the steps done: the feature table read, each labels file loaded, the output written."""
 
     feature_pattern = _check_request(config)
     timestamp = run_timestamp(config.timestamp)
     key_columns = _key_columns(config, plugins)
     audit = (config.audit_json,) if config.audit_json is not None else ()
     # one writer per output, as for every command: a second join into the same table is refused
-    with output_lock(config.out, manifest_path_for(config.out), *audit):
-        return _materialize(config, feature_pattern, timestamp, key_columns)
+    steps = 2 + len(config.labels)
+    with (
+        output_lock(config.out, manifest_path_for(config.out), *audit),
+        Phase(progress, steps, "labels materialize", "steps") as phase,
+    ):
+        return _materialize(config, feature_pattern, timestamp, key_columns, phase)
 
 
 def _materialize(
@@ -519,16 +527,19 @@ def _materialize(
     feature_pattern: re.Pattern[str] | None,
     timestamp: str,
     key_columns: Sequence[str],
+    phase: Phase,
 ) -> MaterializeReport:
     """The join, under the output's lock."""
     features, feature_key_column = _read_features(config, key_columns)
-    labels, all_src = _load_labels(config, feature_key_column, key_columns)
+    phase.add()
+    labels, all_src = _load_labels(config, feature_key_column, key_columns, phase)
     feature_mode = resolve_normalisation(config.key_normalize, feature_key_column, all_src=all_src)
     key_values = features.table.column(feature_key_column).to_pylist()
     keys = [normalise_key(v, feature_mode, feature_pattern) for v in key_values]
     unique, unkeyed, matched, match_rate = _check_coverage(config, keys, labels)
     table, added, kept = _joined(features.table, keys, labels, config.overwrite)
     write_table(table, config.out)
+    phase.add()
     counts = {
         "input_rows": features.num_rows,
         "output_rows": table.num_rows,
@@ -619,7 +630,7 @@ def _read_features(config: MaterializeConfig, keys: Sequence[str]) -> tuple[Load
 
 
 def _load_labels(
-    config: MaterializeConfig, feature_key_column: str, keys: Sequence[str]
+    config: MaterializeConfig, feature_key_column: str, keys: Sequence[str], phase: Phase
 ) -> tuple[_LabelSet, bool]:
     """The labels of every ``--labels`` file (at least one usable), and whether every key
     column of the join is ``src``."""
@@ -628,6 +639,7 @@ def _load_labels(
     all_src = feature_key_column.lower() == "src" and all(k.lower() == "src" for _, k in label_tables)
     for table, key_column in label_tables:
         labels.add(table, key_column, all_src)
+        phase.add()
     if not labels.by_key:
         raise LabelError(
             f"no usable MOS labels in {', '.join(str(p) for p in config.labels)} "

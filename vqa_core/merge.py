@@ -15,6 +15,9 @@ and memory holds only one key per row:
    written); with ``on_conflict="keep-first"`` the first row is kept and every
    conflict is listed in the manifest.
 3. **Write** the kept rows (keys sorted) atomically, then the manifest.
+
+Progress (input files done, per pass) goes to an optional
+:class:`~vqa_core.runner.progress.ProgressSink`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import orjson
 
 from vqa_core.errors import ShardError, UsageError
 from vqa_core.gridrows import CANONICAL_FEATURES, GRID_KEYS
+from vqa_core.runner.progress import Phase, ProgressSink
 
 __all__ = [
     "MANIFEST_SCHEMA",
@@ -181,6 +185,7 @@ def merge_grid(
     manifest_out: Path | None = None,
     timestamp: str | None = None,
     versions: dict[str, str | None] | None = None,
+    progress: ProgressSink | None = None,
 ) -> MergeResult:
     """Merge encode-grid files into ``output``; see the module docstring for the rules."""
     from vqa_core.runner.lock import output_lock
@@ -192,11 +197,13 @@ def merge_grid(
     # one writer per output: a second merge (or any other command) into the same file is refused
     with output_lock(output, manifest):
         # Pass 1: validate everything and decide which lines are kept.
-        scan = _scan_inputs(inputs)
+        with Phase(progress, len(inputs), "merge-grid: check inputs", "files") as phase:
+            scan = _scan_inputs(inputs, phase)
         _refuse_problems_and_conflicts(scan.problems, scan.conflicts, on_conflict)
 
         # Pass 2: write the kept lines, keys sorted, after checking the inputs did not change.
-        sources = _write_kept_rows(inputs, output, scan.keep, scan.digests)
+        with Phase(progress, len(inputs), "merge-grid: write", "files") as phase:
+            sources = _write_kept_rows(inputs, output, scan.keep, scan.digests, phase)
         rows_out = sum(len(k) for k in scan.keep)
         for entry, digest_hex in zip(scan.per_input, scan.digests, strict=True):
             entry["sha256"] = digest_hex
@@ -241,7 +248,7 @@ class _Scan:
     rows_in: int
 
 
-def _scan_inputs(inputs: Sequence[Path]) -> _Scan:
+def _scan_inputs(inputs: Sequence[Path], phase: Phase) -> _Scan:
     """Pass 1: validate every row of every input and decide which lines are kept."""
     problems: list[str] = []
     first_of: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
@@ -258,6 +265,7 @@ def _scan_inputs(inputs: Sequence[Path]) -> _Scan:
         per_input.append(
             {"path": str(path), "rows": rows, "rows_kept": len(kept_lines), "duplicates": duplicates}
         )
+        phase.add()
     return _Scan(problems, conflicts, keep, per_input, digests, rows_in)
 
 
@@ -326,7 +334,7 @@ def _refuse_problems_and_conflicts(
 
 
 def _write_kept_rows(
-    inputs: Sequence[Path], output: Path, keep: Sequence[set[int]], digests: Sequence[str]
+    inputs: Sequence[Path], output: Path, keep: Sequence[set[int]], digests: Sequence[str], phase: Phase
 ) -> set[str]:
     """Pass 2: write the kept lines (keys sorted) atomically, refusing an input whose bytes
     changed since pass 1; the ``src_sha256`` values written."""
@@ -352,6 +360,7 @@ def _write_kept_rows(
                 raise ShardError(
                     f"{path} changed while it was being merged; run merge-grid again", path=str(path)
                 )
+            phase.add()
     return sources
 
 

@@ -302,10 +302,8 @@ def write_report(
     versions: dict[str, str | None] | None = None,
 ) -> Path:
     """Write the HTML or PNG report and its manifest; returns the manifest path."""
-    from vqa_core import __version__
-    from vqa_core.fsutil import atomic_write_bytes, manifest_path_for
-    from vqa_core.provenance import build_manifest, describe_file, write_manifest
-    from vqa_core.timestamps import run_timestamp
+    from vqa_core.fsutil import manifest_path_for
+    from vqa_core.runner.lock import output_lock
 
     fmt = report_format(output)
     require_plots()
@@ -317,6 +315,25 @@ def write_report(
             f"the report's manifest {manifest} would overwrite the manifest of {summary.source}; "
             "give the report another name"
         )
+    # one writer per output, as for every command
+    with output_lock(output, manifest):
+        _write_report(summary, output, fmt, manifest, timestamp, versions)
+    return manifest
+
+
+def _write_report(
+    summary: Summary,
+    output: Path,
+    fmt: str,
+    manifest: Path,
+    timestamp: str | None,
+    versions: dict[str, str | None] | None,
+) -> None:
+    from vqa_core import __version__
+    from vqa_core.fsutil import atomic_write_bytes
+    from vqa_core.provenance import build_manifest, describe_file, write_manifest
+    from vqa_core.timestamps import run_timestamp
+
     stamp = run_timestamp(timestamp)
     if fmt == "html":
         data = _html(summary, stamp).encode("utf-8")
@@ -335,4 +352,3 @@ def write_report(
             summary=summary.as_dict(),
         ),
     )
-    return manifest

@@ -615,7 +615,7 @@ def test_cli_aggregates_and_summarises(cli: CliRunner, tmp_path: Path) -> None:
         ["aggregate", str(a), str(b), "-o", str(out), "--override", f"{b}=live-vqc", "--timestamp", STAMP],
     )
     assert result.exit_code == 0, result.output
-    assert "aggregated 2 rows from 2 shards" in result.stderr
+    assert "aggregated 2 rows from 2 shards" in result.stdout  # the summary; warnings stay on stderr
     assert "warning: konvid-1k: 1 rows dropped (mos-out-of-range)" in result.stderr
     assert pq.read_table(out).num_rows == 2
     assert (tmp_path / "u.manifest.json").is_file()

@@ -212,7 +212,7 @@ def test_cli_merges_and_reports(cli: CliRunner, tmp_path: Path) -> None:
         main, ["merge-grid", str(a), str(b), "-o", str(tmp_path / "m.jsonl"), "--timestamp", STAMP]
     )
     assert result.exit_code == 0, result.output
-    assert "merged 4 rows from 2 inputs into 3 (1 duplicates, 0 conflicts, 3 sources)" in result.stderr
+    assert "merged 4 rows from 2 inputs into 3 (1 duplicates, 0 conflicts, 3 sources)" in result.stdout
 
 
 @pytest.mark.parametrize("count", [0, 1])

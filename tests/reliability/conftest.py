@@ -60,6 +60,10 @@ class Result:
         assert self.returncode == 0, self.stderr
         assert "Traceback" not in self.stderr, self.stderr
 
+    def assert_downloads_remain(self) -> None:
+        """The run wrote its output, but clips could not be downloaded: exit 4, one error line."""
+        self.assert_clean_error("could not be downloaded", "--retry-failed", code=4)
+
 
 def vqa_command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "vqa_core", *map(str, args)]
@@ -68,6 +72,9 @@ def vqa_command(*args: str | Path) -> list[str]:
 def vqa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VQA_") and k != "SOURCE_DATE_EPOCH"}
     env["VQA_LOAD_PLUGINS"] = PLUGINS
+    # why: a periodic progress line (every 10 s off a terminal) would count as an error line on a
+    # slow run; these tests judge errors, and tests/core/cli/test_progress.py judges progress
+    env["VQA_PROGRESS_INTERVAL"] = "86400"
     env.update(extra or {})
     return env
 

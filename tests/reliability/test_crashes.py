@@ -327,7 +327,7 @@ def test_a_second_run_on_the_same_output_is_refused_and_the_first_completes(
     )
     _wait_for_lock(tmp_path / f"{name}.lock", first.pid, first)
     second = kit.run_vqa(*args)
-    second.assert_clean_error("is being written by another vqa process", f"pid {first.pid}")
+    second.assert_clean_error("is being written by another vqa process", f"pid {first.pid}", code=5)
     _, stderr = first.communicate(timeout=120)
     assert first.returncode == 0, stderr
     _same(tmp_path, work["ref"], name)
@@ -347,7 +347,7 @@ def test_aggregate_merge_and_ingest_refuse_an_output_another_process_holds(
     for name, args in commands.items():
         with output_lock(tmp_path / name):
             kit.run_vqa(*args).assert_clean_error(
-                "is being written by another vqa process", f"pid {os.getpid()}"
+                "is being written by another vqa process", f"pid {os.getpid()}", code=5
             )
             assert not (tmp_path / name).exists()
         kit.run_vqa(*args).assert_ok()  # released: the same command now runs
@@ -375,7 +375,7 @@ def test_two_aggregates_started_together_never_interleave(
                 if stream:
                     stream.close()
         for code, stderr in results:
-            assert code == 0 or (code == 2 and "is being written by another vqa process" in stderr), stderr
+            assert code == 0 or (code == 5 and "is being written by another vqa process" in stderr), stderr
         outcomes.append(sorted(code for code, _ in results))
         assert (tmp_path / "u.parquet").read_bytes() == (work["ref"] / "u.parquet").read_bytes()
-    assert [0, 2] in outcomes  # they did overlap, and the lock decided
+    assert [0, 5] in outcomes  # they did overlap, and the lock decided

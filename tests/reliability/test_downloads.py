@@ -127,7 +127,7 @@ def test_fetch_of_a_truncated_download_never_unpacks_it(
     root = tmp_path / "root"
     started = time.monotonic()
     failed = kit.run_vqa("fetch", "konvid-1k", "--root", root, "--base-url", server.url("/a"), timeout=240)
-    failed.assert_clean_error("cannot fetch KoNViD_1k_videos.zip", "gave up")
+    failed.assert_clean_error("cannot fetch KoNViD_1k_videos.zip", "gave up", code=4)
     assert not (root / "KoNViD_1k_videos.zip").exists() and not (root / "KoNViD_1k_videos").exists()
     assert part_path(root / "KoNViD_1k_videos.zip").stat().st_size == 6_000  # kept, to resume
     print(f"gave up after {time.monotonic() - started:.1f} s")
@@ -198,7 +198,7 @@ def test_ingest_refuses_a_redirect_to_another_scheme(
     for name in names[1:]:
         server.add(f"/m/{name}", chug[1][name])
     done = _ingest_chug(kit, root, tmp_path / "c.jsonl", server.url("/m"))
-    done.assert_ok()
+    done.assert_downloads_remain()
     assert f"{len(names) - 1} written" in done.stdout and "1 download-failed" in done.stdout
     rejection = _rejections(tmp_path / "c.jsonl")[names[0]]
     if target != "//":  # '//' resolves to an http URL of no host: refused for its host, not its scheme
@@ -229,7 +229,7 @@ def test_ingest_verifies_tls_and_trusts_only_what_the_system_trusts(
         base = server.url("/m")
         root = _fresh(chug, tmp_path)
         refused = _ingest_chug(kit, root, tmp_path / "c.jsonl", base)
-        refused.assert_ok()
+        refused.assert_downloads_remain()
         assert f"{len(chug[1])} download-failed" in refused.stdout
         assert all(
             "TLS verification failed" in r["detail"] for r in _rejections(tmp_path / "c.jsonl").values()
@@ -362,7 +362,7 @@ def test_a_stalled_download_keeps_its_bytes_and_retry_failed_resumes_it(
         server.add(f"/m/{name}", chug[1][name])
     out, clip = tmp_path / "c.jsonl", root / "videos" / names[0]
     stalled = _ingest_chug(kit, root, out, server.url("/m"), "--stall-timeout", "1")
-    stalled.assert_ok()
+    stalled.assert_downloads_remain()
     assert f"{len(names) - 1} written" in stalled.stdout and "1 download-stalled" in stalled.stdout
     rejection = _rejections(out)[names[0]]
     assert rejection["reason"] == "download-stalled" and rejection["origin"] == "chug.csv:2"
@@ -373,7 +373,7 @@ def test_a_stalled_download_keeps_its_bytes_and_retry_failed_resumes_it(
 
     server.add(f"/m/{names[0]}", first)  # the server recovers
     plain = _ingest_chug(kit, root, out, server.url("/m"), "--stall-timeout", "1")
-    plain.assert_ok()
+    plain.assert_downloads_remain()
     assert "1 download-stalled" in plain.stdout  # a plain rerun does not ask again
     assert [r for r in server.requests if r[0] == f"/m/{names[0]}"] == asked
 
@@ -395,7 +395,7 @@ def test_a_redirect_from_https_to_plain_http_is_refused(
         root = _fresh(chug, tmp_path)
         out = tmp_path / "c.jsonl"
         done = _ingest_chug(kit, root, out, tls.url("/m"), env={"SSL_CERT_FILE": str(bundle)})
-        done.assert_ok()
+        done.assert_downloads_remain()
         assert f"{len(names) - 1} written" in done.stdout and "1 download-failed" in done.stdout
     assert "refusing a redirect from HTTPS to plain HTTP" in _rejections(out)[names[0]]["detail"]
     assert server.requests == []  # nothing was asked in clear text
@@ -465,7 +465,9 @@ def test_fetch_of_a_stalled_archive_keeps_its_bytes_and_resumes(
     server.add("/a/KoNViD_1k_metadata.zip", _metadata_zip())
     root = tmp_path / "root"
     args = ("fetch", "konvid-1k", "--root", root, "--base-url", server.url("/a"), "--stall-timeout", "1")
-    kit.run_vqa(*args).assert_clean_error("cannot fetch KoNViD_1k_videos.zip", "stalled", "2,000 bytes kept")
+    kit.run_vqa(*args).assert_clean_error(
+        "cannot fetch KoNViD_1k_videos.zip", "stalled", "2,000 bytes kept", code=4
+    )
     assert part_path(root / "KoNViD_1k_videos.zip").read_bytes() == videos[:2000]
     server.add("/a/KoNViD_1k_videos.zip", videos)
     kit.run_vqa(*args).assert_ok()

@@ -1,4 +1,4 @@
-"""Every command that writes an output refuses one another process is writing (one line, exit 2).
+"""Every command that writes an output refuses one another process is writing (one line, exit 5).
 
 The lock is held by this test process, a real ``flock`` from another process
 than the CLI's, as ``test_crashes`` does for ingest, aggregate and merge-grid;
@@ -30,7 +30,7 @@ def _refused_then_runs(
             first, *rest = result.stderr.splitlines()
             assert note in first, result.stderr
             result = attrs.evolve(result, stderr="\n".join(rest))
-        result.assert_clean_error("is being written by another vqa process", f"pid {os.getpid()}")
+        result.assert_clean_error("is being written by another vqa process", f"pid {os.getpid()}", code=5)
         assert not output.exists()
         assert not [c for c in companions if c.exists()]
     kit.run_vqa(*args).assert_ok()  # released: the same command now runs

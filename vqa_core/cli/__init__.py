@@ -1,55 +1,43 @@
 """The ``vqa`` command line: click wiring only; the work lives in the library.
 
-Exit statuses: 0 success, 2 bad input or usage (any :class:`~vqa_core.errors.VqaError`
-and click's usage errors), 3 a check found problems (``vqa verify``), 1 internal error. Errors are printed as one line on
-stderr; ``VQA_DEBUG=1`` adds the traceback of an internal error, and of a plugin's failure
-(:class:`~vqa_core.errors.PluginCallError`, exit 2: the plugin, not vqa, raised).
+Exit statuses are :class:`~vqa_core.errors.ExitCode`, one meaning each for every command:
+0 success, 1 internal error, 2 bad input or usage (any :class:`~vqa_core.errors.VqaError`
+unless it says otherwise, and click's usage errors), 3 a check failed, 4 a network or
+download problem remains, 5 the output is locked by another run. Errors are printed as one
+line on stderr (and, with ``--json``, as an error document on stdout:
+:mod:`vqa_core.cli._failures`); ``VQA_DEBUG=1`` adds the traceback of an internal error,
+and of a plugin's failure (:class:`~vqa_core.errors.PluginCallError`, exit 2: the plugin,
+not vqa, raised).
 """
 
 from __future__ import annotations
 
-import sys
-import traceback
 from typing import Any
 
 import click
 
 from vqa_core import env
+from vqa_core.cli._failures import invoke_guarded, remember_args, write_exit_statuses
 from vqa_core.cli._lazy import LazyGroup
+from vqa_core.cli._sections import StagedGroup
 from vqa_core.cli.version import version_option
-from vqa_core.errors import PluginCallError, VqaError
 
 __all__ = ["main", "VqaGroup"]
 
 
-class VqaGroup(LazyGroup):
-    """A click group that turns every error into one line and the right exit status."""
+class VqaGroup(StagedGroup, LazyGroup):
+    """A click group that turns every error into one line and the right exit status, lists its
+    commands by stage, and imports each command when it is used."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        remember_args(ctx, args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except VqaError as exc:
-            if isinstance(exc, PluginCallError) and env.flag(env.DEBUG):
-                traceback.print_exc()  # the plugin's own traceback, chained as the cause
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
-        except BrokenPipeError:
-            # why: `vqa corpora list | head` closes stdout early; that is not an error
-            sys.stderr.close()
-            ctx.exit(0)
-        except Exception as exc:  # why: the last line of defence; one line, never a traceback by default
-            if env.flag(env.DEBUG):
-                traceback.print_exc()
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (set {env.DEBUG}=1 for the traceback)",
-                err=True,
-            )
-            ctx.exit(1)
+        return invoke_guarded(ctx, lambda: super(VqaGroup, self).invoke(ctx))
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        write_exit_statuses(formatter)
 
 
 @click.group(cls=VqaGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,7 +46,7 @@ class VqaGroup(LazyGroup):
     "--strict",
     is_flag=True,
     default=None,
-    help=f"Exit non-zero if any plugin is broken (also {env.STRICT_PLUGINS}=1).",
+    help=f"Exit 3 if any plugin is broken (also {env.STRICT_PLUGINS}=1).",
 )
 @click.pass_context
 def main(ctx: click.Context, strict: bool | None) -> None:

@@ -25,12 +25,6 @@ def load_registry(ctx: click.Context, *, strict: bool | None = None) -> Registry
     return Registry.discover(strict=strict)
 
 
-def print_json(data: object) -> None:
-    import json
-
-    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
-
-
 def executor_options(command: F) -> F:
     """``--workers``, ``--executor`` and ``--scheduler``: where a command's per-clip work runs."""
     for option in reversed(
@@ -51,6 +45,39 @@ def executor_options(command: F) -> F:
             ),
             click.option(
                 "--scheduler", help="Dask scheduler address or scheduler file (or VQA_DASK_SCHEDULER)."
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def verbosity_options(command: F) -> F:
+    """``-q/--quiet`` and ``-v/--verbose`` of every long-running command.
+
+    They set up logging as they are parsed and are read back with
+    :func:`~vqa_core.cli._progress.verbosity` and
+    :func:`~vqa_core.cli._progress.make_progress`, so a command's signature does not carry them.
+    """
+    from vqa_core.cli._verbosity import remember_verbosity
+
+    for option in reversed(
+        (
+            click.option(
+                "-q",
+                "--quiet",
+                is_flag=True,
+                expose_value=False,
+                callback=remember_verbosity,
+                help="Only errors and warnings: no progress display.",
+            ),
+            click.option(
+                "-v",
+                "--verbose",
+                count=True,
+                expose_value=False,
+                callback=remember_verbosity,
+                help="Debug logging on stderr as well.",
             ),
         )
     ):

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from vqa_core.cli._common import load_registry
+from vqa_core.cli._common import load_registry, verbosity_options
+from vqa_core.cli._output import emit, json_option, warn
+from vqa_core.cli._progress import make_progress
+
+if TYPE_CHECKING:
+    from vqa_core.aggregate import AggregateResult
 
 
 @click.command("aggregate")
@@ -42,6 +49,8 @@ from vqa_core.cli._common import load_registry
     metavar="ISO",
     help="aggregated_at_utc of every row (default: SOURCE_DATE_EPOCH, else now).",
 )
+@verbosity_options
+@json_option
 @click.pass_context
 def aggregate(
     ctx: click.Context,
@@ -51,6 +60,7 @@ def aggregate(
     manifest_out: Path | None,
     on_unknown: str,
     timestamp: str | None,
+    as_json: bool,
 ) -> None:
     """Build one table on the unified 0–100 MOS axis from corpus shards.
 
@@ -62,6 +72,7 @@ def aggregate(
     from vqa_core.aggregate import parse_override
     from vqa_core.tables.shards import shard_output_format
 
+    started = time.monotonic()
     shard_output_format(output)  # refuse an unsupported suffix before discovering plugins
     parsed = [parse_override(text) for text in overrides]
     registry = load_registry(ctx)
@@ -73,20 +84,29 @@ def aggregate(
         on_unknown="skip" if on_unknown == "skip" else "error",
         manifest_out=manifest_out,
         timestamp=timestamp,
+        progress=make_progress(labels=None),
     )
     for message in result.messages:
-        click.echo(f"warning: {message}", err=True)
+        warn(message)
+    from vqa_core.cli.results.tables import AggregateResult as Document
+
+    emit(
+        as_json,
+        lambda: Document.of(result, list(shards), elapsed_s=time.monotonic() - started),
+        lambda: _summary(result, len(shards)),
+    )
+
+
+def _summary(result: AggregateResult, shards: int) -> None:
     duplicates = result.same_corpus_duplicates + result.cross_corpus_duplicates
     click.echo(
-        f"aggregated {result.rows_out:,} rows from {len(shards)} shard{'s' if len(shards) != 1 else ''} "
+        f"aggregated {result.rows_out:,} rows from {shards} shard{'s' if shards != 1 else ''} "
         f"({result.rows_in:,} read, {result.dropped_total:,} dropped, {duplicates:,} duplicates: "
-        f"{result.cross_corpus_duplicates:,} across corpora) -> {result.output}",
-        err=True,
+        f"{result.cross_corpus_duplicates:,} across corpora) -> {result.output}"
     )
     for corpus, counts in result.corpora.items():
         click.echo(
             f"  {corpus}: {counts['rows_in']:,} in, {counts['rows_out']:,} out, "
-            f"{counts['dropped']:,} dropped, {counts['duplicates']:,} duplicates",
-            err=True,
+            f"{counts['dropped']:,} dropped, {counts['duplicates']:,} duplicates"
         )
-    click.echo(f"manifest: {result.manifest}", err=True)
+    click.echo(f"manifest: {result.manifest}")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from vqa_core.cli._common import load_registry, print_json
+from vqa_core.cli._common import load_registry
+from vqa_core.cli._output import emit, json_option
 
 
 @click.group()
@@ -13,14 +16,14 @@ def corpora() -> None:
 
 
 @corpora.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@json_option
 @click.option("--all", "include_builtins", is_flag=True, help="Include core's built-in plugins.")
 @click.option(
     "--strict",
     is_flag=True,
     default=None,
-    help="Also check what each corpus's tables hold (extension columns, feature schemas); exit non-zero "
-    "if any plugin is broken.",
+    help="Also check what each corpus's tables hold (extension columns, feature schemas); exit 3 if "
+    "any plugin is broken (after listing them all).",
 )
 @click.pass_context
 def list_corpora(ctx: click.Context, as_json: bool, include_builtins: bool, strict: bool | None) -> None:
@@ -36,14 +39,12 @@ def list_corpora(ctx: click.Context, as_json: bool, include_builtins: bool, stri
     # and checked under --strict, and by every command that uses it (it costs pyarrow).
     registry = Registry.discover(strict=False, declarations_only=not strict)
     entries = corpus_entries(registry, include_builtins=include_builtins)
-    if as_json:
-        print_json(entries)
-    else:
-        _print_table(entries)
+    # an array, as since --json was first there: the one document without command and schema
+    emit(as_json, lambda: entries, lambda: _print_table(entries))
     if strict and registry.broken:
-        names = ", ".join(p.name for p in registry.broken)
-        click.echo(f"error: broken plugins: {names}", err=True)
-        ctx.exit(2)
+        from vqa_core.errors import PluginLoadError
+
+        raise PluginLoadError(f"broken plugins: {', '.join(p.name for p in registry.broken)}")
 
 
 _COLUMNS = ("id", "distribution", "version", "edition", "scale", "clips", "licence", "status")
@@ -97,16 +98,24 @@ def _print_table(entries: list[dict[str, object]]) -> None:
 
 @corpora.command("info")
 @click.argument("corpus_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@json_option
 @click.pass_context
 def info(ctx: click.Context, corpus_id: str, as_json: bool) -> None:
     """Licence, citation and how to obtain the data of one corpus."""
     from vqa_core.listing import corpus_info
 
     data = corpus_info(load_registry(ctx), corpus_id)
-    if as_json:
-        print_json(data)
-        return
+    emit(as_json, lambda: _info_document(data), lambda: click.echo(_info_text(data)))
+
+
+def _info_document(data: dict[str, Any]) -> object:
+    from vqa_core.cli.results.base import from_plain
+    from vqa_core.cli.results.corpora import CorpusInfoResult
+
+    return from_plain(data, CorpusInfoResult)
+
+
+def _info_text(data: dict[str, Any]) -> str:
     lines = [
         f"{data['id']} — {data['title']}",
         f"  plugin:      {data['distribution']} {data['version'] or ''}".rstrip(),
@@ -128,4 +137,4 @@ def info(ctx: click.Context, corpus_id: str, as_json: bool) -> None:
     lines.append(f"  splits:      {', '.join(data['splits']) or 'none published'}")
     if data["notes"]:
         lines.append(f"  note:        {data['notes']}")
-    click.echo("\n".join(lines))
+    return "\n".join(lines)

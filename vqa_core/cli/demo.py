@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vqa_core.cli._common import load_registry
-from vqa_core.cli._progress import configure_logging
+from vqa_core.cli._common import load_registry, verbosity_options
+from vqa_core.cli._output import emit, json_option
+from vqa_core.cli._verbosity import verbosity
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -27,20 +28,38 @@ if TYPE_CHECKING:
 @click.option(
     "--clips", default=6, show_default=True, type=click.IntRange(min=2, max=200), help="Clips per corpus."
 )
+@verbosity_options
+@json_option
 @click.pass_context
-def command(ctx: click.Context, out: Path, clips: int) -> None:
+def command(ctx: click.Context, out: Path, clips: int, as_json: bool) -> None:
     """Sample, ingest and summarise every installed corpus into --out."""
     import logging
-
-    from rich.console import Console
+    import time
 
     from vqa_core.demo import run_demo
 
-    configure_logging()
-    logging.getLogger("vqa").setLevel(logging.ERROR)  # sample drops are not known editions; that is expected
+    started = time.monotonic()
+    asked = verbosity(ctx)
+    if not asked.verbose:  # sample drops are not known editions; that is expected, and not news
+        logging.getLogger("vqa").setLevel(logging.ERROR)
     registry = load_registry(ctx)
-    click.echo(f"vqa demo: {len(registry.corpora)} installed corpora -> {out}")
-    result = run_demo(registry, out, clips=clips, echo=click.echo)
+
+    def say(line: str) -> None:
+        # the step-by-step account is the human summary; beside a JSON document it is a log,
+        # and -q drops it (the results, tables and artefacts, stay)
+        if not asked.quiet:
+            click.echo(line, err=as_json)
+
+    say(f"vqa demo: {len(registry.corpora)} installed corpora -> {out}")
+    result = run_demo(registry, out, clips=clips, echo=say)
+    from vqa_core.cli.results.demo import DemoResult as Document
+
+    emit(as_json, lambda: Document.of(result, elapsed_s=time.monotonic() - started), lambda: _closing(result))
+
+
+def _closing(result: DemoResult) -> None:
+    from rich.console import Console
+
     console = Console(width=160)
     for table in summary_tables(result):
         console.print(table)

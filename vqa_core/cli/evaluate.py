@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import fit_options
+from vqa_core.cli._common import fit_options, verbosity_options
+from vqa_core.cli._output import emit, json_option
 from vqa_core.cli._plugins import feature_schema_option
 from vqa_core.evaluation.protocols import PROTOCOLS
 
@@ -72,8 +73,9 @@ def _sets(values: tuple[str, ...]) -> tuple[str, ...]:
     type=click.Path(path_type=Path),
     help="Write an HTML report with scatter plots here (.html), and the result beside it as a sidecar.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@json_option
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@verbosity_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -100,13 +102,11 @@ def command(
     Splits keep every content group on one side. Metrics (SROCC, KROCC, PLCC, PLCC after a
     four-parameter logistic fit, RMSE) are on the 0-100 axis, each with a 95 % bootstrap interval.
     """
-    from vqa_core.cli._common import print_json
     from vqa_core.cli._plugins import plugins_when_needed
-    from vqa_core.cli._progress import configure_logging
+    from vqa_core.cli._progress import make_progress
     from vqa_core.evaluation.run import EvaluateConfig, run_evaluation
     from vqa_core.train.model import FitSettings
 
-    configure_logging(0)
     config = EvaluateConfig(
         table=table,
         feature_schema=feature_schema,
@@ -121,12 +121,20 @@ def command(
         ignore_groups=ignore_groups,
         fit=FitSettings(epochs=epochs, batch_size=batch_size, lr=lr),
     )
-    evaluation = run_evaluation(config, out, timestamp=timestamp, plugins=plugins_when_needed(ctx))
-    if as_json:
-        print_json(evaluation.document)
-        return
+    evaluation = run_evaluation(
+        config,
+        out,
+        timestamp=timestamp,
+        plugins=plugins_when_needed(ctx),
+        progress=make_progress(labels=None),
+    )
+    from vqa_core.cli.results.learn import EvaluateResult
     from vqa_core.evaluation.render import markdown_table
 
-    click.echo(markdown_table(evaluation.document))
+    emit(
+        as_json,
+        lambda: EvaluateResult.of(evaluation, report=out),
+        lambda: click.echo(markdown_table(evaluation.document)),
+    )
     if out is not None:
         click.echo(f"report: {out}", err=True)

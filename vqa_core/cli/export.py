@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import load_registry, print_json
+from vqa_core.cli._common import load_registry, verbosity_options
+from vqa_core.cli._output import emit, json_option, warn
+from vqa_core.cli._progress import make_progress
 from vqa_core.export.common import FORMATS, GROUPINGS
 
 
@@ -55,9 +58,8 @@ from vqa_core.export.common import FORMATS, GROUPINGS
     help="MOS axis: the unified 0-100 mos, or mos_native (each corpus's published scale).",
 )
 @click.option("--timestamp", help="created_at_utc of the manifest (default: now).")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print one JSON summary on stdout (warnings on stderr)."
-)
+@json_option
+@verbosity_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -77,6 +79,7 @@ def command(
     """
     from vqa_core.export import ExportConfig, export_table, parse_roots
 
+    started = time.monotonic()
     config = ExportConfig(
         table=table,
         format=fmt,
@@ -87,12 +90,14 @@ def command(
         roots=parse_roots(roots),
         timestamp=timestamp,
     )
-    result = export_table(config, load_registry(ctx))
+    result = export_table(config, load_registry(ctx), progress=make_progress(labels=None))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if as_json:
-        print_json(result.as_dict())
-    else:
+        warn(warning)
+    from vqa_core.cli.results.tables import ExportResult
+
+    def human() -> None:
         click.echo(result.summary())
         for written in result.files:
             click.echo(f"  {written.key}: {written.rows} rows -> {out / written.path}")
+
+    emit(as_json, lambda: ExportResult.of(result, elapsed_s=time.monotonic() - started), human)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import executor_options
-from vqa_core.cli._progress import configure_logging, make_progress
+from vqa_core.cli._common import executor_options, verbosity_options
+from vqa_core.cli._output import emit, json_option
+from vqa_core.cli._progress import make_progress
 
 
 @click.group("features")
@@ -34,8 +35,8 @@ def group() -> None:
 @executor_options
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
 @click.option("--restart", is_flag=True, help="Discard the resume state and the output, and start over.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-@click.option("-v", "--verbose", count=True, help="More log output.")
+@verbosity_options
+@json_option
 def extract(
     shard: Path,
     root: Path,
@@ -46,13 +47,11 @@ def extract(
     scheduler: str | None,
     timestamp: str | None,
     restart: bool,
-    quiet: bool,
-    verbose: int,
+    as_json: bool,
 ) -> None:
     """Compute vqa-nr-v1 features for every clip of SHARD (resumable: rerun after an interruption)."""
     from vqa_core.features import FeatureConfig, extract_features
 
-    configure_logging(verbose)
     report = extract_features(
         FeatureConfig(
             shard=shard,
@@ -65,6 +64,8 @@ def extract(
             timestamp=timestamp,
             restart=restart,
         ),
-        progress=make_progress(not quiet),
+        progress=make_progress(),
     )
-    click.echo(report.summary())
+    from vqa_core.cli.results.learn import FeaturesResult
+
+    emit(as_json, lambda: FeaturesResult.of(report), lambda: click.echo(report.summary()))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import load_registry
+from vqa_core.cli._common import load_registry, verbosity_options
+from vqa_core.cli._output import emit, hint, json_option
+from vqa_core.cli._progress import make_progress
 from vqa_core.ingest.download import DownloadPolicy
 
 
@@ -24,6 +27,8 @@ from vqa_core.ingest.download import DownloadPolicy
     help="Seconds a download may receive nothing before it counts as stalled (the partial file is kept "
     "and a rerun resumes it); a download that is receiving data is never cut, however slow.",
 )
+@verbosity_options
+@json_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -33,10 +38,12 @@ def command(
     delete_archives: bool,
     timestamp: str | None,
     stall_timeout: float,
+    as_json: bool,
 ) -> None:
     """Download CORPUS_ID's published archives into --root (resumable, idempotent)."""
     from vqa_core.fetch import fetch
 
+    started = time.monotonic()
     report = fetch(
         load_registry(ctx),
         corpus_id,
@@ -45,6 +52,13 @@ def command(
         delete_archives=delete_archives,
         timestamp=timestamp,
         policy=DownloadPolicy(stall_timeout_s=stall_timeout),
+        progress=make_progress(labels=None),
     )
-    click.echo(report.summary())
-    click.echo(f"next: vqa ingest {corpus_id} --root {root} -o {corpus_id}.jsonl")
+    from vqa_core.cli.results.acquire import FetchResult
+
+    emit(
+        as_json,
+        lambda: FetchResult.of(report, elapsed_s=time.monotonic() - started),
+        lambda: click.echo(report.summary()),
+    )
+    hint(f"next: vqa ingest {corpus_id} --root {root} -o {corpus_id}.jsonl")

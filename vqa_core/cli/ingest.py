@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import click
 
-from vqa_core.cli._common import executor_options, load_registry
-from vqa_core.cli._progress import configure_logging, make_progress
+from vqa_core.cli._common import executor_options, load_registry, verbosity_options
+from vqa_core.cli._output import emit, json_option
+from vqa_core.cli._progress import make_progress
 from vqa_core.errors import UsageError
 from vqa_core.ingest.download import DownloadPolicy
+
+if TYPE_CHECKING:
+    from vqa_core.cli.results.acquire import IngestResult
 
 
 @click.command("ingest")
@@ -72,8 +78,8 @@ from vqa_core.ingest.download import DownloadPolicy
 @click.option("--crf", default=35, show_default=True, type=int, help="Encode grids only: CRF.")
 @click.option("--pix-fmt", default="yuv420p10le", show_default=True, help="Encode grids only: pixel format.")
 @click.option("--vmaf-model", default="vmaf_v0.6.1", show_default=True, help="Encode grids only: VMAF model.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-@click.option("-v", "--verbose", count=True, help="More log output.")
+@verbosity_options
+@json_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -102,15 +108,13 @@ def command(
     crf: int,
     pix_fmt: str,
     vmaf_model: str,
-    quiet: bool,
-    verbose: int,
+    as_json: bool,
 ) -> None:
     """Ingest CORPUS_ID from --root into a shard (resumable: rerun after an interruption)."""
     from vqa_core.ingest import IngestConfig, ingest
 
     if full and max_rows is not None:
         raise UsageError("--full and --max-rows exclude each other")
-    configure_logging(verbose)
     registry = load_registry(ctx)
     corpus = registry.corpus(corpus_id)
     if not corpus.declaration.has_labels:
@@ -123,6 +127,7 @@ def command(
             manifest_out,
             timestamp,
             GridOptions(encoder, preset, crf, pix_fmt, vmaf_model),
+            as_json,
         )
         return
     config = IngestConfig(
@@ -146,8 +151,29 @@ def command(
         probe_timeout_s=probe_timeout,
         download=DownloadPolicy(stall_timeout_s=stall_timeout),
     )
-    report = ingest(registry, config, progress=make_progress(not quiet))
-    click.echo(report.summary())
+    report = ingest(registry, config, progress=make_progress())
+    from vqa_core.cli.results.acquire import IngestResult
+
+    result = IngestResult.of(report)
+    emit(as_json, lambda: result, lambda: click.echo(report.summary()))
+    _downloads_remain(result)
+
+
+def _downloads_remain(result: IngestResult) -> None:
+    """Exit 4 once the shard is written when clips still could not be downloaded."""
+    from vqa_core.cli.results.acquire import DOWNLOAD_REASONS
+    from vqa_core.errors import DownloadsRemainError
+
+    if not result.downloads_remaining:
+        return
+    counts = {r: result.skipped[r] for r in DOWNLOAD_REASONS if result.skipped.get(r)}
+    what = ", ".join(f"{n:,} {reason}" for reason, n in counts.items())
+    raise DownloadsRemainError(
+        f"{result.downloads_remaining:,} clip{'' if result.downloads_remaining == 1 else 's'} of "
+        f"{result.corpus} could not be downloaded ({what}); "
+        f"the shard holds the others: rerun with --retry-failed to try them again",
+        counts=counts,
+    )
 
 
 @attrs.frozen
@@ -168,6 +194,7 @@ def _ingest_grid(
     manifest_out: Path | None,
     timestamp: str | None,
     options: GridOptions,
+    as_json: bool,
 ) -> None:
     """Corpora without subjective scores (BVI-DVC) become encode-grid rows, not a clip shard."""
     from vqa_core.errors import MetadataError
@@ -187,10 +214,25 @@ def _ingest_grid(
         timestamp=run_timestamp(timestamp),
     )
     source = SourceSpec(root=root, metadata=metadata, clips_dir=root)
-    result = ingest_grid(load_registry(ctx), corpus_id, source, settings, output, manifest_out=manifest_out)
+    started = time.monotonic()
+    result = ingest_grid(
+        load_registry(ctx),
+        corpus_id,
+        source,
+        settings,
+        output,
+        manifest_out=manifest_out,
+        progress=make_progress(labels=None),
+    )
     for rejection in result.rejections:
         click.echo(f"rejected: {rejection}", err=True)
-    click.echo(
-        f"{corpus_id}: wrote {result.rows_written:,} encode-grid rows, rejected {len(result.rejections):,} "
-        f"-> {result.output} (manifest {result.manifest})"
+    from vqa_core.cli.results.acquire import IngestGridResult
+
+    emit(
+        as_json,
+        lambda: IngestGridResult.of(corpus_id, result, elapsed_s=time.monotonic() - started),
+        lambda: click.echo(
+            f"{corpus_id}: wrote {result.rows_written:,} encode-grid rows, rejected {len(result.rejections):,} "
+            f"-> {result.output} (manifest {result.manifest})"
+        ),
     )

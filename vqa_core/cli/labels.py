@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from vqa_core.cli._progress import configure_logging
+from vqa_core.cli._common import verbosity_options
+from vqa_core.cli._output import emit, json_option
+from vqa_core.cli._progress import make_progress
 
 
 @click.group("labels")
@@ -61,6 +64,8 @@ def group() -> None:
 )
 @click.option("--overwrite", is_flag=True, help="Replace MOS columns the feature table already has.")
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@verbosity_options
+@json_option
 @click.pass_context
 def materialize(
     ctx: click.Context,
@@ -78,12 +83,13 @@ def materialize(
     min_match_rate: float,
     overwrite: bool,
     timestamp: str | None,
+    as_json: bool,
 ) -> None:
     """Join MOS labels onto the rows of --features and write --out (mos on 1-5, mos_raw_0_100)."""
     from vqa_core.cli._plugins import plugins_when_needed
     from vqa_core.labels import MaterializeConfig, materialize_labels
 
-    configure_logging()
+    started = time.monotonic()
     report = materialize_labels(
         MaterializeConfig(
             features=features,
@@ -102,5 +108,12 @@ def materialize(
             timestamp=timestamp,
         ),
         plugins=plugins_when_needed(ctx),
+        progress=make_progress(labels=None),
     )
-    click.echo(report.summary())
+    from vqa_core.cli.results.learn import LabelsResult
+
+    emit(
+        as_json,
+        lambda: LabelsResult.of(report, audit=audit_json, elapsed_s=time.monotonic() - started),
+        lambda: click.echo(report.summary()),
+    )

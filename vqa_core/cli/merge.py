@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+from vqa_core.cli._common import verbosity_options
+from vqa_core.cli._output import emit, json_option, warn
+from vqa_core.cli._progress import make_progress
+
+if TYPE_CHECKING:
+    from vqa_core.merge import MergeResult
 
 
 @click.command("merge-grid")
@@ -23,6 +32,8 @@ import click
     help="Manifest path (default: the output with its suffix replaced by .manifest.json).",
 )
 @click.option("--timestamp", metavar="ISO", help="Manifest time (default: SOURCE_DATE_EPOCH, else now).")
+@verbosity_options
+@json_option
 @click.pass_context
 def merge_grid(
     ctx: click.Context,
@@ -31,6 +42,7 @@ def merge_grid(
     on_conflict: str,
     manifest_out: Path | None,
     timestamp: str | None,
+    as_json: bool,
 ) -> None:
     """Merge two or more encode-grid JSONL files, dropping duplicate encodes.
 
@@ -41,6 +53,7 @@ def merge_grid(
     from vqa_core.cli._common import load_registry
     from vqa_core.merge import merge_grid as run_merge
 
+    started = time.monotonic()
     registry = load_registry(ctx)
     result = run_merge(
         list(inputs),
@@ -49,13 +62,23 @@ def merge_grid(
         manifest_out=manifest_out,
         timestamp=timestamp,
         versions=registry.versions(),
+        progress=make_progress(labels=None),
     )
     for conflict in result.conflicts:
-        click.echo(f"warning: kept the first row: {conflict}", err=True)
-    click.echo(
-        f"merged {result.rows_in:,} rows from {len(inputs)} inputs into {result.rows_out:,} "
-        f"({result.duplicates:,} duplicates, {len(result.conflicts):,} conflicts, "
-        f"{result.unique_sources:,} sources) -> {result.output}",
-        err=True,
+        warn(f"kept the first row: {conflict}")
+    from vqa_core.cli.results.tables import MergeGridResult
+
+    emit(
+        as_json,
+        lambda: MergeGridResult.of(result, elapsed_s=time.monotonic() - started),
+        lambda: _summary(result, len(inputs)),
     )
-    click.echo(f"manifest: {result.manifest}", err=True)
+
+
+def _summary(result: MergeResult, inputs: int) -> None:
+    click.echo(
+        f"merged {result.rows_in:,} rows from {inputs} inputs into {result.rows_out:,} "
+        f"({result.duplicates:,} duplicates, {len(result.conflicts):,} conflicts, "
+        f"{result.unique_sources:,} sources) -> {result.output}"
+    )
+    click.echo(f"manifest: {result.manifest}")

@@ -24,9 +24,10 @@ def command() -> None:
 )
 def new(name: str, directory: Path) -> None:
     """Write a complete, installable plugin package vqa-NAME (fill in its <FILL: …> placeholders)."""
+    from vqa_core.cli._output import hint
     from vqa_core.scaffold import new_plugin
 
     root = new_plugin(name, directory)
     click.echo(f"wrote {root}")
-    click.echo("next: fill in the <FILL: …> placeholders in the declaration and README (the conformance kit")
-    click.echo(f"refuses them), then: pip install -e '{root}[test]' && pytest {root}")
+    hint("next: fill in the <FILL: …> placeholders in the declaration and README (the conformance kit")
+    hint(f"refuses them), then: pip install -e '{root}[test]' && pytest {root}")

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+from vqa_core.cli._output import emit, json_option
+
+if TYPE_CHECKING:
+    from vqa_core.report import Summary
 
 
 @click.command("report")
@@ -16,14 +23,15 @@ import click
     type=click.Path(path_type=Path),
     help="Also write a report: .html (with histograms) or .png.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a table.")
+@json_option
 @click.option(
     "--timestamp", metavar="ISO", help="Time shown in the report (default: SOURCE_DATE_EPOCH, else now)."
 )
 def report(unified: Path, output: Path | None, as_json: bool, timestamp: str | None) -> None:
     """Summarise a unified table per corpus: rows, MOS on 0–100, spread coverage, formats."""
-    from vqa_core.report import HEADINGS, report_format, require_plots, summarise, table_rows, write_report
+    from vqa_core.report import report_format, require_plots, summarise, write_report
 
+    started = time.monotonic()
     if output is not None:
         report_format(output)  # refuse an unsupported suffix before reading anything
         require_plots()
@@ -41,28 +49,36 @@ def report(unified: Path, output: Path | None, as_json: bool, timestamp: str | N
 
         raise ShardError(f"unified table not found: {unified}", path=str(unified))
     summary = summarise(unified)
-    if as_json:
-        from vqa_core.cli._common import print_json
-
-        print_json(summary.as_dict())
-    else:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-
-        # Text, not markup: the path and the corpus and format names come from the user and the data.
-        table = Table(title=Text(f"{unified} — MOS on the unified 0–100 axis"), title_justify="left")
-        for heading in HEADINGS:
-            table.add_column(
-                heading, justify="right" if heading.startswith(("rows", "MOS", "std")) else "left"
-            )
-        rows = table_rows(summary)
-        for i, row in enumerate(rows):
-            table.add_row(*map(Text, row), style="bold" if i == len(rows) - 1 else None)
-        Console(width=None if sys.stdout.isatty() else 200).print(table)
+    manifest = None
     if output is not None:
         from vqa_core import __version__
 
         manifest = write_report(summary, output, timestamp=timestamp, versions={"vqa-core": __version__})
         click.echo(f"report: {output}", err=True)
         click.echo(f"manifest: {manifest}", err=True)
+    from vqa_core.cli.results.tables import ReportResult
+
+    emit(
+        as_json,
+        lambda: ReportResult.of(
+            summary, elapsed_s=time.monotonic() - started, output=output, manifest=manifest
+        ),
+        lambda: _print_table(unified, summary),
+    )
+
+
+def _print_table(unified: Path, summary: Summary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from vqa_core.report import HEADINGS, table_rows
+
+    # Text, not markup: the path and the corpus and format names come from the user and the data.
+    table = Table(title=Text(f"{unified} — MOS on the unified 0–100 axis"), title_justify="left")
+    for heading in HEADINGS:
+        table.add_column(heading, justify="right" if heading.startswith(("rows", "MOS", "std")) else "left")
+    rows = table_rows(summary)
+    for i, row in enumerate(rows):
+        table.add_row(*map(Text, row), style="bold" if i == len(rows) - 1 else None)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)

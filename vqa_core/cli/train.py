@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._common import fit_options
+from vqa_core.cli._common import fit_options, verbosity_options
+from vqa_core.cli._output import emit, json_option
 from vqa_core.cli._plugins import feature_schema_option
-from vqa_core.errors import TrainingError
+from vqa_core.cli._progress import make_progress
+from vqa_core.errors import GateFailedError
 
 
 @click.group("train")
@@ -30,7 +32,11 @@ def group() -> None:
     help="Directory for mos_head.onnx and its sidecar.",
 )
 @click.option("--smoke", is_flag=True, help="Train on a generated table (seconds); no --table.")
-@click.option("--gate", is_flag=True, help="Exit non-zero when the pooled metrics fail the gate.")
+@click.option(
+    "--gate",
+    is_flag=True,
+    help="Exit 3 when the pooled metrics fail the gate (the model and its sidecar are still written).",
+)
 @click.option(
     "--folds", default=5, show_default=True, type=click.IntRange(min=2), help="K for K-fold validation."
 )
@@ -49,6 +55,8 @@ def group() -> None:
 )
 @fit_options
 @click.option("--timestamp", help="Fix the sidecar time (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@verbosity_options
+@json_option
 @click.pass_context
 def mos_head(
     ctx: click.Context,
@@ -65,6 +73,7 @@ def mos_head(
     batch_size: int,
     lr: float,
     timestamp: str | None,
+    as_json: bool,
 ) -> None:
     """Train a MOS head on --table (or --smoke) and export it as ONNX with a JSON sidecar."""
     from vqa_core.cli._plugins import plugins_when_needed
@@ -84,9 +93,18 @@ def mos_head(
             timestamp=timestamp,
         ),
         plugins=plugins_when_needed(ctx),
+        progress=make_progress(labels=None),
     )
-    click.echo(report.summary())
+    from vqa_core.cli.results.learn import TrainResult
+
+    emit(
+        as_json,
+        lambda: TrainResult.of(report, feature_schema=feature_schema, gate_enforced=gate),
+        lambda: click.echo(report.summary()),
+    )
     if gate and not report.gate["passed"]:
-        raise TrainingError(
-            "gate failed: " + "; ".join(report.gate["failures"]) + f" (details in {report.sidecar})"
+        raise GateFailedError(
+            "gate failed: " + "; ".join(report.gate["failures"]) + f" (details in {report.sidecar})",
+            failures=tuple(report.gate["failures"]),
+            sidecar=str(report.sidecar),
         )

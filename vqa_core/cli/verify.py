@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from vqa_core.cli._progress import configure_logging, make_progress
+from vqa_core.cli._common import verbosity_options
+from vqa_core.cli._output import document_was_printed, json_option
+from vqa_core.cli._progress import make_progress
 
 
 @click.command("verify")
@@ -24,19 +26,13 @@ from vqa_core.cli._progress import configure_logging, make_progress
     type=click.Path(path_type=Path),
     help="Report (.jsonl, one line per clip; default: <shard stem>.verify.jsonl beside the shard).",
 )
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print one JSON document (counts and per-clip statuses) on stdout.",
-)
+@json_option
 @click.option("--workers", type=click.IntRange(min=1), help="Clips checked at once (default: CPU count).")
 @click.option(
     "--probe", is_flag=True, help="Also re-probe each clip: width, height, framerate and pix_fmt must match."
 )
 @click.option("--restart", is_flag=True, help="Discard an unfinished check's state and start over.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@click.option("-v", "--verbose", count=True, help="More log output.")
+@verbosity_options
 def command(
     shard: Path,
     root: Path,
@@ -45,8 +41,6 @@ def command(
     workers: int | None,
     probe: bool,
     restart: bool,
-    quiet: bool,
-    verbose: int,
 ) -> None:
     """Re-hash every clip SHARD names under --root: ok, moved, missing or changed (exit 3 unless all ok).
 
@@ -54,17 +48,22 @@ def command(
     """
     from vqa_core.verify import VerifyConfig, verify, write_json_document
 
-    configure_logging(verbose)
     config = VerifyConfig(
         shard=shard, root=root, report=report, workers=workers, probe=probe, restart=restart
     )
     result = verify(
         config,
-        progress=make_progress(not quiet, labels=("ok", "not ok")),
-        search_progress=make_progress(not quiet, labels=("hashed", "unreadable")),
+        progress=make_progress(labels=("ok", "not ok")),
+        search_progress=make_progress(labels=("hashed", "unreadable")),
     )
     if as_json:
-        write_json_document(result, sys.stdout)
+        from vqa_core.cli.results.tables import VerifyResult
+        from vqa_core.documents import converter, json_safe
+
+        head = json_safe(converter.unstructure(VerifyResult.head(result)))
+        del head["clips"]  # streamed from the report file
+        write_json_document(result, sys.stdout, head)
+        document_was_printed()
     else:
         click.echo(result.summary())
     failure = result.failure()

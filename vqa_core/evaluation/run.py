@@ -19,7 +19,8 @@ and the result says ``"grouped": false`` — and ``"leaky": true`` when some row
 did share a content. A table without ``content_group`` is split by rows with a
 warning and ``"grouped": false``.
 
-Same table, options and seed ⇒ the same JSON, byte for byte.
+Same table, options and seed ⇒ the same JSON, byte for byte. Progress (the epochs
+trained over every model) goes to an optional :class:`~vqa_core.runner.progress.ProgressSink`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import attrs
 from vqa_core.errors import TrainingError, UsageError
 from vqa_core.evaluation.protocols import ALL, PROTOCOLS, Plan, RowFacts, plan_protocol
 from vqa_core.evaluation.splits import grouping_of
+from vqa_core.runner.progress import Phase, ProgressSink
 from vqa_core.train.model import FitSettings
 
 if TYPE_CHECKING:
@@ -128,7 +130,9 @@ def _scale_100(mos_1_5: Vector) -> Vector:
     return conversion.slope * mos_1_5 + conversion.intercept
 
 
-def evaluate_table(config: EvaluateConfig, *, plugins: Plugins = None) -> Evaluation:
+def evaluate_table(
+    config: EvaluateConfig, *, plugins: Plugins = None, progress: ProgressSink | None = None
+) -> Evaluation:
     """Run ``config.protocol`` on ``config.table`` (see the module docstring); a plugin's
     feature schema is looked up in ``plugins`` (installed plugins by default)."""
     import numpy as np
@@ -174,20 +178,25 @@ def evaluate_table(config: EvaluateConfig, *, plugins: Plugins = None) -> Evalua
     observed = _scale_100(y)
     predictions: list[dict[str, Vector]] = []
     fit_rows = []
-    for fit in plan.fits:
-        if fit.train.size < 2:
-            raise TrainingError(f"{fit.name}: {fit.train.size} training rows; at least 2 are needed")
-        fitted = model.fit(x[fit.train], y[fit.train], seed=fit.seed, settings=config.fit)
-        out = {t.name: _scale_100(model.predict_torch(fitted, x[t.rows])) for t in fit.tests}
-        predictions.append(out)
-        fit_rows.append(
-            {
-                "name": fit.name,
-                "seed": fit.seed,
-                "n_train": int(fit.train.size),
-                "tests": {t.name: int(t.rows.size) for t in fit.tests},
-            }
-        )
+    fits = len(plan.fits)
+    description = f"evaluate: {fits} model{'s' if fits != 1 else ''}"
+    with Phase(progress, fits * config.fit.epochs, description, "epochs") as phase:
+        for fit in plan.fits:
+            if fit.train.size < 2:
+                raise TrainingError(f"{fit.name}: {fit.train.size} training rows; at least 2 are needed")
+            fitted = model.fit(
+                x[fit.train], y[fit.train], seed=fit.seed, settings=config.fit, on_epoch=phase.add
+            )
+            out = {t.name: _scale_100(model.predict_torch(fitted, x[t.rows])) for t in fit.tests}
+            predictions.append(out)
+            fit_rows.append(
+                {
+                    "name": fit.name,
+                    "seed": fit.seed,
+                    "n_train": int(fit.train.size),
+                    "tests": {t.name: int(t.rows.size) for t in fit.tests},
+                }
+            )
     results, points = _score(plan, facts, observed, predictions, config)
     document: dict[str, Any] = {
         "schema": RESULT_SCHEMA,
@@ -318,7 +327,12 @@ def _repeated(
 
 
 def run_evaluation(
-    config: EvaluateConfig, out: Path | None, *, timestamp: str | None = None, plugins: Plugins = None
+    config: EvaluateConfig,
+    out: Path | None,
+    *,
+    timestamp: str | None = None,
+    plugins: Plugins = None,
+    progress: ProgressSink | None = None,
 ) -> Evaluation:
     """:func:`evaluate_table`, then, with ``out``, the HTML report and its sidecar (under the output lock)."""
     from vqa_core.evaluation.render import REPORT_SUFFIX, write_report
@@ -328,7 +342,7 @@ def run_evaluation(
     from vqa_core.timestamps import run_timestamp
 
     if out is None:
-        return evaluate_table(config, plugins=plugins)
+        return evaluate_table(config, plugins=plugins, progress=progress)
     if out.suffix.lower() != REPORT_SUFFIX:
         raise UsageError(
             f"--out {out} must end in {REPORT_SUFFIX} (the HTML report; its sidecar goes beside it)"
@@ -339,7 +353,7 @@ def run_evaluation(
     stamp = run_timestamp(timestamp)
     sidecar = manifest_path_for(out)
     with output_lock(out, sidecar):
-        evaluation = evaluate_table(config, plugins=plugins)
+        evaluation = evaluate_table(config, plugins=plugins, progress=progress)
         write_report(evaluation, out)
         from vqa_core import __version__
 

@@ -26,6 +26,7 @@ from vqa_core.export.common import (
     parse_roots,
     redistribution,
 )
+from vqa_core.runner.progress import Phase, ProgressSink
 
 if TYPE_CHECKING:
     from vqa_core.registry import Registry
@@ -95,14 +96,12 @@ def _writer(name: str) -> Any:
     return module.write
 
 
-def export_table(config: ExportConfig, registry: Registry | None = None) -> ExportResult:
-    """Write ``config.table`` as ``config.format`` into ``config.out`` with its manifest; see the module doc."""
-    import shutil
+def export_table(
+    config: ExportConfig, registry: Registry | None = None, *, progress: ProgressSink | None = None
+) -> ExportResult:
+    """Write ``config.table`` as ``config.format`` into ``config.out`` with its manifest; see the module doc.
 
-    from vqa_core.export import common
-    from vqa_core.fsutil import output_error
-    from vqa_core.provenance import build_manifest, describe_file, write_manifest
-    from vqa_core.runner.lock import output_lock
+    ``progress`` is told the steps done: the table read, the files written, the folder published."""
     from vqa_core.timestamps import run_timestamp
 
     stamp = run_timestamp(config.timestamp)  # a bad --timestamp is refused before any work
@@ -110,11 +109,25 @@ def export_table(config: ExportConfig, registry: Registry | None = None) -> Expo
         from vqa_core.export.hf import _datasets
 
         _datasets()  # a missing extra is said before any work
+    with Phase(progress, 3, f"export {config.format}", "steps") as steps:
+        return _export(config, registry, stamp, steps)
+
+
+def _export(config: ExportConfig, registry: Registry | None, stamp: str, steps: Phase) -> ExportResult:
+    """The export, once the request is known to be sound."""
+    import shutil
+
+    from vqa_core.export import common
+    from vqa_core.fsutil import output_error
+    from vqa_core.provenance import build_manifest, describe_file, write_manifest
+    from vqa_core.runner.lock import output_lock
+
     loaded = common.load_rows(config)
     groups = common.group_rows(loaded.rows, config.by)
     corpora = common.corpus_infos(loaded.rows, registry)
     plan = ExportPlan(config, loaded.kind, loaded.columns, loaded.mos_column, groups, corpora)
     warnings = _plan_warnings(plan, loaded.skipped)
+    steps.add()
     with output_lock(config.out):
         common.check_destination(config.out)
         common.remove_stale_staging(config.out)
@@ -125,6 +138,7 @@ def export_table(config: ExportConfig, registry: Registry | None = None) -> Expo
         try:
             written: WriterOutput = _writer(config.format)(plan, staging)
             warnings += written.warnings
+            steps.add()
             outputs = {}
             for rel in common.files_under(staging):
                 entry = describe_file(staging / rel)
@@ -161,6 +175,7 @@ def export_table(config: ExportConfig, registry: Registry | None = None) -> Expo
                 common.publish(staging, config.out)
             except OSError as exc:
                 raise output_error(config.out, exc, action="replace") from None
+            steps.add()
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)

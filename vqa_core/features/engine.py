@@ -40,10 +40,11 @@ from vqa_core.features.clip import (
 from vqa_core.fsutil import manifest_path_for, sha256_file
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.runner import DEFAULT_EXECUTOR
-from vqa_core.runner.accounting import NoProgress, ProgressSink, Tally
+from vqa_core.runner.accounting import Tally
 from vqa_core.runner.executor import Ready, Work
 from vqa_core.runner.job import JobRun, JobSpec, run_job
 from vqa_core.runner.outputs import rejections_path_for
+from vqa_core.runner.progress import NoProgress, ProgressSink
 from vqa_core.runner.state import REJECTED, WRITTEN, Outcome, StateKind, StateStore, state_path_for
 from vqa_core.runner.watchdog import StalledTask
 from vqa_core.tables.shards import count_shard_rows, iter_shard_rows

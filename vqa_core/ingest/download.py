@@ -32,6 +32,7 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final
 from urllib.parse import urljoin, urlsplit
@@ -65,6 +66,9 @@ DOWNLOADING: Final = "downloading"
 DOWNLOAD_FAILED: Final = "download-failed"
 DOWNLOAD_STALLED: Final = "download-stalled"
 UNSAFE_PATH: Final = "unsafe-path"
+
+#: Told ``(bytes in the file so far, its full size if the server said)`` as a download goes.
+OnBytes = Callable[[int, int | None], None]
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -227,10 +231,13 @@ class Downloader:
             raise_on_status=False,
         )
 
-    def fetch(self, url: str, dest: Path, *, within: Path | str | None = None) -> int:
+    def fetch(
+        self, url: str, dest: Path, *, within: Path | str | None = None, on_bytes: OnBytes | None = None
+    ) -> int:
         """Download ``url`` to ``dest``; returns the byte count. Raises :class:`DownloadError`.
 
-        ``within``: the folder ``dest`` must stay inside once symlinks are resolved.
+        ``within``: the folder ``dest`` must stay inside once symlinks are resolved; ``on_bytes``
+        is told the bytes held so far (a resumed part file counts) after every chunk.
         """
         if not url:
             raise DownloadError("no download URL for this clip", url=url, transient=False)
@@ -249,7 +256,7 @@ class Downloader:
                 time.sleep(pause)
             before = seen.received
             try:
-                total = self._transfer(url, dest, within, seen)
+                total = self._transfer(url, dest, within, seen, on_bytes or _ignore)
             except DownloadError as exc:
                 if not exc.transient:
                     raise
@@ -334,7 +341,9 @@ class Downloader:
             reason=DOWNLOAD_STALLED,
         )
 
-    def _transfer(self, url: str, dest: Path, within: Path | str | None, seen: _Attempts) -> int:
+    def _transfer(
+        self, url: str, dest: Path, within: Path | str | None, seen: _Attempts, on_bytes: OnBytes
+    ) -> int:
         """One attempt: resume ``dest``'s part file from its size. ``seen.sizes`` holds the full size
         every earlier response of this download stated; a response that states another one means
         the server's story changed (a liar, or the file was replaced): the partial file is discarded."""
@@ -368,6 +377,7 @@ class Downloader:
                 total = _content_range_total(response.headers.get("Content-Range"))
                 stated(total, status)
                 if total == offset:
+                    on_bytes(offset, total)
                     return offset
                 part.unlink(missing_ok=True)
                 raise DownloadError(
@@ -385,6 +395,7 @@ class Downloader:
                 _content_range_total(response.headers.get("Content-Range")) if offset else expected, status
             )
             written = offset
+            on_bytes(written, sizes[0] if sizes else None)
             # re-resolved just before writing: the folder or the part file may have been swapped
             _part_size(part, dest, within, url)
             with _open_part(part, append=bool(offset), url=url) as fh:
@@ -399,6 +410,7 @@ class Downloader:
                         fh.write(chunk)
                         written += len(chunk)
                         seen.received += len(chunk)
+                        on_bytes(written, sizes[0] if sizes else None)
                 except urllib3.exceptions.ReadTimeoutError:
                     fh.flush()
                     raise self._stalled(url, url, f"after {written:,} bytes") from None
@@ -427,6 +439,10 @@ class Downloader:
                 response.release_conn()
             else:
                 response.close()  # a half-read connection must not go back to the pool
+
+
+def _ignore(done: int, total: int | None) -> None:
+    pass
 
 
 def _unsafe(url: str, message: str) -> DownloadError:

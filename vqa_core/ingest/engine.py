@@ -54,10 +54,11 @@ from vqa_core.locations import clip_path_problem
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.registry import RegisteredCorpus, Registry
 from vqa_core.runner import DEFAULT_EXECUTOR
-from vqa_core.runner.accounting import NoProgress, ProgressSink, Tally
+from vqa_core.runner.accounting import Tally
 from vqa_core.runner.executor import Ready, Work
 from vqa_core.runner.job import JobRun, JobSpec, run_job
 from vqa_core.runner.outputs import rejections_path_for
+from vqa_core.runner.progress import NoProgress, ProgressSink
 from vqa_core.runner.state import (
     DUPLICATE,
     REJECTED,

@@ -13,6 +13,8 @@ here each do one part of that:
 - :mod:`~vqa_core.runner.state`: the SQLite resume state;
 - :mod:`~vqa_core.runner.outputs`: the output and its rejections list, rendered from the state;
 - :mod:`~vqa_core.runner.accounting`: rows written and skipped, logged and counted;
+- :mod:`~vqa_core.runner.progress`: what a long job reports while it runs (:class:`~vqa_core.runner.progress.ProgressSink`),
+  for any job of the library, not only the runner's;
 - :mod:`~vqa_core.runner.lock`: :func:`~vqa_core.runner.lock.output_lock`, which every
   command that writes an output holds while it writes.
 

@@ -15,38 +15,15 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Final
 
 from vqa_core.errors import StateError
 from vqa_core.runner.state import WRITTEN, Outcome, StateStore
 
-__all__ = ["ProgressSink", "NoProgress", "Tally", "tally", "LOG_PER_REASON"]
+__all__ = ["Tally", "tally", "LOG_PER_REASON"]
 
 #: Skipped rows of one reason logged in full before the rest go only to the rejections file.
 LOG_PER_REASON: Final = 20
-
-
-class ProgressSink(Protocol):
-    """What a job reports while it runs (the CLI draws a progress bar from it)."""
-
-    def start(self, total: int | None, description: str) -> None: ...
-
-    def advance(self, written: int, skipped: int) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class NoProgress:
-    """The sink of a run nobody watches."""
-
-    def start(self, total: int | None, description: str) -> None:
-        pass
-
-    def advance(self, written: int, skipped: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 class Tally:

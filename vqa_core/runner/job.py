@@ -29,10 +29,11 @@ import attrs
 from vqa_core.errors import StateError
 from vqa_core.fsutil import ensure_directory
 from vqa_core.runner import DEFAULT_EXECUTOR
-from vqa_core.runner.accounting import ProgressSink, Tally, tally
+from vqa_core.runner.accounting import Tally, tally
 from vqa_core.runner.executor import Executor, Ready, Work, opened_executor, run_ordered, slots
 from vqa_core.runner.lock import output_lock
 from vqa_core.runner.outputs import clear_for_restart, rejections_path_for, render_rejections, render_rows
+from vqa_core.runner.progress import ProgressSink
 from vqa_core.runner.state import Outcome, StateKind, StateStore, begin
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from vqa_core.errors import OutputError, StateError
+from vqa_core.errors import OutputError, OutputLockedError
 from vqa_core.fsutil import ensure_directory, output_error, remove_stale_temporaries
 
 __all__ = ["output_lock", "lock_path_for"]
@@ -37,7 +37,8 @@ def lock_path_for(output: Path) -> Path:
 def output_lock(output: Path, *companions: Path) -> Iterator[Path]:
     """Hold the lock of ``output`` while the block writes it; yields the lock file's path.
 
-    Raises :class:`StateError` at once when another process holds it.
+    Raises :class:`OutputLockedError` (a :class:`StateError`, exit 5) at once when another
+    process holds it.
     ``companions`` are the other files the command writes beside the output
     (manifest, rejections): their stale temporaries are cleaned up as well.
     """
@@ -66,9 +67,11 @@ def _acquire(path: Path, output: Path) -> int:
         os.close(fd)
         # why: the holder writes its pid just after locking; a reader can come in between
         who = f" (pid {holder})" if holder.isdigit() else ""
-        raise StateError(
+        raise OutputLockedError(
             f"{output} is being written by another vqa process{who}; "
-            "wait for it to finish or choose another output"
+            "wait for it to finish or choose another output",
+            output=str(output),
+            pid=int(holder) if holder.isdigit() else None,
         ) from None
     except OSError as exc:
         os.close(fd)

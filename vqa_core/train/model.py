@@ -8,7 +8,7 @@ so the exported ONNX takes raw feature values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -88,8 +88,17 @@ def deterministic(seed: int) -> Iterator[None]:
         torch.use_deterministic_algorithms(was_deterministic)
 
 
-def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], *, seed: int, settings: FitSettings) -> Any:
-    """Train a MOS head on ``x`` (rows × features) and ``y`` (MOS 1–5); same inputs and seed → same weights."""
+def fit(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    *,
+    seed: int,
+    settings: FitSettings,
+    on_epoch: Callable[[], None] | None = None,
+) -> Any:
+    """Train a MOS head on ``x`` (rows × features) and ``y`` (MOS 1–5); same inputs and seed → same weights.
+
+    ``on_epoch`` is called after every epoch (for a progress display)."""
     import torch
 
     mean, std = standardisation(x)
@@ -110,6 +119,8 @@ def fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], *, seed: int, se
                 loss = loss_fn(model(features[batch]), target[batch])
                 loss.backward()
                 optimiser.step()
+            if on_epoch is not None:
+                on_epoch()
         model.eval()
     return model
 

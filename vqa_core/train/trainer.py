@@ -42,6 +42,7 @@ from vqa_core.evaluation.splits import Split, grouped_kfold, grouping_of, shared
 from vqa_core.fsutil import atomic_write_bytes, manifest_path_for
 from vqa_core.provenance import FileEntry, build_manifest, describe_file, provenance, write_manifest
 from vqa_core.runner.lock import output_lock
+from vqa_core.runner.progress import Phase, ProgressSink
 from vqa_core.tables.loose import read_table, write_table
 from vqa_core.timestamps import run_timestamp
 from vqa_core.train.model import FitSettings
@@ -206,10 +207,13 @@ def _plan(
     return f"{folds}-fold", plan, left_out, grouping
 
 
-def train_mos_head(config: TrainConfig, *, plugins: Plugins = None) -> TrainReport:
+def train_mos_head(
+    config: TrainConfig, *, plugins: Plugins = None, progress: ProgressSink | None = None
+) -> TrainReport:
     """Train, validate, export and verify a MOS head (see the module docstring).
 
-    ``plugins`` is where a plugin's feature schema is looked up (installed plugins by default).
+    ``plugins`` is where a plugin's feature schema is looked up (installed plugins by default);
+    ``progress`` is told the epochs trained, over every fold and the shipped model.
     """
     import numpy as np
 
@@ -230,7 +234,14 @@ def train_mos_head(config: TrainConfig, *, plugins: Plugins = None) -> TrainRepo
     policy, plan, left_out, grouping = _plan(
         projection.split, projection.groups, usable, config.folds, config.seed, config.ignore_groups
     )
-    fold_reports, pooled, (shipped, ship_train, parity_rows) = _run_folds(plan, policy, x_all, y_all, config)
+    fits = len(plan) + (0 if policy == "explicit-split" else 1)  # the folds, and the shipped model
+    description = f"train: {len(plan)} fold{'s' if len(plan) > 1 else ''}" + (
+        "" if policy == "explicit-split" else " and the shipped model"
+    )
+    with Phase(progress, fits * config.fit.epochs, description, "epochs") as phase:
+        fold_reports, pooled, (shipped, ship_train, parity_rows) = _run_folds(
+            plan, policy, x_all, y_all, config, phase
+        )
     gate = judge_gate(pooled)
     data, operators, parity = _export_and_check(shipped, x_all[parity_rows], len(names))
     mean, std = model.standardisation(x_all[ship_train])
@@ -357,6 +368,7 @@ def _run_folds(
     x_all: npt.NDArray[np.float64],
     y_all: npt.NDArray[np.float64],
     config: TrainConfig,
+    phase: Phase,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], tuple[Any, npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
     """Train and validate every fold: the fold reports, the pooled metrics, and the shipped model
     with the rows it was trained on and the parity rows."""
@@ -369,7 +381,9 @@ def _run_folds(
     pooled_true: list[npt.NDArray[np.float64]] = []
     ship = None
     for fold in plan:
-        fitted = model.fit(x_all[fold.train], y_all[fold.train], seed=fold.seed, settings=config.fit)
+        fitted = model.fit(
+            x_all[fold.train], y_all[fold.train], seed=fold.seed, settings=config.fit, on_epoch=phase.add
+        )
         predicted = model.predict_torch(fitted, x_all[fold.test])
         pooled_pred.append(predicted)
         pooled_true.append(y_all[fold.test])
@@ -382,13 +396,23 @@ def _run_folds(
                 **metrics.evaluate(predicted, y_all[fold.test]),
             }
         )
+        log.debug("fold %s: %s", fold.name, _fold_line(fold_reports[-1]))
         if policy == "explicit-split":
             ship = (fitted, fold.train, fold.test)
     if ship is None:
         everything = np.arange(x_all.shape[0])
-        ship = (model.fit(x_all, y_all, seed=config.seed, settings=config.fit), everything, everything)
+        shipped = model.fit(x_all, y_all, seed=config.seed, settings=config.fit, on_epoch=phase.add)
+        ship = (shipped, everything, everything)
     pooled = metrics.evaluate(np.concatenate(pooled_pred), np.concatenate(pooled_true))
     return fold_reports, pooled, ship
+
+
+def _fold_line(report: dict[str, Any]) -> str:
+    """One fold's size and point metrics, for the debug log."""
+    metrics = ", ".join(
+        f"{name.upper()} {_fmt(report.get(name))}" for name in ("plcc", "srocc", "rmse") if name in report
+    )
+    return f"{report['n_train']:,} rows trained, {report['n_val']:,} validated: {metrics}"
 
 
 def _export_and_check(

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final
 
 import attrs
 import orjson
@@ -97,14 +98,21 @@ def _render(state: StateStore, report: Path, rows: int) -> dict[str, int]:
     return {status: counts[status] for status in STATUSES}
 
 
-def write_json_document(result: VerifyReport, out: IO[str]) -> None:
-    """``{"shard", "root", "report", "counts", "clips": [{"src", "status"}, …]}`` on ``out``,
-    streamed from the report file (one clip in memory at a time)."""
-    head = {"shard": str(result.shard), "root": str(result.root), "report": str(result.report)}
+def write_json_document(result: VerifyReport, out: IO[str], head: Mapping[str, Any] | None = None) -> None:
+    """``{**head, "clips": [{"src", "status"}, …]}`` on ``out``, the clips streamed from the
+    report file (one clip in memory at a time). ``head`` holds JSON values (default: the
+    shard, root, report and counts)."""
+    if head is None:
+        head = {
+            "shard": str(result.shard),
+            "root": str(result.root),
+            "report": str(result.report),
+            "counts": result.counts,
+        }
     out.write("{\n")
-    for key, value in head.items():
-        out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
-    out.write(f'  "counts": {json.dumps(result.counts, sort_keys=True)},\n  "clips": [')
+    for key, value in sorted(head.items()):
+        out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)},\n")
+    out.write('  "clips": [')
     first = True
     with open(result.report, "rb") as fh:
         for line in fh:

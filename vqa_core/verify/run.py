@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
-from vqa_core.runner.accounting import NoProgress, ProgressSink
 from vqa_core.runner.executor import opened_executor, run_ordered, slots
 from vqa_core.runner.lock import output_lock
+from vqa_core.runner.progress import NoProgress, ProgressSink
 from vqa_core.runner.state import StateStore
 from vqa_core.tables.shards import count_shard_rows
 from vqa_core.verify.check import check_clip

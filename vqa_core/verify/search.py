@@ -16,9 +16,9 @@ import attrs
 import orjson
 
 from vqa_core.fsutil import manifest_path_for, sha256_file
-from vqa_core.runner.accounting import ProgressSink
 from vqa_core.runner.executor import Work, run_ordered
 from vqa_core.runner.lock import lock_path_for
+from vqa_core.runner.progress import ProgressSink
 from vqa_core.runner.state import Outcome, StateStore, state_path_for
 from vqa_core.runner.watchdog import StalledTask, beat
 from vqa_core.verify.config import VerifyConfig

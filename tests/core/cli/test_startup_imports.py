@@ -42,7 +42,10 @@ LIST_CORE = {
     "vqa_core.catalogue",
     "vqa_core.cli",
     "vqa_core.cli._common",
+    "vqa_core.cli._failures",
     "vqa_core.cli._lazy",
+    "vqa_core.cli._output",
+    "vqa_core.cli._sections",
     "vqa_core.cli.corpora",
     "vqa_core.cli.version",
     "vqa_core.columns",
@@ -62,9 +65,9 @@ LIST_CORE = {
     "vqa_core.schema",
     "vqa_core.sources",
 }
-#: The standard library beyond the baseline: the catalogue (TOML), plugin metadata (email),
-#: the CLI's error reporting (traceback), and json for --json.
-LIST_STDLIB = ("tomllib", "email", "traceback", "json", "_json")
+#: Beyond the baseline: the catalogue (TOML), plugin metadata (email), the CLI's error
+#: reporting (traceback), and orjson (with json and dataclasses) for --json.
+LIST_OTHERS = ("tomllib", "email", "traceback", "json", "_json", "orjson", "dataclasses")
 
 
 def _added(tmp_path: Path, *args: str, **env: str) -> set[str]:
@@ -90,7 +93,7 @@ def test_corpora_list_imports_only_what_listing_needs(tmp_path: Path, args: tupl
     # a plugin's package and its declarations: its readers and writers load when they work
     assert plugins and all(m.count(".") == 0 or m.endswith(".declarations") for m in plugins), sorted(plugins)
     rest = added - core - plugins
-    assert {m for m in rest if m.split(".")[0] not in LIST_STDLIB} == set()
+    assert {m for m in rest if m.split(".")[0] not in LIST_OTHERS} == set()
 
 
 def test_a_tab_of_completion_loads_only_the_command_it_offers_and_no_plugin(tmp_path: Path) -> None:
@@ -101,7 +104,10 @@ def test_a_tab_of_completion_loads_only_the_command_it_offers_and_no_plugin(tmp_
         "vqa_core._version",
         "vqa_core.cli",
         "vqa_core.cli._common",
+        "vqa_core.cli._failures",
         "vqa_core.cli._lazy",
+        "vqa_core.cli._output",
+        "vqa_core.cli._sections",
         "vqa_core.cli.corpora",  # its short help is shown beside the completion
         "vqa_core.cli.version",
         "vqa_core.env",

@@ -11,6 +11,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from vqa_core.cli.results.failure import ErrorResult
+from vqa_core.cli.results.registry import parse_result
+
 TIMESTAMP = "2026-01-01T00:00:00Z"
 
 
@@ -50,7 +53,13 @@ def test_json_is_the_only_thing_on_stdout(damaged: tuple[Path, Path], tmp_path: 
     proc = _vqa("verify", shard, "--root", root, "-o", report, "--json", "-v")
     assert proc.returncode == 3, proc.stderr
     document = json.loads(proc.stdout)  # fails on any other byte on stdout
-    assert set(document) == {"shard", "root", "report", "counts", "clips"}
+    parse_result(document)  # exactly the keys of the schema
+    assert (document["command"], document["schema"], document["ok"]) == (
+        "verify",
+        "vqa-verify-result-v1",
+        False,
+    )
+    assert list(document)[-1] == "clips"  # streamed last, one clip at a time
     assert document["shard"] == str(shard) and document["root"] == str(root)
     assert document["report"] == str(report)
     assert document["counts"] == {
@@ -90,5 +99,10 @@ def test_bad_input_is_one_line_and_exit_2(damaged: tuple[Path, Path], tmp_path: 
     ):
         proc = _vqa(*args)
         assert proc.returncode == 2, proc.stderr
-        assert proc.stdout == ""
         assert proc.stderr.startswith("error: ") and len(proc.stderr.strip().splitlines()) == 1
+        if "--json" in args:  # the same line as an error document, and nothing else
+            error = parse_result(json.loads(proc.stdout))
+            assert isinstance(error, ErrorResult) and error.exit_code == 2
+            assert f"error: {error.error}\n" == proc.stderr
+        else:
+            assert proc.stdout == ""

@@ -171,7 +171,7 @@ def test_gate_is_reported_always_and_enforced_with_gate(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "a")])
     assert result.exit_code == 0 and "gate FAIL" in result.output
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "b"), "--gate"])
-    assert result.exit_code == 2 and "error: gate failed: PLCC" in result.output
+    assert result.exit_code == 3 and "error: gate failed: PLCC" in result.output  # a check, not bad input
     assert orjson.loads((tmp_path / "b" / "mos_head.manifest.json").read_bytes())["gate"]["passed"] is False
 
 

@@ -100,7 +100,7 @@ def test_a_404_is_recorded_and_not_retried_unless_asked(
     missing = "/original_videos/HowTo/480P/HowTo_480P-7c1d.mkv"
 
     first = _ingest_cli(root, output, "--base-url", server.url())
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == 4, first.output  # written, but a download problem remains
     assert "1 download-failed" in first.output
     assert server.requests == [(missing, None)]
     (rejection,) = _shard(tmp_path / "ugc.rejections.jsonl")
@@ -108,12 +108,12 @@ def test_a_404_is_recorded_and_not_retried_unless_asked(
     assert rejection["attempts"] == 1
 
     second = _ingest_cli(root, output, "--base-url", server.url())
-    assert second.exit_code == 0, second.output
+    assert second.exit_code == 4, second.output
     assert "1 download-failed" in second.output
     assert server.requests == [(missing, None)]  # not asked again
 
     third = _ingest_cli(root, output, "--base-url", server.url(), "--retry-failed")
-    assert third.exit_code == 0, third.output
+    assert third.exit_code == 4, third.output
     assert server.requests == [(missing, None), (missing, None)]
     (rejection,) = _shard(tmp_path / "ugc.rejections.jsonl")
     assert rejection["attempts"] == 2
