@@ -697,13 +697,11 @@ def _registration_name(cand: _Candidate) -> str:
 
 
 def _installed_candidates() -> list[_Candidate]:
-    from vqa_core.installed import plugin_entry_points
+    from vqa_core.installed import name_and_version, plugin_entry_points
 
     candidates = []
     for ep in plugin_entry_points(ENTRY_POINT_GROUP):
-        dist = ep.dist
-        name = dist.metadata["Name"] if dist is not None else ep.module
-        version = dist.version if dist is not None else None
+        name, version = name_and_version(ep.dist) if ep.dist is not None else (ep.module, None)
         candidates.append(
             _Candidate(name=name, version=version, entry_point=f"{ep.name} = {ep.value}", load=ep.load)
         )

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from vqa_core.hookspecs import ENTRY_POINT_GROUP
-from vqa_core.installed import plugin_entry_points
+from vqa_core.installed import name_and_version, plugin_entry_points
 
 
 def _key(ep: md.EntryPoint) -> tuple[str, str, str | None, str | None]:
@@ -54,3 +54,10 @@ def test_a_shadowed_copy_of_a_distribution_contributes_nothing(tmp_path: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_names_and_versions_as_the_standard_library_reads_them() -> None:
+    dists = list(md.distributions())
+    assert len(dists) > 50  # every installed distribution, whatever tool wrote its metadata
+    for dist in dists:
+        assert name_and_version(dist) == (dist.metadata["Name"], dist.version)

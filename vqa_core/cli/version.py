@@ -21,16 +21,15 @@ F = TypeVar("F", bound=Callable[..., object])
 def _installed_plugins() -> dict[str, str]:
     """Distribution name → version of everything in the ``vqa.corpora`` group, each once."""
     from vqa_core import env
-    from vqa_core.installed import plugin_entry_points
+    from vqa_core.installed import name_and_version, plugin_entry_points
 
     found: dict[str, str] = {}
     for entry_point in plugin_entry_points():
         dist = entry_point.dist
-        name = dist.metadata["Name"] if dist is not None else entry_point.module
-        version = dist.version if dist is not None else "(no distribution metadata)"
-        # the same distribution found twice on sys.path: the first one is the one loaded
+        name, version = name_and_version(dist) if dist is not None else (entry_point.module, None)
+        # a distribution with several entry points in the group: listed once
         if all(env.normalise_name(name) != env.normalise_name(n) for n in found):
-            found[name] = version
+            found[name] = version or "(no distribution metadata)"
     return found
 
 

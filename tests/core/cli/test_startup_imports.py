@@ -65,9 +65,9 @@ LIST_CORE = {
     "vqa_core.schema",
     "vqa_core.sources",
 }
-#: Beyond the baseline: the catalogue (TOML), plugin metadata (email), the CLI's error
-#: reporting (traceback), and orjson (with json and dataclasses) for --json.
-LIST_OTHERS = ("tomllib", "email", "traceback", "json", "_json", "orjson", "dataclasses")
+#: The standard library beyond the baseline: the catalogue (TOML), the CLI's error reporting
+#: (traceback), and json for --json.
+LIST_OTHERS = ("tomllib", "traceback", "json", "_json")
 
 
 def _added(tmp_path: Path, *args: str, **env: str) -> set[str]:
