@@ -32,6 +32,7 @@ LAYERS: Final[dict[str, tuple[str, ...]]] = {
         "columns",
         "mediaopen",
         "samples",
+        "codecheaders",
     ),
     "contract": (
         "__init__",
