@@ -33,6 +33,7 @@ LAYERS: Final[dict[str, tuple[str, ...]]] = {
         "mediaopen",
         "samples",
         "extras",
+        "codecheaders",
     ),
     "contract": (
         "__init__",

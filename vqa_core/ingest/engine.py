@@ -460,6 +460,7 @@ class _Run:
             mtime_ns=item.mtime_ns,
             sha256=item.sha256,
             inputs=inputs,
+            note=item.probe.method if item.probe is not None else None,
         )
         if not item.ok:
             self._store(base)
@@ -588,6 +589,7 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
             )
         except MetadataError as exc:
             raise MetadataError(f"{exc}; {_how_to_obtain(decl)}", path=exc.path, line=exc.line) from None
+        probed = _probe_counts(job.state.note_counts(below_idx=run.rows_read))  # finish closes the state
         written, skipped = job.finish(
             run.rows_read,
             registry.arrow_schema(decl.id),
@@ -608,7 +610,7 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
             downloaded_bytes=run.downloaded_bytes,
             elapsed_s=time.monotonic() - started,
         )
-        _write_ingest_manifest(registry, config, prepared, report, timestamp, job)
+        _write_ingest_manifest(registry, config, prepared, report, timestamp, job, probed)
     run.tally.close(skipped)
     return report
 
@@ -676,6 +678,16 @@ def _timestamp(state: StateStore, config: IngestConfig) -> str:
     return recorded
 
 
+def _probe_counts(notes: dict[str, int]) -> dict[str, int]:
+    """How the shard's probed clips learnt their pixel format: from the codec headers, or from
+    FFmpeg's analysis of a decoded frame (raw clips, from their hints, only when there are any).
+    Read from the state, so a resumed run counts the clips of earlier runs too."""
+    counts = {"header": notes.get("header", 0), "analysed": notes.get("analysed", 0)}
+    if notes.get("hints"):
+        counts["hints"] = notes["hints"]
+    return counts
+
+
 def _write_ingest_manifest(
     registry: Registry,
     config: IngestConfig,
@@ -683,6 +695,7 @@ def _write_ingest_manifest(
     report: IngestReport,
     timestamp: str,
     job: JobRun[Any, Any],
+    probed: dict[str, int],
 ) -> None:
     decl = prepared.corpus.declaration
     manifest = build_manifest(
@@ -702,6 +715,7 @@ def _write_ingest_manifest(
         row_schema=SCHEMA_ID,
         columns=[*BASE_FIELDS, *GROUPING_FIELDS, *prepared.extension_names],
         ingested_at_utc=timestamp,
+        probe=probed,
         stats={
             "rows_read": report.rows_read,
             "written": report.written,

@@ -10,17 +10,26 @@ Headerless raw video cannot be probed from its bytes: its geometry comes from
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, Final, Literal
 
 import attrs
 
 from vqa_core.schema import RawVideoHints
 
-__all__ = ["ProbeError", "ProbeTimeout", "ProbeResult", "probe_clip"]
+__all__ = ["ProbeError", "ProbeTimeout", "ProbeMethod", "ProbeResult", "probe_clip"]
+
+#: How the pixel format was learnt: from the codec's parameter sets, from FFmpeg's stream
+#: analysis (which decodes the first frame), or from the raw clip's hints.
+ProbeMethod = Literal["header", "analysed", "hints"]
+#: FFmpeg's AVCOL_RANGE_JPEG and AVCOL_SPC_RGB.
+_RANGE_JPEG: Final = 2
+_SPACE_RGB: Final = 0
 
 
 class ProbeError(Exception):
@@ -40,6 +49,7 @@ class ProbeResult:
     pix_fmt: str
     codec: str
     frames: int | None = None
+    method: ProbeMethod = "analysed"
 
 
 def probe_clip(
@@ -83,6 +93,7 @@ def _probe_raw(path: Path, hints: RawVideoHints, size: int) -> ProbeResult:
         pix_fmt=hints.pix_fmt,
         codec="rawvideo",
         frames=frames,
+        method="hints",
     )
 
 
@@ -96,48 +107,81 @@ def _rate(value: object) -> float | None:
     return rate if rate > 0 and math.isfinite(rate) else None
 
 
-def _probe_container(  # noqa: C901  # why: one try/finally owns the open container and maps every PyAV error it raises
-    path: Path, *, timeout_s: float, read_packets: bool, on_packet: Callable[[], None] | None
-) -> ProbeResult:
+#: Opened with the analysing decoder skipping every frame: geometry, rate and codec without a decode.
+_NO_DECODE: Final = {"skip_frame": "all"}
+
+
+def _open(path: Path, timeout_s: float, options: dict[str, str] | None = None) -> Any:
     import av
 
-    from vqa_core.mediaopen import open_clip, still_image
+    from vqa_core.mediaopen import open_clip
 
-    started = time.monotonic()
     try:
-        container = open_clip(path, timeout_s=timeout_s)
+        return open_clip(path, timeout_s=timeout_s, options=options)
     except av.error.ExitError:
         raise ProbeTimeout(f"opening took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
         raise ProbeError(_ffmpeg_message(exc)) from None
     except (OSError, ValueError) as exc:  # MediaRefused is a ValueError
         raise ProbeError(str(exc) or type(exc).__name__) from None
+
+
+def _video_stream(container: Any) -> Any:
+    from vqa_core.mediaopen import still_image
+
+    image = still_image(container)
+    if image is not None:
+        raise ProbeError(f"a still image ({image}), not a video")
+    if not container.streams.video:
+        raise ProbeError("no video stream")
+    return container.streams.video[0]
+
+
+def _header_format(container: Any, stream: Any) -> tuple[str | None, list[Any]]:
+    """The pixel format from the codec's parameter sets, and the packets read to learn it."""
+    from vqa_core.codecheaders import CODECS, Container, needs_packet, pixel_format
+
+    ctx = stream.codec_context
+    codec = ctx.codec.canonical_name if ctx.codec is not None else ""
+    if codec not in CODECS:
+        return None, []
+    extradata = bytes(ctx.extradata or b"")
+    read: list[Any] = []
+    first = None
+    if needs_packet(codec, extradata):
+        for packet in container.demux(stream):
+            read.append(packet)
+            if packet.size:
+                first = bytes(packet)
+                break
+    colour = Container(full_range=ctx.color_range == _RANGE_JPEG, rgb=ctx.colorspace == _SPACE_RGB)
+    return pixel_format(codec, extradata, first, colour), read
+
+
+def _probe_container(
+    path: Path, *, timeout_s: float, read_packets: bool, on_packet: Callable[[], None] | None
+) -> ProbeResult:
+    import av
+
+    started = time.monotonic()
+    container = _open(path, timeout_s, _NO_DECODE)
     try:
-        image = still_image(container)
-        if image is not None:
-            raise ProbeError(f"a still image ({image}), not a video")
-        if not container.streams.video:
-            raise ProbeError("no video stream")
-        stream = container.streams.video[0]
-        ctx = stream.codec_context
-        framerate = _rate(stream.average_rate) or _rate(stream.base_rate) or _rate(stream.guessed_rate)
-        duration = None
-        if stream.duration and stream.time_base:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration:
-            duration = container.duration / 1_000_000
-        frames = stream.frames or None  # PyAV reports 0 when the container does not say
-        if read_packets:
-            demuxed = _demux_span(container, stream, on_packet)
-            if demuxed is not None:
-                claimed = duration
-                if claimed and demuxed < 0.9 * claimed - 0.1:
-                    raise ProbeError(
-                        f"truncated: packets cover {demuxed:.2f} s of the {claimed:.2f} s the header claims"
-                    )
-                if not duration:
-                    duration = demuxed
-        if not ctx.pix_fmt:
+        stream = _video_stream(container)
+        pix_fmt, read = _header_format(container, stream)
+        if pix_fmt is not None:
+            return _describe(container, stream, pix_fmt, "header", read if read_packets else None, on_packet)
+    except av.error.ExitError:
+        raise ProbeTimeout(f"a read took longer than the {timeout_s:g} s probe timeout") from None
+    except av.error.FFmpegError as exc:
+        raise ProbeError(_ffmpeg_message(exc)) from None
+    finally:
+        container.close()
+    # the headers do not settle it: FFmpeg's stream analysis decodes the first frame to learn it
+    container = _open(path, timeout_s)
+    try:
+        stream = _video_stream(container)
+        pix_fmt = stream.codec_context.pix_fmt
+        if not pix_fmt:
             # FFmpeg returns from an interrupted stream analysis without an error, only without
             # the facts it had not read yet: never write such a row
             if time.monotonic() - started >= timeout_s:
@@ -145,18 +189,9 @@ def _probe_container(  # noqa: C901  # why: one try/finally owns the open contai
                     f"reading the stream header took longer than the {timeout_s:g} s probe timeout"
                 )
             raise ProbeError(
-                f"no pixel format: FFmpeg could not read the {ctx.name or 'video'} stream's header"
+                f"no pixel format: FFmpeg could not read the {stream.codec_context.name or 'video'} stream's header"
             )
-        codec = ctx.codec.canonical_name if ctx.codec is not None else (ctx.name or "")
-        return ProbeResult(
-            width=int(ctx.width or 0),
-            height=int(ctx.height or 0),
-            framerate=framerate or 0.0,
-            duration_s=float(duration or 0.0),
-            pix_fmt=str(ctx.pix_fmt or ""),
-            codec=str(codec),
-            frames=frames,
-        )
+        return _describe(container, stream, str(pix_fmt), "analysed", [] if read_packets else None, on_packet)
     except av.error.ExitError:
         raise ProbeTimeout(f"a read took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
@@ -165,10 +200,52 @@ def _probe_container(  # noqa: C901  # why: one try/finally owns the open contai
         container.close()
 
 
-def _demux_span(container: object, stream: object, on_packet: Callable[[], None] | None) -> float | None:
+def _describe(
+    container: Any,
+    stream: Any,
+    pix_fmt: str,
+    method: ProbeMethod,
+    read: list[Any] | None,
+    on_packet: Callable[[], None] | None,
+) -> ProbeResult:
+    """The row's facts from an open container; ``read`` (packets already demuxed) is ``None``
+    when the packets are not to be verified."""
+    ctx = stream.codec_context
+    framerate = _rate(stream.average_rate) or _rate(stream.base_rate) or _rate(stream.guessed_rate)
+    duration = None
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration:
+        duration = container.duration / 1_000_000
+    frames = stream.frames or None  # PyAV reports 0 when the container does not say
+    if read is not None:
+        packets = itertools.chain(read, container.demux(stream))
+        demuxed = _demux_span(packets, stream, on_packet)
+        if demuxed is not None:
+            claimed = duration
+            if claimed and demuxed < 0.9 * claimed - 0.1:
+                raise ProbeError(
+                    f"truncated: packets cover {demuxed:.2f} s of the {claimed:.2f} s the header claims"
+                )
+            if not duration:
+                duration = demuxed
+    codec = ctx.codec.canonical_name if ctx.codec is not None else (ctx.name or "")
+    return ProbeResult(
+        width=int(ctx.width or 0),
+        height=int(ctx.height or 0),
+        framerate=framerate or 0.0,
+        duration_s=float(duration or 0.0),
+        pix_fmt=pix_fmt,
+        codec=str(codec),
+        frames=frames,
+        method=method,
+    )
+
+
+def _demux_span(packets: Iterable[Any], stream: Any, on_packet: Callable[[], None] | None) -> float | None:
     """Seconds covered by the video packets, read without decoding; ``None`` without timestamps."""
     first = last = None
-    for packet in container.demux(stream):  # type: ignore[attr-defined]
+    for packet in packets:
         if on_packet is not None:
             on_packet()
         if packet.pts is None:
@@ -178,9 +255,9 @@ def _demux_span(container: object, stream: object, on_packet: Callable[[], None]
         last = end if last is None else max(last, end)
     if first is None or last is None:
         raise ProbeError("no readable video packets (empty or truncated file)")
-    if not stream.time_base:  # type: ignore[attr-defined]
+    if not stream.time_base:
         return None
-    return float((last - first) * stream.time_base)  # type: ignore[attr-defined]
+    return float((last - first) * stream.time_base)
 
 
 def _ffmpeg_message(exc: Exception) -> str:

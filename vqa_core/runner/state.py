@@ -67,11 +67,19 @@ CREATE TABLE IF NOT EXISTS rows (
     mtime_ns INTEGER,
     sha256 TEXT,
     row BLOB,
-    inputs TEXT
+    inputs TEXT,
+    note TEXT
 );
 CREATE INDEX IF NOT EXISTS rows_by_idx ON rows(idx);
 CREATE INDEX IF NOT EXISTS rows_by_sha ON rows(sha256) WHERE status = 'written';
 """
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """A state written before a column was added gets it, empty: such states stay resumable."""
+    have = {str(r[1]) for r in db.execute("PRAGMA table_info(rows)")}
+    if "note" not in have:
+        db.execute("ALTER TABLE rows ADD COLUMN note TEXT")
 
 
 def state_path_for(output: Path) -> Path:
@@ -113,6 +121,8 @@ class Outcome:
     row: bytes | None = None
     #: Digest of what the plugin said about the row (label, extras, hints): a change means redo.
     inputs: str | None = None
+    #: A short tag the job keeps with the row for its manifest (ingest: how the clip was probed).
+    note: str | None = None
 
 
 _COLUMNS: Final = tuple(a.name for a in attrs.fields(Outcome))
@@ -139,6 +149,7 @@ class StateStore:
             # NORMAL in WAL mode: a process crash never loses a committed batch; only power loss may.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            _add_missing_columns(self._db)
             self._db.commit()
         except sqlite3.Error as exc:
             self.close()
@@ -222,6 +233,13 @@ class StateStore:
         while batch := cursor.fetchmany(1024):
             for row in batch:
                 yield Outcome(*row)
+
+    def note_counts(self, *, below_idx: int) -> dict[str, int]:
+        """``note`` → count over the first ``below_idx`` metadata rows that carry one."""
+        cursor = self.db.execute(
+            "SELECT note, COUNT(*) FROM rows WHERE idx < ? AND note IS NOT NULL GROUP BY note", (below_idx,)
+        )
+        return {str(n): int(c) for n, c in cursor}
 
     def counts(self, *, below_idx: int) -> dict[tuple[str, str | None], int]:
         """``(status, reason)`` → count over the first ``below_idx`` metadata rows."""

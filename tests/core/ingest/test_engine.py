@@ -179,6 +179,33 @@ def test_max_rows_caps_and_a_later_full_run_completes(
     assert (report.written, report.reused, report.processed) == (6, 2, 4)
 
 
+def test_the_manifest_counts_how_clips_were_probed_across_a_resume(
+    konvid_registry: Registry, drop: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "k1.jsonl"
+    # one clip the headers cannot settle: MPEG-4 Part 2 goes through FFmpeg's analysis
+    clip = sorted((drop / "KoNViD_1k_videos").iterdir())[-1]
+    write_clip(clip, ClipSpec(frames=6, codec="mpeg4"), seed=3)
+    ingest(konvid_registry, _config(drop, out, max_rows=2))
+    manifest = tmp_path / "k1.manifest.json"
+    assert json.loads(manifest.read_text())["probe"] == {"header": 2, "analysed": 0}
+    report = ingest(konvid_registry, _config(drop, out))
+    assert (report.reused, report.processed) == (2, 4)
+    assert json.loads(manifest.read_text())["probe"] == {"header": 5, "analysed": 1}
+
+
+def test_a_state_without_the_note_column_resumes(
+    konvid_registry: Registry, drop: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "k1.jsonl"
+    ingest(konvid_registry, _config(drop, out, max_rows=2))
+    with sqlite3.connect(state_path_for(out)) as db:
+        db.execute("ALTER TABLE rows DROP COLUMN note")
+    report = ingest(konvid_registry, _config(drop, out))
+    assert (report.written, report.reused, report.processed) == (6, 2, 4)
+    assert json.loads((tmp_path / "k1.manifest.json").read_text())["probe"] == {"header": 4, "analysed": 0}
+
+
 def test_parquet_output_holds_the_same_rows(konvid_registry: Registry, drop: Path, tmp_path: Path) -> None:
     ingest(konvid_registry, _config(drop, tmp_path / "k1.jsonl"))
     ingest(konvid_registry, _config(drop, tmp_path / "k1.parquet"))
