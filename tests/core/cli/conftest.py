@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -137,6 +138,12 @@ def fake_distribution(site: Path, name: str, module: str, source: str) -> None:
     (info / "entry_points.txt").write_text(f"[vqa.corpora]\n{module} = {module}\n")
     (info / "RECORD").write_text("")
     (site / f"{module}.py").write_text(source)
+
+
+@pytest.fixture(scope="session")
+def distribution_writer() -> Callable[[Path, str, str, str], None]:
+    """:func:`fake_distribution`, for test modules (which cannot import this conftest)."""
+    return fake_distribution
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,16 +24,6 @@ FIRST_PARTY = {
 }
 
 
-def _fake_distribution(site: Path, name: str, module: str, source: str) -> None:
-    """A minimal installed distribution: dist-info with an entry point, plus its module."""
-    info = site / f"{module}-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[vqa.corpora]\n{module} = {module}\n")
-    (info / "RECORD").write_text("")
-    (site / f"{module}.py").write_text(source)
-
-
 def _vqa(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "vqa_core", *args],
@@ -44,12 +35,14 @@ def _vqa(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
 
 @pytest.fixture(scope="module")
-def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def broken_site(
+    tmp_path_factory: pytest.TempPathFactory, distribution_writer: Callable[[Path, str, str, str], None]
+) -> Path:
     site = tmp_path_factory.mktemp("site")
-    _fake_distribution(
+    distribution_writer(
         site, "vqa-broken-example", "vqa_broken_example", "raise RuntimeError('broken on purpose')\n"
     )
-    _fake_distribution(
+    distribution_writer(
         site,
         "vqa-dup-example",
         "vqa_dup_example",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,20 +53,13 @@ def vqa_register_corpora(register):
 """
 
 
-def _distribution(site: Path, name: str, module: str, source: str) -> None:
-    info = site / f"{module}-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[vqa.corpora]\n{module} = {module}\n")
-    (info / "RECORD").write_text("")
-    (site / f"{module}.py").write_text(source)
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(
+    tmp_path_factory: pytest.TempPathFactory, distribution_writer: Callable[[Path, str, str, str], None]
+) -> Path:
     site = tmp_path_factory.mktemp("site")
-    _distribution(site, "vqa-markup-example", "vqa_markup_example", PLUGIN)
-    _distribution(site, "vqa-markup-broken", "vqa_markup_broken", f"raise RuntimeError({HOSTILE!r})\n")
+    distribution_writer(site, "vqa-markup-example", "vqa_markup_example", PLUGIN)
+    distribution_writer(site, "vqa-markup-broken", "vqa_markup_broken", f"raise RuntimeError({HOSTILE!r})\n")
     return site
 
 
