@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from vqa_core.fsutil import sha256_file
+from vqa_core.ingest.containerend import declared_end
 from vqa_core.ingest.probe import ProbeError, probe_clip
 from vqa_core.samples import ClipSpec, write_clip
 
@@ -78,11 +79,18 @@ def attrs_evolve(spec: ClipSpec, **changes: Any) -> ClipSpec:
 
 
 def today(path: Path) -> tuple[str, str | None]:
+    """The demux check as it was: every packet read again after hashing."""
+    from vqa_core.ingest import probe as probing
+
     sha = sha256_file(path)
+    kept = probing._ends_where_declared
+    probing._ends_where_declared = lambda path: False  # type: ignore[assignment]
     try:
         probe_clip(path, read_packets=True)
     except ProbeError as exc:
         return sha, str(exc)
+    finally:
+        probing._ends_where_declared = kept  # type: ignore[method-assign]
     return sha, None
 
 
@@ -212,63 +220,6 @@ def hash_as_read(path: Path) -> tuple[str, str | None]:
     return sha, reason
 
 
-def _declared_end(path: Path) -> int | None:
-    """Where the container's own top-level sizes say the file ends: MP4/MOV box sizes
-    summed, or Matroska's EBML header plus the Segment's size; ``None`` if they do not say."""
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-        size = os.fstat(fh.fileno()).st_size
-        if head[:4] == b"\x1a\x45\xdf\xa3":
-            return _ebml_end(fh, size)
-        if head[4:8] not in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"):
-            return None
-        pos = 0
-        for _ in range(10_000):  # bounded: a real file has a handful of top-level boxes
-            if pos >= size:
-                return pos
-            fh.seek(pos)
-            hdr = fh.read(16)
-            if len(hdr) < 8:
-                return pos + 8
-            box = int.from_bytes(hdr[:4], "big")
-            if box == 1:
-                box = int.from_bytes(hdr[8:16], "big") if len(hdr) == 16 else 16
-            elif box == 0:  # to the end of the file
-                return size
-            if box < 8:
-                return None
-            pos += box
-        return None
-
-
-def _vint(data: bytes, at: int) -> tuple[int, int] | None:
-    if at >= len(data) or data[at] == 0:
-        return None
-    length = 9 - data[at].bit_length()
-    if at + length > len(data):
-        return None
-    value = int.from_bytes(data[at : at + length], "big") & ((1 << (7 * length)) - 1)
-    return value, at + length
-
-
-def _ebml_end(fh: Any, size: int) -> int | None:
-    fh.seek(0)
-    data = fh.read(4096)
-    hdr = _vint(data, 4)
-    if hdr is None:
-        return None
-    seg = hdr[1] + hdr[0]
-    if data[seg : seg + 4] != b"\x18\x53\x80\x67":
-        return None
-    body = _vint(data, seg + 4)
-    if body is None:
-        return None
-    length = 9 - data[seg + 4].bit_length()
-    if body[0] == (1 << (7 * length)) - 1:  # unknown size (a live stream): the index does not say
-        return None
-    return body[1] + body[0]
-
-
 def structure(path: Path) -> tuple[str, str | None]:
     """Hash, probe without the demux, and compare the container's declared end with the size."""
     sha = sha256_file(path)
@@ -276,7 +227,7 @@ def structure(path: Path) -> tuple[str, str | None]:
         probe_clip(path, read_packets=False)
     except ProbeError as exc:
         return sha, str(exc)
-    end = _declared_end(path)
+    end = declared_end(path)
     if end is None:
         return today(path)
     if end > path.stat().st_size:
@@ -284,11 +235,20 @@ def structure(path: Path) -> tuple[str, str | None]:
     return sha, None
 
 
+def _shipped(path: Path) -> str | None:
+    try:
+        probe_clip(path, read_packets=True)
+    except ProbeError as exc:
+        return str(exc)
+    return None
+
+
 CHECKS: dict[str, Callable[[Path], tuple[str, str | None]]] = {
     "today (hash + full demux)": today,
     "tail (hash + seek to last key frame)": tail,
     "hash as the demuxer reads": hash_as_read,
     "structure (hash + top-level sizes)": structure,
+    "probe_clip (as shipped)": lambda p: (sha256_file(p), _shipped(p)),
     "no check (hash + probe only)": no_check,
 }
 
@@ -314,8 +274,10 @@ def main() -> None:
     try:
         big = ClipSpec(width=args.width, height=args.height, frames=args.frames, quality=0.3)
         whole, cut = make_clips(base, big)
-        print(f"{len(whole)} whole clips ({sum(p.stat().st_size for p in whole.values()) / 1e6:.1f} MB), "
-              f"{len(cut)} cut or hostile")
+        print(
+            f"{len(whole)} whole clips ({sum(p.stat().st_size for p in whole.values()) / 1e6:.1f} MB), "
+            f"{len(cut)} cut or hostile"
+        )
         expected = {name: today(p)[1] for name, p in cut.items()}
         print("\ncaught (rejection) per cut clip:")
         print(f"{'clip':34s}" + "".join(f"{k.split(' ')[0]:>10s}" for k in CHECKS))
@@ -341,7 +303,11 @@ def main() -> None:
                 t = _time(check, [p], args.repeat)
                 cells.append(f"{label.split(' ')[0]} {t * 1e3:6.2f} ms ({t / base_t:4.2f})")
             size = p.stat().st_size / 1e6
-            print(f"  {name:20s} {size:5.1f} MB  " + "  ".join(cells) + f"  reread {REREAD.get(p.name, 0) / 1e6:.1f} MB")
+            print(
+                f"  {name:20s} {size:5.1f} MB  "
+                + "  ".join(cells)
+                + f"  reread {REREAD.get(p.name, 0) / 1e6:.1f} MB"
+            )
         print("\nmissed per check:", missed)
     finally:
         shutil.rmtree(base)

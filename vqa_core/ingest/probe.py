@@ -167,6 +167,10 @@ def _probe_container(
     container = _open(path, timeout_s, _NO_DECODE)
     try:
         stream = _video_stream(container)
+        # the container's sizes settle truncation without a second read of the packets (the
+        # demux also gives a duration the container does not state)
+        if read_packets and (stream.duration or container.duration) and _ends_where_declared(path):
+            read_packets = False
         pix_fmt, read = _header_format(container, stream)
         if pix_fmt is not None:
             return _describe(container, stream, pix_fmt, "header", read if read_packets else None, on_packet)
@@ -198,6 +202,23 @@ def _probe_container(
         raise ProbeError(_ffmpeg_message(exc)) from None
     finally:
         container.close()
+
+
+def _ends_where_declared(path: Path) -> bool:
+    """``True`` when the container declares its end and the file reaches it; a truncated file
+    raises; ``False`` when the container does not say (the packets are demuxed instead)."""
+    from vqa_core.ingest.containerend import declared_end
+
+    try:
+        end = declared_end(path)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ProbeError(str(exc.strerror or exc)) from None
+    if end is None:
+        return False
+    if end > size:
+        raise ProbeError(f"truncated: the container declares {end:,} bytes, the file has {size:,}")
+    return True
 
 
 def _describe(
