@@ -1,7 +1,8 @@
 """Where a container's own top-level sizes say the file ends (truncation without a second read).
 
 MP4/MOV: the top-level box sizes summed (an ``mdat`` cut short declares more
-bytes than the file holds). Matroska/WebM: the EBML header plus the Segment's
+bytes than the file holds); bytes after the last box that start no known box
+are trailing junk, which players ignore. Matroska/WebM: the EBML header plus the Segment's
 declared size. ``None`` when the container does not say (other formats, a
 Matroska Segment of unknown size, a box of size 0 "to the end"): the caller
 then verifies by demuxing. Reads a few bytes per top-level box, bounded.
@@ -19,6 +20,12 @@ _EBML: Final = b"\x1a\x45\xdf\xa3"
 _SEGMENT: Final = b"\x18\x53\x80\x67"
 #: Box types a QuickTime-family file starts with.
 _MP4_FIRST: Final = frozenset({b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot"})
+#: Box types found at the top level of MP4/MOV/3GP files. Bytes after the last of them that do not
+#: start one are trailing junk (players ignore it), not a box cut short.
+_MP4_TOP: Final = _MP4_FIRST | {
+    t.encode()
+    for t in ("uuid", "moof", "mfra", "meta", "styp", "sidx", "ssix", "prft", "emsg", "pdin", "junk", "PICT")
+}
 #: A real file has a handful of top-level boxes; a crafted one must not loop for ever.
 _MAX_BOXES: Final = 10_000
 
@@ -42,8 +49,8 @@ def _mp4_end(fh: BinaryIO, size: int) -> int | None:
             return pos
         fh.seek(pos)
         header = fh.read(16)
-        if len(header) < 8:
-            return pos + 8  # a box header cut short
+        if len(header) < 8 or header[4:8] not in _MP4_TOP:
+            return pos  # trailing junk: the boxes before it are whole
         box = int.from_bytes(header[:4], "big")
         if box == 1:  # 64-bit size follows the type
             if len(header) < 16:

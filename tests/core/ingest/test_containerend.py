@@ -47,6 +47,19 @@ def test_a_whole_clip_ends_where_it_says(clips: dict[str, Path], name: str) -> N
     probe_clip(clips[name], read_packets=True)
 
 
+@pytest.mark.parametrize("junk", [b"\x00", b"\xff" * 7, b"\x13" * 32, b"\x7f\xff\xff\xffabcd" * 4])
+@pytest.mark.parametrize("name", [".mp4", "faststart.mp4", ".mkv"])
+def test_trailing_junk_is_not_a_truncation(
+    clips: dict[str, Path], name: str, junk: bytes, tmp_path: Path
+) -> None:
+    """Players ignore bytes after the last box or the Segment; so does the size check."""
+    path = tmp_path / f"junk{clips[name].suffix}"
+    path.write_bytes(clips[name].read_bytes() + junk)
+    end = declared_end(path)
+    assert end is not None and end <= path.stat().st_size
+    probe_clip(path, read_packets=True)
+
+
 @pytest.mark.parametrize("cut", CUTS)
 @pytest.mark.parametrize("name", [".mp4", ".mkv", ".webm", "faststart.mp4"])
 def test_every_cut_is_rejected(clips: dict[str, Path], name: str, cut: float, tmp_path: Path) -> None:
@@ -55,6 +68,18 @@ def test_every_cut_is_rejected(clips: dict[str, Path], name: str, cut: float, tm
     path.write_bytes(data[: int(len(data) * cut)])
     with pytest.raises(ProbeError):
         probe_clip(path, read_packets=True)
+
+
+def test_a_hollow_container_is_refused(clips: dict[str, Path], tmp_path: Path) -> None:
+    """Its sizes add up (the ``mdat`` box was emptied and its size rewritten) but no packet can be
+    read: the first packet is still demuxed, so a well-formed but empty clip is no clip."""
+    data = clips["faststart.mp4"].read_bytes()
+    mdat = data.index(b"mdat") - 4
+    hollow = tmp_path / "hollow.mp4"
+    hollow.write_bytes(data[:mdat] + (8).to_bytes(4, "big") + b"mdat")
+    assert declared_end(hollow) == hollow.stat().st_size
+    with pytest.raises(ProbeError, match="no readable video packets"):
+        probe_clip(hollow, read_packets=True)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
