@@ -3,7 +3,7 @@
 Every clip is made here with PyAV's bundled encoders (tiny: 64x64, 3 frames). For
 H.264, HEVC, VP9 and AV1 the probe must read the pixel format from the codec's
 parameter sets (``method == "header"``) and report exactly what the full analysis
-reports; the other codecs go through the analysis (``method == "analysed"``).
+reports (pixel format, geometry, rate, codec and duration); the other codecs go through the analysis (``method == "analysed"``).
 """
 
 from __future__ import annotations
@@ -84,12 +84,17 @@ def _full_analysis(path: Path) -> dict[str, Any]:
         stream = container.streams.video[0]
         ctx = stream.codec_context
         rate = stream.average_rate or stream.base_rate or stream.guessed_rate
+        if stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        else:
+            duration = (container.duration or 0) / 1_000_000
         return {
             "pix_fmt": ctx.pix_fmt,
             "width": ctx.width,
             "height": ctx.height,
             "framerate": float(rate) if rate else 0.0,
             "codec": ctx.codec.canonical_name,
+            "duration_s": duration,
         }
     finally:
         container.close()
