@@ -112,8 +112,10 @@ def _rate(value: object) -> float | None:
 #: truncation; one packet still proves the stream is not empty), or none (verification is off).
 _Packets = Literal["all", "first", "none"]
 
-#: Opened with the analysing decoder skipping every frame: geometry, rate and codec without a decode.
-_NO_DECODE: Final = {"skip_frame": "all"}
+#: Opened with no decoder allowed to FFmpeg's stream analysis: it still reads what it reads to
+#: settle geometry, rate and duration, but decodes nothing (some decoders, VP9's among them,
+#: decode key frames even when told to skip every frame). The pixel format comes from the headers.
+_NO_DECODE: Final = {"codec_whitelist": "none", "skip_frame": "all"}
 
 
 def _open(path: Path, timeout_s: float, options: dict[str, str] | None = None) -> Any:
