@@ -107,8 +107,15 @@ def _rate(value: object) -> float | None:
     return rate if rate > 0 and math.isfinite(rate) else None
 
 
-#: Opened with the analysing decoder skipping every frame: geometry, rate and codec without a decode.
-_NO_DECODE: Final = {"skip_frame": "all"}
+#: How much of the packet stream the probe reads: every packet (the container does not declare its
+#: end, so truncation is found by the packets' span), the first one (the declared end settles
+#: truncation; one packet still proves the stream is not empty), or none (verification is off).
+_Packets = Literal["all", "first", "none"]
+
+#: Opened with no decoder allowed to FFmpeg's stream analysis: it still reads what it reads to
+#: settle geometry, rate and duration, but decodes nothing (some decoders, VP9's among them,
+#: decode key frames even when told to skip every frame). The pixel format comes from the headers.
+_NO_DECODE: Final = {"codec_whitelist": "none", "skip_frame": "all"}
 
 
 def _open(path: Path, timeout_s: float, options: dict[str, str] | None = None) -> Any:
@@ -167,9 +174,14 @@ def _probe_container(
     container = _open(path, timeout_s, _NO_DECODE)
     try:
         stream = _video_stream(container)
+        packets: _Packets = "all" if read_packets else "none"
+        # the container's sizes settle truncation without a second read of the packets (the
+        # demux also gives a duration the container does not state)
+        if read_packets and (stream.duration or container.duration) and _ends_where_declared(path):
+            packets = "first"
         pix_fmt, read = _header_format(container, stream)
         if pix_fmt is not None:
-            return _describe(container, stream, pix_fmt, "header", read if read_packets else None, on_packet)
+            return _describe(container, stream, pix_fmt, "header", (read, packets), on_packet)
     except av.error.ExitError:
         raise ProbeTimeout(f"a read took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
@@ -191,7 +203,7 @@ def _probe_container(
             raise ProbeError(
                 f"no pixel format: FFmpeg could not read the {stream.codec_context.name or 'video'} stream's header"
             )
-        return _describe(container, stream, str(pix_fmt), "analysed", [] if read_packets else None, on_packet)
+        return _describe(container, stream, str(pix_fmt), "analysed", ([], packets), on_packet)
     except av.error.ExitError:
         raise ProbeTimeout(f"a read took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
@@ -200,16 +212,33 @@ def _probe_container(
         container.close()
 
 
+def _ends_where_declared(path: Path) -> bool:
+    """``True`` when the container declares its end and the file reaches it; a truncated file
+    raises; ``False`` when the container does not say (the packets are demuxed instead)."""
+    from vqa_core.ingest.containerend import declared_end
+
+    try:
+        end = declared_end(path)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ProbeError(str(exc.strerror or exc)) from None
+    if end is None:
+        return False
+    if end > size:
+        raise ProbeError(f"truncated: the container declares {end:,} bytes, the file has {size:,}")
+    return True
+
+
 def _describe(
     container: Any,
     stream: Any,
     pix_fmt: str,
     method: ProbeMethod,
-    read: list[Any] | None,
+    verify: tuple[list[Any], _Packets],
     on_packet: Callable[[], None] | None,
 ) -> ProbeResult:
-    """The row's facts from an open container; ``read`` (packets already demuxed) is ``None``
-    when the packets are not to be verified."""
+    """The row's facts from an open container; ``verify`` holds the packets already demuxed and
+    how many more to read."""
     ctx = stream.codec_context
     framerate = _rate(stream.average_rate) or _rate(stream.base_rate) or _rate(stream.guessed_rate)
     duration = None
@@ -218,9 +247,11 @@ def _describe(
     elif container.duration:
         duration = container.duration / 1_000_000
     frames = stream.frames or None  # PyAV reports 0 when the container does not say
-    if read is not None:
-        packets = itertools.chain(read, container.demux(stream))
-        demuxed = _demux_span(packets, stream, on_packet)
+    read, packets = verify
+    if packets == "first":
+        _first_packet(itertools.chain(read, container.demux(stream)))
+    elif packets == "all":
+        demuxed = _demux_span(itertools.chain(read, container.demux(stream)), stream, on_packet)
         if demuxed is not None:
             claimed = duration
             if claimed and demuxed < 0.9 * claimed - 0.1:
@@ -242,6 +273,18 @@ def _describe(
     )
 
 
+_NO_PACKETS: Final = "no readable video packets (empty or truncated file)"
+
+
+def _first_packet(packets: Iterable[Any]) -> None:
+    """A stream whose container declares its end still needs one timed packet: a well-formed
+    but empty container is no clip."""
+    for packet in packets:
+        if packet.pts is not None and packet.size:
+            return
+    raise ProbeError(_NO_PACKETS)
+
+
 def _demux_span(packets: Iterable[Any], stream: Any, on_packet: Callable[[], None] | None) -> float | None:
     """Seconds covered by the video packets, read without decoding; ``None`` without timestamps."""
     first = last = None
@@ -254,7 +297,7 @@ def _demux_span(packets: Iterable[Any], stream: Any, on_packet: Callable[[], Non
         first = packet.pts if first is None else min(first, packet.pts)
         last = end if last is None else max(last, end)
     if first is None or last is None:
-        raise ProbeError("no readable video packets (empty or truncated file)")
+        raise ProbeError(_NO_PACKETS)
     if not stream.time_base:
         return None
     return float((last - first) * stream.time_base)

@@ -3,7 +3,7 @@
 Every clip is made here with PyAV's bundled encoders (tiny: 64x64, 3 frames). For
 H.264, HEVC, VP9 and AV1 the probe must read the pixel format from the codec's
 parameter sets (``method == "header"``) and report exactly what the full analysis
-reports; the other codecs go through the analysis (``method == "analysed"``).
+reports (pixel format, geometry, rate, codec and duration); the other codecs go through the analysis (``method == "analysed"``).
 """
 
 from __future__ import annotations
@@ -84,12 +84,17 @@ def _full_analysis(path: Path) -> dict[str, Any]:
         stream = container.streams.video[0]
         ctx = stream.codec_context
         rate = stream.average_rate or stream.base_rate or stream.guessed_rate
+        if stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        else:
+            duration = (container.duration or 0) / 1_000_000
         return {
             "pix_fmt": ctx.pix_fmt,
             "width": ctx.width,
             "height": ctx.height,
             "framerate": float(rate) if rate else 0.0,
             "codec": ctx.codec.canonical_name,
+            "duration_s": duration,
         }
     finally:
         container.close()
@@ -131,3 +136,45 @@ def test_header_path_agrees_with_full_analysis(clips: dict[str, Path], name: str
     got = {k: getattr(probe, k) for k in expected}
     assert got == expected
     assert probe.method == ("header" if expected["codec"] in HEADER_CODECS else "analysed")
+
+
+#: Longer clips, so FFmpeg's analysis reads past the first packets to estimate the rate (Matroska
+#: and WebM state no frame count); one has irregular timestamps.
+LONGER = [
+    ("x264-mkv-60", "libx264", "matroska", False),
+    ("x264-mp4-60", "libx264", "mp4", False),
+    ("vp9-webm-60", "libvpx-vp9", "webm", False),
+    ("x264-mkv-vfr", "libx264", "matroska", True),
+]
+
+
+def _encode_longer(path: Path, encoder: str, fmt: str, vfr: bool) -> None:
+    from fractions import Fraction
+
+    rng = np.random.default_rng(3)
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=30)
+        stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
+        if vfr:
+            stream.codec_context.time_base = Fraction(1, 1000)
+        pts = 0
+        for i in range(60):
+            image = rng.integers(0, 255, (64, 96, 3), dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
+            if vfr:  # frames 20 ms and 50 ms apart
+                frame.pts, frame.time_base = pts, Fraction(1, 1000)
+                pts += 20 if i % 3 else 50
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+@pytest.mark.parametrize(("name", "encoder", "fmt", "vfr"), LONGER)
+def test_longer_clips_agree(tmp_path: Path, name: str, encoder: str, fmt: str, vfr: bool) -> None:
+    path = tmp_path / f"{name}{SUFFIX[fmt]}"
+    _encode_longer(path, encoder, fmt, vfr)
+    expected = _full_analysis(path)
+    probe = probe_clip(path, read_packets=True)
+    assert {k: getattr(probe, k) for k in expected} == expected
+    assert probe.method == "header"
