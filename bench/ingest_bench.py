@@ -431,7 +431,7 @@ def main() -> None:
     for label, count, geometry in (
         ("small (≤ 2 MB)", args.small, dict(width=640, height=360, frames=50, quality=0.8)),
         ("large (≥ 10 MB)", args.large, dict(width=1920, height=1080, frames=100, quality=0.8)),
-        ("camera-like (13 MB)", args.camera, dict(base=camera_like_clip(work))),
+        ("camera (H.264 High, 13 MB)", args.camera, dict(base=camera_like_clip(work))),
     ):
         if not count:
             continue
