@@ -16,17 +16,12 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 
-from vqa_core.features import formulas
-
-# Hashing and the watchdog load with the first clip: the registry reads the feature names
-# (VQA_NR_V1) through the training schemas at every `vqa corpora list`.
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
+# Hashing, decoding, numpy and the watchdog load with the first clip: the registry reads the
+# feature names (VQA_NR_V1) through the training schemas at every `vqa corpora list`.
 
 __all__ = [
     "FEATURES",
@@ -174,34 +169,30 @@ def _decode_features(
     path: Path, raw: RawGeometry | None, sample_fps: float | None
 ) -> tuple[int, int, dict[str, list[float]]]:
     from vqa_core.features.decoding import frames
-    from vqa_core.features.planes import luma as read_luma
-    from vqa_core.features.planes import rgb as read_rgb
+    from vqa_core.features.perframe import Luma, frame_features, read_luma
     from vqa_core.runner.watchdog import beat
 
     series: dict[str, list[float]] = {name: [] for name in FEATURES}
     decoded = used = 0
     last_slot = -1
     previous: Any = None
-    previous_luma: npt.NDArray[np.float32] | None = None
+    previous_luma: Luma | None = None
     for when, frame in frames(path, raw):
         beat()  # progress for the watchdog of the thread pool
         decoded += 1
         if sample_fps is not None:
             slot = math.floor(when * sample_fps + 1e-6)
             if slot <= last_slot:
+                # an unsampled frame is read only if the next sampled one needs it for TI
                 previous, previous_luma = frame, None
                 continue
             last_slot = slot
         used += 1
         luma = read_luma(frame)
-        series["si"].append(formulas.spatial_information(luma))
-        if previous is not None:
-            before = previous_luma if previous_luma is not None else read_luma(previous)
-            if before.shape == luma.shape:
-                series["ti"].append(formulas.temporal_information(before, luma))
-        series["colourfulness"].append(formulas.colourfulness(read_rgb(frame)))
-        series["contrast"].append(formulas.rms_contrast(luma))
-        series["brightness"].append(formulas.brightness(luma))
-        series["sharpness"].append(formulas.laplacian_variance(luma))
+        before = (
+            None if previous is None else previous_luma if previous_luma is not None else read_luma(previous)
+        )
+        for name, value in frame_features(frame, luma, before).items():
+            series[name].append(value)
         previous, previous_luma = frame, luma
     return decoded, used, series

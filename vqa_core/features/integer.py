@@ -1,0 +1,137 @@
+"""The formulas of :mod:`vqa_core.features.formulas` on 8-bit planes, in integer arithmetic, bit for bit.
+
+8-bit luma and RGB are integers, and so is every intermediate the formulas form
+from them: Sobel and Laplacian responses, frame differences, ``R − G`` and
+``2·yb = R + G − 2B`` all fit int16, and float32 holds each of them (and
+``Gx² + Gy²`` < 2²⁴) exactly. Integer arithmetic on the stored planes therefore
+gives the very numbers the float32 formulas give, without converting whole frames
+to float32 first, and sums of integers are exact in any order, so every mean is
+the same float64 division ``sum / n``.
+
+The one step whose result depends on the order of additions is the sum of squared
+deviations (and the sum of Sobel magnitudes): there numpy is handed the very array
+the float formula hands it — the same float64 values, shape and layout — so it adds
+them in the same order. tests/core/features/test_integer.py pins every function
+against :mod:`formulas` on random and decoded frames, odd sizes and padded rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Plane = npt.NDArray[np.uint8]
+    Ints = npt.NDArray[np.integer[Any]]
+
+__all__ = [
+    "luma_moments",
+    "spatial",
+    "temporal_information",
+    "colourfulness",
+]
+
+
+def _total(values: Ints, bound: int) -> int:
+    """The exact sum of integers of magnitude at most ``bound``."""
+    import numpy as np
+
+    # int32 adds twice as fast; it holds the sum of a 4K frame of 8-bit differences
+    dtype = np.int32 if values.size * bound < 2**31 else np.int64
+    return int(np.add.reduce(values, axis=None, dtype=dtype))
+
+
+def _squares(values: Ints, centre: float, out: npt.NDArray[np.float64] | None = None) -> float:
+    """``Σ (v − centre)²`` formed and added as numpy's ``std(dtype=float64)`` forms and adds it.
+
+    The deviations are written C-contiguous in the shape of ``values`` (the shape of the
+    float32 array the formula reduces), as numpy writes them, so its pairwise sum runs alike.
+    """
+    import numpy as np
+
+    deviations = np.subtract(values, centre, out=out, dtype=np.float64)
+    np.square(deviations, out=deviations)
+    return float(np.add.reduce(deviations, axis=None, dtype=np.float64))
+
+
+def _moments(values: Ints, bound: int) -> tuple[float, float]:
+    """``(mean, Σ (v − mean)²)`` of integers, equal to numpy's on them as float32."""
+    import numpy as np
+
+    mean = float(np.float64(_total(values, bound)) / values.size)
+    return mean, _squares(values, mean)
+
+
+def _std(squares: float, n: int) -> float:
+    import numpy as np
+
+    return float(np.sqrt(np.float64(squares) / n))
+
+
+def luma_moments(luma: Plane) -> tuple[float, float]:
+    """``(brightness, rms_contrast)`` of 8-bit luma: one mean serves both."""
+    mean, squares = _moments(luma, 255)
+    return mean, _std(squares, luma.size) / 255.0
+
+
+def temporal_information(previous: Plane, current: Plane) -> float:
+    import numpy as np
+
+    difference = np.subtract(current, previous, dtype=np.int16)
+    return _std(_moments(difference, 255)[1], difference.size)
+
+
+def spatial(luma: Plane) -> tuple[float, float]:
+    """``(SI, sharpness)``: the Sobel magnitude's spread and the Laplacian's variance share
+    the sums of each pixel's vertical and horizontal neighbours."""
+    import numpy as np
+
+    if luma.shape[0] < 3 or luma.shape[1] < 3:
+        return 0.0, 0.0
+    f = luma.astype(np.int16)
+    centre = f[1:-1, 1:-1]
+    vertical = f[:-2] + f[2:]  # up + down, (H−2)×W
+    horizontal = f[:, :-2] + f[:, 2:]  # left + right, H×(W−2)
+    laplacian = vertical[:, 1:-1] + horizontal[1:-1]
+    laplacian -= centre
+    laplacian -= centre
+    laplacian -= centre
+    laplacian -= centre
+    sharpness = _moments(laplacian, 1020)[1] / laplacian.size
+    # Sobel: the [1, 2, 1] smoothings are the neighbour sums plus twice the middle
+    vertical += f[1:-1]
+    vertical += f[1:-1]
+    horizontal += f[:, 1:-1]
+    horizontal += f[:, 1:-1]
+    magnitude = (vertical[:, 2:] - vertical[:, :-2]).astype(np.float32)
+    np.square(magnitude, out=magnitude)
+    gy = (horizontal[2:] - horizontal[:-2]).astype(np.float32)
+    np.square(gy, out=gy)
+    magnitude += gy
+    np.sqrt(magnitude, out=magnitude)
+    return float(magnitude.std(dtype=np.float64)), sharpness
+
+
+def colourfulness(rgb: npt.NDArray[np.uint8]) -> float:
+    """Hasler–Süsstrunk M of an 8-bit RGB picture (H×W×3)."""
+    import numpy as np
+
+    # one contiguous plane per channel: the arithmetic on interleaved channels runs 4× slower
+    r, g, b = (np.ascontiguousarray(rgb[..., k]) for k in range(3))
+    n = r.size
+    rg = np.subtract(r, g, dtype=np.int16)
+    yb2 = np.add(r, g, dtype=np.int16)  # 2·yb = R + G − 2B, an integer
+    yb2 -= b
+    yb2 -= b
+    deviations = np.empty(rg.shape, dtype=np.float64)
+    mean_rg = float(np.float64(_total(rg, 255)) / n)
+    squares_rg = _squares(rg, mean_rg, deviations)
+    mean_yb = float(np.float64(_total(yb2, 510)) * 0.5 / n)
+    # Deviations of 2·yb from 2·mean are exactly twice those of yb, their squares and every
+    # partial sum exactly four times theirs (scaling by a power of two rounds alike).
+    squares_yb = _squares(yb2, 2.0 * mean_yb, deviations) * 0.25
+    f64 = np.float64
+    std_rg, std_yb = f64(_std(squares_rg, n)), f64(_std(squares_yb, n))
+    return float(np.hypot(std_rg, std_yb) + 0.3 * np.hypot(f64(mean_rg), f64(mean_yb)))

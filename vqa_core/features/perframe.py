@@ -1,0 +1,70 @@
+"""The features of one decoded frame: integer arithmetic on 8-bit planes, the float formulas otherwise.
+
+Both routes give the same numbers for an 8-bit frame (:mod:`vqa_core.features.integer`
+says why); the integer one skips converting whole frames to float32. A deeper frame's
+luma and RGB are rescaled floats, which only the float formulas take.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from vqa_core.features import formulas, integer, planes
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+#: A frame's luma: the stored 8-bit integers, or float32 on the 8-bit scale for deeper frames.
+Luma: TypeAlias = "npt.NDArray[np.uint8] | npt.NDArray[np.float32]"
+
+__all__ = ["Luma", "read_luma", "frame_features"]
+
+
+def read_luma(frame: Any) -> Luma:
+    stored = planes.luma8(frame)
+    return stored if stored is not None else planes.luma(frame)
+
+
+def _as_float(luma: Luma) -> npt.NDArray[np.float32]:
+    import numpy as np
+
+    return luma if luma.dtype == np.float32 else luma.astype(np.float32)  # type: ignore[return-value]
+
+
+def _temporal_information(before: Luma, luma: Luma) -> float | None:
+    """TI against the frame decoded before, or ``None`` when the size changed between them."""
+    import numpy as np
+
+    if before.shape != luma.shape:
+        return None
+    if before.dtype == np.uint8 and luma.dtype == np.uint8:
+        return integer.temporal_information(before, luma)  # type: ignore[arg-type]
+    return formulas.temporal_information(_as_float(before), _as_float(luma))
+
+
+def frame_features(frame: Any, luma: Luma, before: Luma | None) -> dict[str, float]:
+    """Every feature of ``frame`` (its ``luma`` read by :func:`read_luma`); TI only when ``before``
+    (the luma of the frame decoded just before) has the same size."""
+    import numpy as np
+
+    values: dict[str, float] = {}
+    if luma.dtype == np.uint8:
+        stored: npt.NDArray[np.uint8] = luma  # type: ignore[assignment]
+        values["si"], values["sharpness"] = integer.spatial(stored)
+        values["brightness"], values["contrast"] = integer.luma_moments(stored)
+    else:
+        floats = _as_float(luma)
+        values["si"] = formulas.spatial_information(floats)
+        values["contrast"] = formulas.rms_contrast(floats)
+        values["brightness"] = formulas.brightness(floats)
+        values["sharpness"] = formulas.laplacian_variance(floats)
+    if before is not None:
+        ti = _temporal_information(before, luma)
+        if ti is not None:
+            values["ti"] = ti
+    rgb = planes.rgb8(frame)
+    values["colourfulness"] = (
+        integer.colourfulness(rgb) if rgb is not None else formulas.colourfulness(planes.rgb(frame))
+    )
+    return values
