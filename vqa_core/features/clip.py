@@ -170,6 +170,7 @@ def _decode_features(
 ) -> tuple[int, int, dict[str, list[float]]]:
     from vqa_core.features.decoding import frames
     from vqa_core.features.perframe import Luma, frame_features, read_luma
+    from vqa_core.features.scratch import Scratch
     from vqa_core.runner.watchdog import beat
 
     series: dict[str, list[float]] = {name: [] for name in FEATURES}
@@ -177,6 +178,7 @@ def _decode_features(
     last_slot = -1
     previous: Any = None
     previous_luma: Luma | None = None
+    scratch = Scratch()
     for when, frame in frames(path, raw):
         beat()  # progress for the watchdog of the thread pool
         decoded += 1
@@ -192,7 +194,7 @@ def _decode_features(
         before = (
             None if previous is None else previous_luma if previous_luma is not None else read_luma(previous)
         )
-        for name, value in frame_features(frame, luma, before).items():
+        for name, value in frame_features(frame, luma, before, scratch).items():
             series[name].append(value)
         previous, previous_luma = frame, luma
     return decoded, used, series

@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from vqa_core.features.scratch import Scratch
+
     Plane = npt.NDArray[np.uint8]
     Ints = npt.NDArray[np.integer[Any]]
+    Floats = npt.NDArray[np.floating[Any]]
 
 __all__ = [
     "luma_moments",
@@ -43,7 +46,7 @@ def _total(values: Ints, bound: int) -> int:
     return int(np.add.reduce(values, axis=None, dtype=dtype))
 
 
-def _squares(values: Ints, centre: float, out: npt.NDArray[np.float64] | None = None) -> float:
+def _squares(values: Ints | Floats, centre: Any, scratch: Scratch) -> float:
     """``Σ (v − centre)²`` formed and added as numpy's ``std(dtype=float64)`` forms and adds it.
 
     The deviations are written C-contiguous in the shape of ``values`` (the shape of the
@@ -51,17 +54,18 @@ def _squares(values: Ints, centre: float, out: npt.NDArray[np.float64] | None = 
     """
     import numpy as np
 
-    deviations = np.subtract(values, centre, out=out, dtype=np.float64)
+    deviations = scratch.array(f"deviations{values.shape}", values.shape, np.float64)
+    np.subtract(values, centre, out=deviations)
     np.square(deviations, out=deviations)
     return float(np.add.reduce(deviations, axis=None, dtype=np.float64))
 
 
-def _moments(values: Ints, bound: int) -> tuple[float, float]:
+def _moments(values: Ints, bound: int, scratch: Scratch) -> tuple[float, float]:
     """``(mean, Σ (v − mean)²)`` of integers, equal to numpy's on them as float32."""
     import numpy as np
 
     mean = float(np.float64(_total(values, bound)) / values.size)
-    return mean, _squares(values, mean)
+    return mean, _squares(values, mean, scratch)
 
 
 def _std(squares: float, n: int) -> float:
@@ -70,68 +74,85 @@ def _std(squares: float, n: int) -> float:
     return float(np.sqrt(np.float64(squares) / n))
 
 
-def luma_moments(luma: Plane) -> tuple[float, float]:
+def _float_std(values: Floats, scratch: Scratch) -> float:
+    """``values.std(dtype=float64)`` step by step as numpy takes it, into reused arrays."""
+    import numpy as np
+
+    n = np.intp(values.size)
+    mean = np.add.reduce(values, axis=None, dtype=np.float64, keepdims=True)
+    np.true_divide(mean, n, out=mean, casting="unsafe")
+    return _std(_squares(values, mean, scratch), values.size)
+
+
+def luma_moments(luma: Plane, scratch: Scratch) -> tuple[float, float]:
     """``(brightness, rms_contrast)`` of 8-bit luma: one mean serves both."""
-    mean, squares = _moments(luma, 255)
+    mean, squares = _moments(luma, 255, scratch)
     return mean, _std(squares, luma.size) / 255.0
 
 
-def temporal_information(previous: Plane, current: Plane) -> float:
+def temporal_information(previous: Plane, current: Plane, scratch: Scratch) -> float:
     import numpy as np
 
-    difference = np.subtract(current, previous, dtype=np.int16)
-    return _std(_moments(difference, 255)[1], difference.size)
+    difference = scratch.array("difference", current.shape, np.int16)
+    np.subtract(current, previous, out=difference, dtype=np.int16)
+    return _std(_moments(difference, 255, scratch)[1], difference.size)
 
 
-def spatial(luma: Plane) -> tuple[float, float]:
+def spatial(luma: Plane, scratch: Scratch) -> tuple[float, float]:
     """``(SI, sharpness)``: the Sobel magnitude's spread and the Laplacian's variance share
     the sums of each pixel's vertical and horizontal neighbours."""
     import numpy as np
 
-    if luma.shape[0] < 3 or luma.shape[1] < 3:
+    h, w = luma.shape
+    if h < 3 or w < 3:
         return 0.0, 0.0
-    f = luma.astype(np.int16)
+    f = scratch.array("wide", (h, w), np.int16)
+    np.copyto(f, luma)
     centre = f[1:-1, 1:-1]
-    vertical = f[:-2] + f[2:]  # up + down, (H−2)×W
-    horizontal = f[:, :-2] + f[:, 2:]  # left + right, H×(W−2)
-    laplacian = vertical[:, 1:-1] + horizontal[1:-1]
-    laplacian -= centre
-    laplacian -= centre
-    laplacian -= centre
-    laplacian -= centre
-    sharpness = _moments(laplacian, 1020)[1] / laplacian.size
+    vertical = np.add(f[:-2], f[2:], out=scratch.array("vertical", (h - 2, w), np.int16))
+    horizontal = np.add(f[:, :-2], f[:, 2:], out=scratch.array("horizontal", (h, w - 2), np.int16))
+    inner = (h - 2, w - 2)
+    laplacian = np.add(vertical[:, 1:-1], horizontal[1:-1], out=scratch.array("laplacian", inner, np.int16))
+    for _ in range(4):
+        laplacian -= centre
+    sharpness = _moments(laplacian, 1020, scratch)[1] / laplacian.size
     # Sobel: the [1, 2, 1] smoothings are the neighbour sums plus twice the middle
     vertical += f[1:-1]
     vertical += f[1:-1]
     horizontal += f[:, 1:-1]
     horizontal += f[:, 1:-1]
-    magnitude = (vertical[:, 2:] - vertical[:, :-2]).astype(np.float32)
+    gradient = np.subtract(vertical[:, 2:], vertical[:, :-2], out=scratch.array("gradient", inner, np.int16))
+    magnitude = scratch.array("magnitude", inner, np.float32)
+    np.copyto(magnitude, gradient)
     np.square(magnitude, out=magnitude)
-    gy = (horizontal[2:] - horizontal[:-2]).astype(np.float32)
-    np.square(gy, out=gy)
-    magnitude += gy
+    np.subtract(horizontal[2:], horizontal[:-2], out=gradient)
+    squared = scratch.array("squared", inner, np.float32)
+    np.copyto(squared, gradient)
+    np.square(squared, out=squared)
+    magnitude += squared
     np.sqrt(magnitude, out=magnitude)
-    return float(magnitude.std(dtype=np.float64)), sharpness
+    return _float_std(magnitude, scratch), sharpness
 
 
-def colourfulness(rgb: npt.NDArray[np.uint8]) -> float:
+def colourfulness(rgb: npt.NDArray[np.uint8], scratch: Scratch) -> float:
     """Hasler–Süsstrunk M of an 8-bit RGB picture (H×W×3)."""
     import numpy as np
 
-    # one contiguous plane per channel: the arithmetic on interleaved channels runs 4× slower
-    r, g, b = (np.ascontiguousarray(rgb[..., k]) for k in range(3))
-    n = r.size
-    rg = np.subtract(r, g, dtype=np.int16)
-    yb2 = np.add(r, g, dtype=np.int16)  # 2·yb = R + G − 2B, an integer
+    shape = rgb.shape[:2]
+    n = rgb.shape[0] * rgb.shape[1]
+    # one contiguous plane per channel: arithmetic on interleaved channels runs 4× slower
+    r, g, b = (scratch.array(name, shape, np.uint8) for name in "rgb")
+    for k, channel in enumerate((r, g, b)):
+        np.copyto(channel, rgb[..., k])
+    rg = np.subtract(r, g, out=scratch.array("rg", shape, np.int16), dtype=np.int16)
+    yb2 = np.add(r, g, out=scratch.array("yb2", shape, np.int16), dtype=np.int16)  # 2·yb = R + G − 2B
     yb2 -= b
     yb2 -= b
-    deviations = np.empty(rg.shape, dtype=np.float64)
-    mean_rg = float(np.float64(_total(rg, 255)) / n)
-    squares_rg = _squares(rg, mean_rg, deviations)
+    mean_rg, squares_rg = _moments(rg, 255, scratch)
     mean_yb = float(np.float64(_total(yb2, 510)) * 0.5 / n)
     # Deviations of 2·yb from 2·mean are exactly twice those of yb, their squares and every
     # partial sum exactly four times theirs (scaling by a power of two rounds alike).
-    squares_yb = _squares(yb2, 2.0 * mean_yb, deviations) * 0.25
+    squares_yb = _squares(yb2, 2.0 * mean_yb, scratch) * 0.25
     f64 = np.float64
     std_rg, std_yb = f64(_std(squares_rg, n)), f64(_std(squares_yb, n))
     return float(np.hypot(std_rg, std_yb) + 0.3 * np.hypot(f64(mean_rg), f64(mean_yb)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vqa_core.features import formulas, integer, planes
+from vqa_core.features.scratch import Scratch
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,27 +33,28 @@ def _as_float(luma: Luma) -> npt.NDArray[np.float32]:
     return luma if luma.dtype == np.float32 else luma.astype(np.float32)  # type: ignore[return-value]
 
 
-def _temporal_information(before: Luma, luma: Luma) -> float | None:
+def _temporal_information(before: Luma, luma: Luma, scratch: Scratch) -> float | None:
     """TI against the frame decoded before, or ``None`` when the size changed between them."""
     import numpy as np
 
     if before.shape != luma.shape:
         return None
     if before.dtype == np.uint8 and luma.dtype == np.uint8:
-        return integer.temporal_information(before, luma)  # type: ignore[arg-type]
+        return integer.temporal_information(before, luma, scratch)  # type: ignore[arg-type]
     return formulas.temporal_information(_as_float(before), _as_float(luma))
 
 
-def frame_features(frame: Any, luma: Luma, before: Luma | None) -> dict[str, float]:
+def frame_features(frame: Any, luma: Luma, before: Luma | None, scratch: Scratch) -> dict[str, float]:
     """Every feature of ``frame`` (its ``luma`` read by :func:`read_luma`); TI only when ``before``
-    (the luma of the frame decoded just before) has the same size."""
+    (the luma of the frame decoded just before) has the same size. ``scratch`` lends the work
+    arrays, one per clip."""
     import numpy as np
 
     values: dict[str, float] = {}
     if luma.dtype == np.uint8:
         stored: npt.NDArray[np.uint8] = luma  # type: ignore[assignment]
-        values["si"], values["sharpness"] = integer.spatial(stored)
-        values["brightness"], values["contrast"] = integer.luma_moments(stored)
+        values["si"], values["sharpness"] = integer.spatial(stored, scratch)
+        values["brightness"], values["contrast"] = integer.luma_moments(stored, scratch)
     else:
         floats = _as_float(luma)
         values["si"] = formulas.spatial_information(floats)
@@ -60,11 +62,11 @@ def frame_features(frame: Any, luma: Luma, before: Luma | None) -> dict[str, flo
         values["brightness"] = formulas.brightness(floats)
         values["sharpness"] = formulas.laplacian_variance(floats)
     if before is not None:
-        ti = _temporal_information(before, luma)
+        ti = _temporal_information(before, luma, scratch)
         if ti is not None:
             values["ti"] = ti
     rgb = planes.rgb8(frame)
     values["colourfulness"] = (
-        integer.colourfulness(rgb) if rgb is not None else formulas.colourfulness(planes.rgb(frame))
+        integer.colourfulness(rgb, scratch) if rgb is not None else formulas.colourfulness(planes.rgb(frame))
     )
     return values

@@ -17,7 +17,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from vqa_core.features import formulas, integer
+from vqa_core.features.scratch import Scratch
 
+#: One set of work arrays for every test, as a clip lends them from frame to frame, sizes changing.
+SCRATCH = Scratch()
 SHAPES = [(1, 1), (2, 5), (3, 3), (4, 3), (37, 65), (36, 64), (181, 321), (1080, 1920)]
 
 
@@ -32,12 +35,14 @@ def _pictures(shape: tuple[int, int]) -> Iterator[np.ndarray]:
 
 def _assert_luma_features_equal(luma: np.ndarray, before: np.ndarray) -> None:
     floats, previous = luma.astype(np.float32), before.astype(np.float32)
-    assert integer.spatial(luma) == (
+    assert integer.spatial(luma, SCRATCH) == (
         formulas.spatial_information(floats),
         formulas.laplacian_variance(floats),
     )
-    assert integer.luma_moments(luma) == (formulas.brightness(floats), formulas.rms_contrast(floats))
-    assert integer.temporal_information(before, luma) == formulas.temporal_information(previous, floats)
+    assert integer.luma_moments(luma, SCRATCH) == (formulas.brightness(floats), formulas.rms_contrast(floats))
+    assert integer.temporal_information(before, luma, SCRATCH) == formulas.temporal_information(
+        previous, floats
+    )
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -55,7 +60,7 @@ def test_colourfulness_equals_the_float_formula(shape: tuple[int, int]) -> None:
         np.stack([np.full(shape, 255), np.zeros(shape), np.zeros(shape)], axis=-1).astype(np.uint8),
         (rng.integers(0, 2, (*shape, 3)) * 255).astype(np.uint8),
     ):
-        assert integer.colourfulness(rgb) == formulas.colourfulness(rgb.astype(np.float32))
+        assert integer.colourfulness(rgb, SCRATCH) == formulas.colourfulness(rgb.astype(np.float32))
 
 
 def test_padded_rows_give_what_their_contiguous_copy_gives() -> None:
@@ -77,4 +82,4 @@ def test_any_small_picture(luma: np.ndarray, data: st.DataObject) -> None:
     before = data.draw(hnp.arrays(np.uint8, luma.shape))
     _assert_luma_features_equal(luma, before)
     rgb = data.draw(hnp.arrays(np.uint8, (*luma.shape, 3)))
-    assert integer.colourfulness(rgb) == formulas.colourfulness(rgb.astype(np.float32))
+    assert integer.colourfulness(rgb, SCRATCH) == formulas.colourfulness(rgb.astype(np.float32))

@@ -19,6 +19,7 @@ import pytest
 
 from vqa_core.features import formulas, planes
 from vqa_core.features.perframe import frame_features, read_luma
+from vqa_core.features.scratch import Scratch
 
 
 def _known_frames(width: int, height: int, pix_fmt: str, count: int) -> Iterator[av.VideoFrame]:
@@ -143,9 +144,11 @@ def test_frame_features_are_the_float_formulas(
     tmp_path: Path, codec: str, pix_fmt: str, width: int, height: int
 ) -> None:
     path = _write_coded(tmp_path / "c.mkv", codec, pix_fmt, width, height)
-    previous = None
+    previous, scratch = None, Scratch()
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             before = None if previous is None else read_luma(previous)
-            assert frame_features(frame, read_luma(frame), before) == _straightforward(frame, previous)
+            assert frame_features(frame, read_luma(frame), before, scratch) == _straightforward(
+                frame, previous
+            )
             previous = frame
