@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from vqa_core.features import formulas, integer, planes
+from vqa_core.features import deep, integer, planes
 from vqa_core.features.scratch import Scratch
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def _temporal_information(before: Luma, luma: Luma, scratch: Scratch) -> float |
         return None
     if before.dtype == np.uint8 and luma.dtype == np.uint8:
         return integer.temporal_information(before, luma, scratch)  # type: ignore[arg-type]
-    return formulas.temporal_information(_as_float(before), _as_float(luma))
+    return deep.temporal_information(_as_float(before), _as_float(luma), scratch)
 
 
 def frame_features(frame: Any, luma: Luma, before: Luma | None, scratch: Scratch) -> dict[str, float]:
@@ -57,16 +57,18 @@ def frame_features(frame: Any, luma: Luma, before: Luma | None, scratch: Scratch
         values["brightness"], values["contrast"] = integer.luma_moments(stored, scratch)
     else:
         floats = _as_float(luma)
-        values["si"] = formulas.spatial_information(floats)
-        values["contrast"] = formulas.rms_contrast(floats)
-        values["brightness"] = formulas.brightness(floats)
-        values["sharpness"] = formulas.laplacian_variance(floats)
+        values["si"] = deep.spatial_information(floats, scratch)
+        values["contrast"] = deep.spread(floats, scratch) / 255.0
+        values["brightness"] = float(deep.mean(floats))
+        values["sharpness"] = deep.laplacian_variance(floats, scratch)
     if before is not None:
         ti = _temporal_information(before, luma, scratch)
         if ti is not None:
             values["ti"] = ti
     rgb = planes.rgb8(frame)
     values["colourfulness"] = (
-        integer.colourfulness(rgb, scratch) if rgb is not None else formulas.colourfulness(planes.rgb(frame))
+        integer.colourfulness(rgb, scratch)
+        if rgb is not None
+        else deep.colourfulness(planes.rgb48(frame), scratch)
     )
     return values

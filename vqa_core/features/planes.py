@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["luma8", "luma", "rgb8", "rgb"]
+__all__ = ["luma8", "luma", "rgb8", "rgb48", "rgb"]
 
 
 def _stored_luma(frame: Any) -> bool:
@@ -68,11 +68,15 @@ def rgb8(frame: Any) -> npt.NDArray[np.uint8] | None:
     return frame.to_ndarray(format="rgb24", interpolation="FAST_BILINEAR")  # type: ignore[no-any-return]
 
 
+def rgb48(frame: Any) -> npt.NDArray[np.uint16]:
+    """FFmpeg's ``rgb48le`` conversion (H×W×3), for frames deeper than 8 bits."""
+    return frame.to_ndarray(format="rgb48le", interpolation="FAST_BILINEAR")  # type: ignore[no-any-return]
+
+
 def rgb(frame: Any) -> npt.NDArray[np.float32]:
     """RGB on the 8-bit scale as float32: ``rgb48le`` rescaled for deep frames, else ``rgb24``."""
     import numpy as np
 
     if frame.format.components[0].bits > 8:
-        pixels = frame.to_ndarray(format="rgb48le", interpolation="FAST_BILINEAR")
-        return np.asarray(pixels, dtype=np.float32) * np.float32(255.0 / 65535.0)
+        return np.asarray(rgb48(frame), dtype=np.float32) * np.float32(255.0 / 65535.0)
     return np.asarray(rgb8(frame), dtype=np.float32)
