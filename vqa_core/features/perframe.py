@@ -1,8 +1,10 @@
 """The features of one decoded frame: integer arithmetic on 8-bit planes, the float formulas otherwise.
 
-Both routes give the same numbers for an 8-bit frame (:mod:`vqa_core.features.integer`
-says why); the integer one skips converting whole frames to float32. A deeper frame's
-luma and RGB are rescaled floats, which only the float formulas take.
+Both routes give the numbers of :mod:`vqa_core.features.formulas` to the last bit. An
+8-bit frame's planes are integers, computed on as stored (:mod:`~vqa_core.features.integer`
+says why that is exact); a deeper frame's luma and RGB are rescaled floats, which take
+the formulas' own operations (:mod:`~vqa_core.features.deep`). Both write into the
+clip's :class:`~vqa_core.features.scratch.Scratch`.
 """
 
 from __future__ import annotations
