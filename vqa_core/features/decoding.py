@@ -54,7 +54,11 @@ def _open(path: Path, raw: RawGeometry | None) -> Any:
 def open_video(path: Path, raw: RawGeometry | None) -> tuple[Any, Any]:
     """``(container, first video stream)``, the stream's decoder configured as the extractor runs it.
 
-    The caller closes the container; on :class:`DecodeError` it is already closed.
+    The decoder keeps PyAV's threading (slice threads). Frame threading overlaps decoding
+    with the arithmetic, but on a damaged H.264 stream FFmpeg conceals errors differently
+    with frame threads (and with each count of them), so the features of such a clip would
+    change; decision 0067 has the measurements. The caller closes the container; on
+    :class:`DecodeError` it is already closed.
     """
     from vqa_core.mediaopen import still_image
 
