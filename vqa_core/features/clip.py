@@ -16,9 +16,13 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+
+if TYPE_CHECKING:
+    from vqa_core.features.perframe import Luma
+    from vqa_core.features.scratch import Scratch
 
 # Hashing, decoding, numpy and the watchdog load with the first clip: the registry reads the
 # feature names (VQA_NR_V1) through the training schemas at every `vqa corpora list`.
@@ -169,7 +173,6 @@ def _decode_features(
     path: Path, raw: RawGeometry | None, sample_fps: float | None
 ) -> tuple[int, int, dict[str, list[float]]]:
     from vqa_core.features.decoding import frames
-    from vqa_core.features.perframe import Luma, frame_features, read_luma
     from vqa_core.features.scratch import Scratch
     from vqa_core.runner.watchdog import beat
 
@@ -190,11 +193,31 @@ def _decode_features(
                 continue
             last_slot = slot
         used += 1
-        luma = read_luma(frame)
-        before = (
-            None if previous is None else previous_luma if previous_luma is not None else read_luma(previous)
-        )
-        for name, value in frame_features(frame, luma, before, scratch).items():
-            series[name].append(value)
-        previous, previous_luma = frame, luma
+        previous, previous_luma = frame, _measure(frame, previous, previous_luma, scratch, series)
     return decoded, used, series
+
+
+def _measure(
+    frame: Any, previous: Any, previous_luma: Luma | None, scratch: Scratch, series: dict[str, list[float]]
+) -> Luma:
+    """Append ``frame``'s features to ``series``; its luma, a view of the frame, is returned.
+
+    No view of a frame may outlive the frame it belongs to as the previous one: a damaged
+    stream's error concealment reads the decoder's recycled buffers, so holding a second frame
+    while the next one decodes would change that next frame's pixels.
+    """
+    from vqa_core.features.perframe import frame_features, read_luma
+
+    luma = read_luma(frame)
+    for name, value in frame_features(frame, luma, _before(previous, previous_luma), scratch).items():
+        series[name].append(value)
+    return luma
+
+
+def _before(previous: Any, previous_luma: Luma | None) -> Luma | None:
+    """The luma of the frame decoded before, read now if it was not sampled."""
+    from vqa_core.features.perframe import read_luma
+
+    if previous is None:
+        return None
+    return previous_luma if previous_luma is not None else read_luma(previous)
