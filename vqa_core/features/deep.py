@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from vqa_core.features import pairwise
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -43,15 +45,6 @@ def rescaled(stored: npt.NDArray[Any], scale: float, name: str, scratch: Scratch
     return out
 
 
-def _sum_of_squares(values: Floats, centre: Any, scratch: Scratch) -> Any:
-    import numpy as np
-
-    deviations = scratch.array(f"deviations{values.shape}", values.shape, np.float64)
-    np.subtract(values, centre, out=deviations)
-    np.square(deviations, out=deviations)
-    return np.add.reduce(deviations, axis=None, dtype=np.float64)
-
-
 def spread(values: Floats, scratch: Scratch, *, squared: bool = False) -> float:
     """``values.std(dtype=float64)`` (``var`` when ``squared``), as numpy's ``_var`` takes it."""
     import numpy as np
@@ -59,7 +52,8 @@ def spread(values: Floats, scratch: Scratch, *, squared: bool = False) -> float:
     n = np.intp(values.size)
     centre = np.add.reduce(values, axis=None, dtype=np.float64, keepdims=True)
     np.true_divide(centre, n, out=centre, casting="unsafe")
-    variance = np.float64(_sum_of_squares(values, centre, scratch) / n)
+    squares = pairwise.sum_of_squares(values, float(centre.reshape(-1)[0]), scratch)
+    variance = np.float64(squares / n)
     return float(variance if squared else np.sqrt(variance))
 
 

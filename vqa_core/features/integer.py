@@ -8,16 +8,18 @@ gives the very numbers the float32 formulas give, without converting whole frame
 to float32 first, and sums of integers are exact in any order, so every mean is
 the same float64 division ``sum / n``.
 
-The one step whose result depends on the order of additions is the sum of squared
-deviations (and the sum of Sobel magnitudes): there numpy is handed the very array
-the float formula hands it — the same float64 values, shape and layout — so it adds
-them in the same order. tests/core/features/test_integer.py pins every function
-against :mod:`formulas` on random and decoded frames, odd sizes and padded rows.
+The one step whose result depends on the order of additions is the float64 sum of
+squared deviations (and the float32 Sobel magnitudes' spread): those are added exactly
+as numpy's ``std(dtype=float64)`` adds them (:mod:`vqa_core.features.pairwise`).
+tests/core/features/test_integer.py pins every function against :mod:`formulas` on
+random and decoded frames, odd sizes and padded rows.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from vqa_core.features import deep, pairwise
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
 
     Plane = npt.NDArray[np.uint8]
     Ints = npt.NDArray[np.integer[Any]]
-    Floats = npt.NDArray[np.floating[Any]]
 
 __all__ = [
     "luma_moments",
@@ -46,18 +47,9 @@ def _total(values: Ints, bound: int) -> int:
     return int(np.add.reduce(values, axis=None, dtype=dtype))
 
 
-def _squares(values: Ints | Floats, centre: Any, scratch: Scratch) -> float:
-    """``Σ (v − centre)²`` formed and added as numpy's ``std(dtype=float64)`` forms and adds it.
-
-    The deviations are written C-contiguous in the shape of ``values`` (the shape of the
-    float32 array the formula reduces), as numpy writes them, so its pairwise sum runs alike.
-    """
-    import numpy as np
-
-    deviations = scratch.array(f"deviations{values.shape}", values.shape, np.float64)
-    np.subtract(values, centre, out=deviations)
-    np.square(deviations, out=deviations)
-    return float(np.add.reduce(deviations, axis=None, dtype=np.float64))
+def _squares(values: Ints, centre: float, scratch: Scratch) -> float:
+    """``Σ (v − centre)²`` added as numpy's ``std(dtype=float64)`` adds it for ``values``."""
+    return pairwise.sum_of_squares(values, centre, scratch)
 
 
 def _moments(values: Ints, bound: int, scratch: Scratch) -> tuple[float, float]:
@@ -72,16 +64,6 @@ def _std(squares: float, n: int) -> float:
     import numpy as np
 
     return float(np.sqrt(np.float64(squares) / n))
-
-
-def _float_std(values: Floats, scratch: Scratch) -> float:
-    """``values.std(dtype=float64)`` step by step as numpy takes it, into reused arrays."""
-    import numpy as np
-
-    n = np.intp(values.size)
-    mean = np.add.reduce(values, axis=None, dtype=np.float64, keepdims=True)
-    np.true_divide(mean, n, out=mean, casting="unsafe")
-    return _std(_squares(values, mean, scratch), values.size)
 
 
 def luma_moments(luma: Plane, scratch: Scratch) -> tuple[float, float]:
@@ -131,7 +113,7 @@ def spatial(luma: Plane, scratch: Scratch) -> tuple[float, float]:
     np.square(squared, out=squared)
     magnitude += squared
     np.sqrt(magnitude, out=magnitude)
-    return _float_std(magnitude, scratch), sharpness
+    return deep.spread(magnitude, scratch), sharpness
 
 
 def colourfulness(rgb: npt.NDArray[np.uint8], scratch: Scratch) -> float:
