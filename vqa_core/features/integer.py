@@ -90,19 +90,17 @@ def spatial(luma: Plane, scratch: Scratch) -> tuple[float, float]:
         return 0.0, 0.0
     f = scratch.array("wide", (h, w), np.int16)
     np.copyto(f, luma)
-    centre = f[1:-1, 1:-1]
+    twice = np.add(f, f, out=scratch.array("twice", (h, w), np.int16))
     vertical = np.add(f[:-2], f[2:], out=scratch.array("vertical", (h - 2, w), np.int16))
     horizontal = np.add(f[:, :-2], f[:, 2:], out=scratch.array("horizontal", (h, w - 2), np.int16))
     inner = (h - 2, w - 2)
     laplacian = np.add(vertical[:, 1:-1], horizontal[1:-1], out=scratch.array("laplacian", inner, np.int16))
-    for _ in range(4):
-        laplacian -= centre
+    laplacian -= twice[1:-1, 1:-1]
+    laplacian -= twice[1:-1, 1:-1]
     sharpness = _moments(laplacian, 1020, scratch)[1] / laplacian.size
     # Sobel: the [1, 2, 1] smoothings are the neighbour sums plus twice the middle
-    vertical += f[1:-1]
-    vertical += f[1:-1]
-    horizontal += f[:, 1:-1]
-    horizontal += f[:, 1:-1]
+    vertical += twice[1:-1]
+    horizontal += twice[:, 1:-1]
     gradient = np.subtract(vertical[:, 2:], vertical[:, :-2], out=scratch.array("gradient", inner, np.int16))
     magnitude = scratch.array("magnitude", inner, np.float32)
     np.copyto(magnitude, gradient)
