@@ -1,25 +1,34 @@
-"""Ingestion throughput against a read-only floor and the per-clip-ffprobe baseline.
+"""Ingestion throughput against a read-only floor, hashing alone and the per-clip-ffprobe baseline.
 
 Usage (from the repository root, after `make .venv/.installed-test`; needs root
 for `drop_caches` and the system `ffprobe` for the baseline — `bench/setup.sh`
 installs it)::
 
-    .venv/bin/python bench/ingest_bench.py [--small 500] [--large 500] [--work bench/.work] [--sweep]
+    .venv/bin/python bench/ingest_bench.py [--small 500] [--large 500] [--camera 300] [--sweep]
 
 Every timed pass starts with a cold page cache (``sync; echo 3 >
 /proc/sys/vm/drop_caches``) so reading is real disk I/O, and all passes run in
 this one process one after the other, so the ratios compare like with like on
 a shared, noisy machine. The guest cannot empty the host's cache, so the floor
-is read twice (first and last) and the faster pass counts. Printed as a Markdown table for bench/README.md.
+is read twice (first and last) and the faster pass counts. Printed as Markdown
+tables for bench/README.md, then the targets with this run's verdicts.
+
+Corpora: small 640x360 clips, large 1080p clips (moving pattern with grain), and
+copies of one camera-like clip (H.264 High, B-frames, 10 Mbit/s, 13 MB).
 
 Variants:
   floor     read every clip in 1 MiB chunks on 2 threads, no other work
   hash      read and SHA-256 every clip on 2 threads: the ceiling of any ingest
-            that hashes, since hashing is CPU-bound (~1.5 GB/s per core)
-  vqa       `vqa_core.ingest.ingest` (threads, 2 workers, demux verification on)
+            that hashes (hashing is CPU-bound, ~1.2-1.5 GB/s per core here)
+  vqa       `vqa_core.ingest.ingest` (threads, 2 workers, verification on)
   baseline  what the older scripts do: serial, hashlib SHA-256, one `ffprobe`
             process per clip, the whole JSON progress file rewritten every 50
             clips, a JSONL append per clip
+
+Then: the header/analysed split of the probe with its warm cost against FFmpeg's
+full analysis (including a 1080p VP9 WebM and a 4K HEVC Main 10 clip), feature
+extraction against decoding the same frames alone (``features_bench``), and the
+resume bookkeeping.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -49,19 +59,30 @@ def drop_caches() -> None:
         raise SystemExit(f"cannot drop the page cache ({exc}); run as root so cold reads are real") from None
 
 
-def make_corpus(root: Path, count: int, *, width: int, height: int, frames: int, quality: float) -> int:
+def make_corpus(
+    root: Path,
+    count: int,
+    *,
+    width: int = 0,
+    height: int = 0,
+    frames: int = 0,
+    quality: float = 0.8,
+    base: Path | None = None,
+) -> int:
     """A KoNViD-1k layout of ``count`` distinct clips: a few encoded bases (moving pattern with
-    grain, like camera footage), copied with unique trailing bytes."""
+    grain, like camera footage), or the one ``base`` clip, copied with unique trailing bytes."""
     from vqa_core.samples import ClipSpec, write_clip
 
     if (root / "ready").exists():
         return sum(p.stat().st_size for p in (root / "KoNViD_1k_videos").iterdir())
     shutil.rmtree(root, ignore_errors=True)
     bases = []
-    for i in range(8):
-        base = root / "bases" / f"{i}.mp4"
-        write_clip(base, ClipSpec(width=width, height=height, frames=frames, quality=quality), seed=i)
+    if base is not None:
         bases.append(base.read_bytes())
+    for i in range(8 if base is None else 0):
+        made = root / "bases" / f"{i}.mp4"
+        write_clip(made, ClipSpec(width=width, height=height, frames=frames, quality=quality), seed=i)
+        bases.append(made.read_bytes())
     rng = random.Random(7)
     videos = root / "KoNViD_1k_videos"
     videos.mkdir(parents=True)
@@ -69,7 +90,8 @@ def make_corpus(root: Path, count: int, *, width: int, height: int, frames: int,
     total = 0
     for i in range(count):
         flickr_id = str(4_000_000_000 + i)
-        data = bases[i % len(bases)] + os.urandom(32)  # trailing bytes: unique content, still a valid mp4
+        # trailing bytes: unique content, still a valid MP4 (players ignore bytes after the last box)
+        data = bases[i % len(bases)] + os.urandom(32)
         (videos / f"{flickr_id}.mp4").write_bytes(data)
         total += len(data)
         rows.append(
@@ -78,7 +100,7 @@ def make_corpus(root: Path, count: int, *, width: int, height: int, frames: int,
     meta = root / "KoNViD_1k_metadata"
     meta.mkdir()
     (meta / "KoNViD_1k_attributes.csv").write_text("\n".join(rows) + "\n")
-    shutil.rmtree(root / "bases")
+    shutil.rmtree(root / "bases", ignore_errors=True)
     (root / "ready").write_text("")
     return total
 
@@ -354,14 +376,52 @@ def resume_cost(work: Path, sizes: tuple[int, ...] = (1_000, 100_000)) -> dict[i
     return costs
 
 
+def vp9_clip(work: Path) -> Path:
+    """One 1080p VP9 WebM (libvpx-vp9): FFmpeg's VP9 decoder decodes key frames even when told to skip."""
+    from vqa_core.samples import ClipSpec, write_clip
+
+    path = work / "vp9-1080p" / "clip.webm"
+    if not path.exists():
+        write_clip(
+            path, ClipSpec(width=1920, height=1080, frames=30, quality=0.8, codec="libvpx-vp9"), seed=1
+        )
+    return path
+
+
+#: What each figure must reach (higher is better): ingest against hashing alone and against the
+#: read floor on the ≥ 10 MB clips, small clips against the per-clip-ffprobe baseline, and
+#: feature extraction against decoding the same frames alone.
+TARGETS = {"vqa / hash only": 0.85, "vqa / floor": 0.7, "vqa vs baseline, small clips": 20.0, "features": 0.8}
+
+
+class Pass(NamedTuple):
+    """One corpus's passes, in seconds (``stages``: warm ms per clip of hash, open, open + demux)."""
+
+    label: str
+    count: int
+    mb: float
+    floor: float
+    hash: float
+    vqa: float
+    processes: float
+    baseline: float
+    stages: tuple[float, float, float]
+
+
+def _verdict(value: float, target: float) -> str:
+    return f"{value:.2f} (target ≥ {target:g}: {'met' if value >= target else 'NOT met'})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=500)
     parser.add_argument("--large", type=int, default=500)
+    parser.add_argument("--camera", type=int, default=300, help="copies of the camera-like clip")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / ".work")
     parser.add_argument(
         "--sweep", action="store_true", help="also: large clips with 2, 4, 6 workers, no-verify"
     )
+    parser.add_argument("--no-features", action="store_true", help="skip features against decoding alone")
     args = parser.parse_args()
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -371,7 +431,10 @@ def main() -> None:
     for label, count, geometry in (
         ("small (≤ 2 MB)", args.small, dict(width=640, height=360, frames=50, quality=0.8)),
         ("large (≥ 10 MB)", args.large, dict(width=1920, height=1080, frames=100, quality=0.8)),
+        ("camera (H.264 High, 13 MB)", args.camera, dict(base=camera_like_clip(work))),
     ):
+        if not count:
+            continue
         root = work / label.split()[0]
         total = make_corpus(root, count, **geometry)  # type: ignore[arg-type]
         mb = total / 1e6
@@ -384,43 +447,46 @@ def main() -> None:
         # the disk and later ones from the host. The floor is the faster of a first and a last pass.
         t_floor = min(first_floor, floor(root))
         clips = sorted((root / "KoNViD_1k_videos").iterdir())[:40]
-        results.append((label, count, mb, t_floor, t_hash, t_vqa, t_proc, t_base, stage_costs(clips)))
+        results.append(Pass(label, count, mb, t_floor, t_hash, t_vqa, t_proc, t_base, stage_costs(clips)))
 
     print()
     print(
         "| clips | n | MB | floor s | hash only s | vqa (threads) s | vqa (processes) s | baseline s "
-        "| vqa clips/s | vqa MB/s | hash only / floor | vqa / floor | vqa vs baseline |"
+        "| vqa clips/s | vqa MB/s | hash only / floor | vqa / floor | vqa / hash only | vqa vs baseline |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for label, count, mb, t_floor, t_hash, t_vqa, t_proc, t_base, _ in results:
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
         print(
-            f"| {label} | {count} | {mb:,.0f} | {t_floor:.2f} | {t_hash:.2f} | {t_vqa:.2f} | {t_proc:.2f} | "
-            f"{t_base:.2f} | {count / t_vqa:,.0f} | {mb / t_vqa:,.0f} | {t_floor / t_hash:.2f} | "
-            f"{t_floor / t_vqa:.2f} | {t_base / t_vqa:.1f}× |"
+            f"| {r.label} | {r.count} | {r.mb:,.0f} | {r.floor:.2f} | {r.hash:.2f} | {r.vqa:.2f} | "
+            f"{r.processes:.2f} | {r.baseline:.2f} | {r.count / r.vqa:,.0f} | {r.mb / r.vqa:,.0f} | "
+            f"{r.floor / r.hash:.2f} | {r.floor / r.vqa:.2f} | {r.hash / r.vqa:.2f} | {r.baseline / r.vqa:.1f}× |"
         )
     print()
     print("| clips | SHA-256 ms/clip | PyAV open ms/clip | open + demux ms/clip |")
     print("|---|---:|---:|---:|")
-    for label, *_, (t_sha, t_open, t_demux) in results:
-        print(f"| {label} | {t_sha:.1f} | {t_open:.1f} | {t_demux:.1f} |")
-    t_sha, t_open, t_demux = stage_costs([camera_like_clip(work)] * 10)
-    print(
-        f"| camera-like (H.264 High, B-frames, 10 Mbit/s, 13 MB) | {t_sha:.1f} | {t_open:.1f} | {t_demux:.1f} |"
-    )
+    for r in results:
+        print(f"| {r.label} | {r.stages[0]:.1f} | {r.stages[1]:.1f} | {r.stages[2]:.1f} |")
     print()
     print("| clips | probed from headers | analysed | header probe ms/clip | full analysis ms/clip | ratio |")
     print("|---|---:|---:|---:|---:|---:|")
     sets = [
-        (label, sorted((work / label.split()[0] / "KoNViD_1k_videos").iterdir())[:40])
-        for label, *_ in results
+        (r.label, sorted((work / r.label.split()[0] / "KoNViD_1k_videos").iterdir())[:40]) for r in results
     ]
     sets += [
-        ("camera-like H.264 High", [camera_like_clip(work)] * 10),
+        ("1080p VP9 WebM", [vp9_clip(work)] * 10),
         ("4K HEVC Main 10", [hevc_4k_clip(work)] * 10),
     ]
     for label, files in sets:
         header, analysed, t_probe, t_full = probe_split(files)
         print(f"| {label} | {header} | {analysed} | {t_probe:.2f} | {t_full:.2f} | {t_full / t_probe:.1f}× |")
+    features = None
+    if not args.no_features:
+        import features_bench
+
+        rows = features_bench.measure(work)
+        print()
+        print(features_bench.markdown(rows))
+        features = min(r.ratio for r in rows)
     if args.sweep:
         sweep(work / "large", work)
     costs = resume_cost(work)
@@ -429,6 +495,19 @@ def main() -> None:
     print("|---:|---:|---:|")
     for n, (skip, record) in costs.items():
         print(f"| {n:,} | {skip:.1f} | {record:.1f} |")
+
+    print()
+    print("Targets (this run):")
+    for r in results:
+        if r.label.startswith("small"):
+            print(
+                f"- {r.label}: vqa vs baseline {_verdict(r.baseline / r.vqa, TARGETS['vqa vs baseline, small clips'])}"
+            )
+        else:  # the ≥ 10 MB clips
+            print(f"- {r.label}: vqa / hash only {_verdict(r.hash / r.vqa, TARGETS['vqa / hash only'])}")
+            print(f"- {r.label}: vqa / floor {_verdict(r.floor / r.vqa, TARGETS['vqa / floor'])}")
+    if features is not None:
+        print(f"- features / decoding alone, lowest of the set: {_verdict(features, TARGETS['features'])}")
 
 
 if __name__ == "__main__":

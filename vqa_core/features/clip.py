@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from vqa_core.features import formulas
-
-# Hashing and the watchdog load with the first clip: the registry reads the feature names
-# (VQA_NR_V1) through the training schemas at every `vqa corpora list`.
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
+    from vqa_core.features.perframe import Luma
+    from vqa_core.features.scratch import Scratch
+
+# Hashing, decoding, numpy and the watchdog load with the first clip: the registry reads the
+# feature names (VQA_NR_V1) through the training schemas at every `vqa corpora list`.
 
 __all__ = [
     "FEATURES",
@@ -123,6 +121,7 @@ def summarise(series: dict[str, list[float]]) -> dict[str, float | None]:
 
 def extract_clip(task: FeatureTask) -> FeatureResult:
     """Decode ``task.path`` and compute its features."""
+    from vqa_core.features.decoding import DecodeError
     from vqa_core.fsutil import is_inside, sha256_file
     from vqa_core.runner.watchdog import beat
 
@@ -155,7 +154,7 @@ def extract_clip(task: FeatureTask) -> FeatureResult:
         )
     try:
         decoded, used, series = _decode_features(path, task.raw, task.sample_fps)
-    except _DecodeError as exc:
+    except DecodeError as exc:
         return fail("undecodable-clip", f"{task.key}: {exc}", sha256=sha, **stamp)
     if used == 0:
         return fail("undecodable-clip", f"{task.key}: no video frames could be decoded", sha256=sha, **stamp)
@@ -170,123 +169,55 @@ def extract_clip(task: FeatureTask) -> FeatureResult:
     )
 
 
-class _DecodeError(Exception):
-    pass
-
-
-#: Seconds one of FFmpeg's reads may take before the clip is given up as undecodable.
-DECODE_TIMEOUT_S: Final = 30.0
-
-
-def _open(path: Path, raw: RawGeometry | None) -> Any:
-    import av
-
-    from vqa_core.mediaopen import open_clip
-
-    try:
-        if raw is not None:
-            return open_clip(
-                path,
-                timeout_s=DECODE_TIMEOUT_S,
-                format="rawvideo",
-                options={
-                    "video_size": f"{raw.width}x{raw.height}",
-                    "pixel_format": raw.pix_fmt,
-                    "framerate": repr(float(raw.framerate)),
-                },
-            )
-        return open_clip(path, timeout_s=DECODE_TIMEOUT_S)
-    except (av.error.FFmpegError, OSError, ValueError) as exc:  # MediaRefused is a ValueError
-        raise _DecodeError(_message(exc)) from None
-
-
-def _message(exc: Exception) -> str:
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return str(text).split(": '")[0]
-
-
-def _frames(path: Path, raw: RawGeometry | None) -> Iterator[tuple[float, Any]]:
-    """``(time in seconds, frame)`` for every decodable frame of the first video stream."""
-    import av
-
-    from vqa_core.mediaopen import still_image
-
-    container = _open(path, raw)
-    try:
-        image = still_image(container)
-        if image is not None:
-            raise _DecodeError(f"a still image ({image}), not a video")
-        if not container.streams.video:
-            raise _DecodeError("no video stream")
-        stream = container.streams.video[0]
-        rate = float(stream.average_rate or stream.base_rate or (raw.framerate if raw else 0) or 25)
-        try:
-            for index, frame in enumerate(container.decode(stream)):
-                when = frame.time if frame.time is not None else index / rate
-                yield float(when), frame
-        except av.error.FFmpegError as exc:
-            raise _DecodeError(_message(exc)) from None
-    finally:
-        container.close()
-
-
-def _luma(frame: Any) -> npt.NDArray[np.float32]:
-    """Luma on the 8-bit scale: the Y plane as stored for planar YUV/grey, else a grey conversion."""
-    import numpy as np
-
-    fmt = frame.format
-    component = fmt.components[0]
-    if fmt.is_planar and fmt.name.startswith(("yuv", "gray")) and not fmt.is_rgb:
-        plane = frame.planes[0]
-        deep = component.bits > 8
-        dtype = np.dtype("<u2") if deep else np.dtype(np.uint8)
-        row = plane.line_size // dtype.itemsize
-        data = np.frombuffer(memoryview(plane), dtype=dtype).reshape(plane.height, row)[:, : plane.width]
-        scale = 255.0 / float((1 << component.bits) - 1) if deep else 1.0
-        luma = data.astype(np.float32)
-        return luma * np.float32(scale) if deep else luma
-    return np.asarray(frame.to_ndarray(format="gray"), dtype=np.float32)
-
-
-def _rgb(frame: Any) -> npt.NDArray[np.float32]:
-    import numpy as np
-
-    # bilinear chroma upsampling: the same pixels as the default here, at a third of the cost
-    if frame.format.components[0].bits > 8:
-        rgb = frame.to_ndarray(format="rgb48le", interpolation="FAST_BILINEAR")
-        return np.asarray(rgb, dtype=np.float32) * np.float32(255.0 / 65535.0)
-    return np.asarray(frame.to_ndarray(format="rgb24", interpolation="FAST_BILINEAR"), dtype=np.float32)
-
-
 def _decode_features(
     path: Path, raw: RawGeometry | None, sample_fps: float | None
 ) -> tuple[int, int, dict[str, list[float]]]:
+    from vqa_core.features.decoding import frames
+    from vqa_core.features.scratch import Scratch
     from vqa_core.runner.watchdog import beat
 
     series: dict[str, list[float]] = {name: [] for name in FEATURES}
     decoded = used = 0
     last_slot = -1
     previous: Any = None
-    previous_luma: npt.NDArray[np.float32] | None = None
-    for when, frame in _frames(path, raw):
+    previous_luma: Luma | None = None
+    scratch = Scratch()
+    for when, frame in frames(path, raw):
         beat()  # progress for the watchdog of the thread pool
         decoded += 1
         if sample_fps is not None:
             slot = math.floor(when * sample_fps + 1e-6)
             if slot <= last_slot:
+                # an unsampled frame is read only if the next sampled one needs it for TI
                 previous, previous_luma = frame, None
                 continue
             last_slot = slot
         used += 1
-        luma = _luma(frame)
-        series["si"].append(formulas.spatial_information(luma))
-        if previous is not None:
-            before = previous_luma if previous_luma is not None else _luma(previous)
-            if before.shape == luma.shape:
-                series["ti"].append(formulas.temporal_information(before, luma))
-        series["colourfulness"].append(formulas.colourfulness(_rgb(frame)))
-        series["contrast"].append(formulas.rms_contrast(luma))
-        series["brightness"].append(formulas.brightness(luma))
-        series["sharpness"].append(formulas.laplacian_variance(luma))
-        previous, previous_luma = frame, luma
+        previous, previous_luma = frame, _measure(frame, previous, previous_luma, scratch, series)
     return decoded, used, series
+
+
+def _measure(
+    frame: Any, previous: Any, previous_luma: Luma | None, scratch: Scratch, series: dict[str, list[float]]
+) -> Luma:
+    """Append ``frame``'s features to ``series``; its luma, a view of the frame, is returned.
+
+    No view of a frame may outlive the frame it belongs to as the previous one: a damaged
+    stream's error concealment reads the decoder's recycled buffers, so holding a second frame
+    while the next one decodes would change that next frame's pixels.
+    """
+    from vqa_core.features.perframe import frame_features, read_luma
+
+    luma = read_luma(frame)
+    for name, value in frame_features(frame, luma, _before(previous, previous_luma), scratch).items():
+        series[name].append(value)
+    return luma
+
+
+def _before(previous: Any, previous_luma: Luma | None) -> Luma | None:
+    """The luma of the frame decoded before, read now if it was not sampled."""
+    from vqa_core.features.perframe import read_luma
+
+    if previous is None:
+        return None
+    return previous_luma if previous_luma is not None else read_luma(previous)

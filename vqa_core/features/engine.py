@@ -29,7 +29,6 @@ import orjson
 
 from vqa_core.errors import DatasetNotFoundError, OutputError, ShardError, StateError, UsageError
 from vqa_core.features.clip import (
-    DECODE_TIMEOUT_S,
     FEATURE_SET,
     VQA_NR_V1,
     FeatureResult,
@@ -37,6 +36,7 @@ from vqa_core.features.clip import (
     RawGeometry,
     extract_clip,
 )
+from vqa_core.features.decoding import DECODE_TIMEOUT_S
 from vqa_core.fsutil import manifest_path_for, sha256_file
 from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.runner import DEFAULT_EXECUTOR
