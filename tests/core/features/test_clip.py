@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -88,3 +89,66 @@ def test_clip_problems_are_reasons_not_exceptions(tmp_path: Path) -> None:
     assert changed.reason == "changed-clip" and "not the clip that was labelled" in (changed.detail or "")
     odd = _raw_flat(tmp_path / "odd.yuv", 64, 36, frames=1, luma=5)
     assert extract_clip(_task(odd, raw=RawGeometry(64, 36, "yuv420p", 25.0))).values["ti_mean"] is None
+
+
+def _damaged_h264(path: Path) -> Path:
+    """An H.264 clip with B-frames and bytes flipped past its first third: FFmpeg conceals errors."""
+    rng = np.random.default_rng(7)
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=Fraction(25))
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        stream.options = {"preset": "veryfast", "bf": "3"}
+        base = rng.integers(0, 256, (180, 320, 3), dtype=np.uint8)
+        for t in range(40):
+            image = np.roll(base, 3 * t, axis=1)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    data = bytearray(path.read_bytes())
+    for i in rng.integers(len(data) // 3, len(data), 40):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _holding_one_frame(path: Path, sample_fps: float | None) -> dict[str, float | None]:
+    """The features as the float formulas give them, holding only the previous frame while the
+    next decodes (what FFmpeg conceals on a damaged stream depends on the frames held)."""
+    from vqa_core.features import formulas, planes
+    from vqa_core.features.clip import FEATURES, summarise
+    from vqa_core.features.decoding import frames
+
+    series: dict[str, list[float]] = {name: [] for name in FEATURES}
+    previous, previous_luma, last_slot = None, None, -1
+    for when, frame in frames(path, None):
+        if sample_fps is not None:
+            slot = math.floor(when * sample_fps + 1e-6)
+            if slot <= last_slot:
+                previous, previous_luma = frame, None
+                continue
+            last_slot = slot
+        luma = planes.luma(frame)
+        series["si"].append(formulas.spatial_information(luma))
+        if previous is not None:
+            series["ti"].append(
+                formulas.temporal_information(
+                    previous_luma if previous_luma is not None else planes.luma(previous), luma
+                )
+            )
+        series["colourfulness"].append(formulas.colourfulness(planes.rgb(frame)))
+        series["contrast"].append(formulas.rms_contrast(luma))
+        series["brightness"].append(formulas.brightness(luma))
+        series["sharpness"].append(formulas.laplacian_variance(luma))
+        previous, previous_luma = frame, luma
+    return summarise(series)
+
+
+@pytest.mark.parametrize("sample_fps", [None, 5.0])
+def test_a_damaged_clip_gives_what_the_float_formulas_give_holding_one_frame(
+    tmp_path: Path, sample_fps: float | None
+) -> None:
+    clip = _damaged_h264(tmp_path / "damaged.mp4")
+    result = extract_clip(_task(clip, sample_fps=sample_fps))
+    assert result.ok, result.detail
+    assert result.values == _holding_one_frame(clip, sample_fps)
