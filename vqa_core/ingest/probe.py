@@ -14,7 +14,7 @@ import contextlib
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -170,11 +170,8 @@ def _header_format(container: Any, stream: Any) -> tuple[str | None, list[Any]]:
 def _probe_container(
     path: Path, *, timeout_s: float, read_packets: bool, on_packet: Callable[[], None] | None
 ) -> ProbeResult:
-    import av
-
     started = time.monotonic()
-    container = _open(path, timeout_s, _NO_DECODE)
-    try:
+    with _reading(_open(path, timeout_s, _NO_DECODE), timeout_s) as container:
         stream = _video_stream(container)
         packets: _Packets = "all" if read_packets else "none"
         # the container's sizes settle truncation without a second read of the packets (the
@@ -184,15 +181,8 @@ def _probe_container(
         pix_fmt, read = _header_format(container, stream)
         if pix_fmt is not None:
             return _describe(container, stream, pix_fmt, "header", (read, packets), on_packet)
-    except av.error.ExitError:
-        raise ProbeTimeout(f"a read took longer than the {timeout_s:g} s probe timeout") from None
-    except av.error.FFmpegError as exc:
-        raise ProbeError(_ffmpeg_message(exc)) from None
-    finally:
-        container.close()
     # the headers do not settle it: FFmpeg's stream analysis decodes the first frame to learn it
-    container = _open(path, timeout_s)
-    try:
+    with _reading(_open(path, timeout_s), timeout_s) as container:
         stream = _video_stream(container)
         pix_fmt = stream.codec_context.pix_fmt
         if not pix_fmt:
@@ -206,6 +196,16 @@ def _probe_container(
                 f"no pixel format: FFmpeg could not read the {stream.codec_context.name or 'video'} stream's header"
             )
         return _describe(container, stream, str(pix_fmt), "analysed", ([], packets), on_packet)
+
+
+@contextlib.contextmanager
+def _reading(container: Any, timeout_s: float) -> Iterator[Any]:
+    """The open ``container``, closed on leaving; FFmpeg's errors while reading it become the
+    probe's (a read past the timeout is a :class:`ProbeTimeout`)."""
+    import av
+
+    try:
+        yield container
     except av.error.ExitError:
         raise ProbeTimeout(f"a read took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
