@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from vqa_core.cli import main
 from vqa_core.errors import DatasetNotFoundError, ShardError, StateError, UsageError, VerificationError
 from vqa_core.fsutil import manifest_path_for, sha256_file
+from vqa_core.runner.executor import default_workers
 from vqa_core.samples import ClipSpec, write_clip
 from vqa_core.verify import STATUSES, VerifyConfig, default_report_path, verify
 
@@ -82,6 +83,14 @@ def test_untouched_clips_are_all_ok(copy: tuple[Path, Path]) -> None:
     assert manifest["inputs"]["shard"]["sha256"] == sha256_file(shard)
     assert manifest["outputs"]["report"]["sha256"] == sha256_file(result.report)
     assert manifest["versions"]["vqa-core"]
+
+
+def test_without_workers_a_check_runs_two_threads_a_core(copy: tuple[Path, Path]) -> None:
+    root, shard = copy
+    result = verify(VerifyConfig(shard=shard, root=root))
+    assert result.ok
+    manifest = orjson.loads(manifest_path_for(result.report).read_bytes())
+    assert manifest["config"]["workers"] == 2 * default_workers()
 
 
 def test_missing_changed_and_moved_clips(copy: tuple[Path, Path]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,15 +26,20 @@ def load_registry(ctx: click.Context, *, strict: bool | None = None) -> Registry
     return Registry.discover(strict=strict)
 
 
-def executor_options(command: F) -> F:
-    """``--workers``, ``--executor`` and ``--scheduler``: where a command's per-clip work runs."""
+def executor_options(workers_default: str = "CPU count") -> Callable[[F], F]:
+    """``--workers``, ``--executor`` and ``--scheduler``: where a command's per-clip work runs;
+    ``workers_default`` says what ``--workers`` defaults to for this command."""
+    return functools.partial(_with_executor_options, workers_default=workers_default)
+
+
+def _with_executor_options(command: F, *, workers_default: str) -> F:
     for option in reversed(
         (
             click.option(
                 "--workers",
                 type=click.IntRange(min=1),
-                help="Parallel workers (default: CPU count); with --executor dask, wait until this many "
-                "have joined.",
+                help=f"Parallel workers (default: {workers_default}); with --executor dask, wait until "
+                "this many have joined.",
             ),
             click.option(
                 "--executor",

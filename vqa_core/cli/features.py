@@ -32,7 +32,7 @@ def group() -> None:
     type=click.FloatRange(min=0.0, min_open=True),
     help="Frames per second to compute features on (default: every frame).",
 )
-@executor_options
+@executor_options()
 @click.option("--timestamp", help="Fix the manifest time (ISO 8601); SOURCE_DATE_EPOCH also works.")
 @click.option("--restart", is_flag=True, help="Discard the resume state and the output, and start over.")
 @verbosity_options

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 )
 @click.option("--max-rows", type=click.IntRange(min=1), help="Read only the first N metadata rows.")
 @click.option("--full", is_flag=True, help="Read every metadata row (the default; excludes --max-rows).")
-@executor_options
+@executor_options("twice the CPU count on local threads, else the CPU count")
 @click.option(
     "--manifest-out", type=click.Path(path_type=Path), help="Manifest path (default: <output>.manifest.json)."
 )

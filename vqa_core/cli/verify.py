@@ -27,7 +27,9 @@ from vqa_core.cli._progress import make_progress
     help="Report (.jsonl, one line per clip; default: <shard stem>.verify.jsonl beside the shard).",
 )
 @json_option
-@click.option("--workers", type=click.IntRange(min=1), help="Clips checked at once (default: CPU count).")
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Clips checked at once (default: twice the CPU count)."
+)
 @click.option(
     "--probe", is_flag=True, help="Also re-probe each clip: width, height, framerate and pix_fmt must match."
 )

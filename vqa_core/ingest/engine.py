@@ -55,7 +55,7 @@ from vqa_core.provenance import build_manifest, describe_file, write_manifest
 from vqa_core.registry import RegisteredCorpus, Registry
 from vqa_core.runner import DEFAULT_EXECUTOR
 from vqa_core.runner.accounting import Tally
-from vqa_core.runner.executor import Ready, Work
+from vqa_core.runner.executor import Ready, Work, hashing_workers
 from vqa_core.runner.job import JobRun, JobSpec, run_job
 from vqa_core.runner.outputs import rejections_path_for
 from vqa_core.runner.progress import NoProgress, ProgressSink
@@ -559,7 +559,7 @@ def ingest(registry: Registry, config: IngestConfig, *, progress: ProgressSink |
         stall_s=2 * config.probe_timeout_s,
         paths=(config.root, prepared.spec.clips_dir),
         executor=config.executor,
-        workers=config.workers,
+        workers=hashing_workers(config.executor, config.workers),
         scheduler=config.scheduler,
         window=config.window,
         restart=config.restart,

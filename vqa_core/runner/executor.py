@@ -39,6 +39,7 @@ __all__ = [
     "slots",
     "run_ordered",
     "default_workers",
+    "hashing_workers",
     "DEFAULT_STALL_S",
 ]
 
@@ -73,6 +74,19 @@ class Executor(Protocol):
 
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def hashing_workers(kind: str, requested: int | None) -> int | None:
+    """Workers for a run that reads and hashes every byte (ingest, verify): ``requested``, else
+    twice the CPU count on local threads, else the executor's own default (``None``).
+
+    A thread alternates waiting for a read with hashing what it read, so a second thread per
+    core keeps the disk busy while the first hashes (decision 0068); a process pool or a
+    cluster keeps its own default.
+    """
+    if requested is not None:
+        return requested
+    return 2 * default_workers() if kind in ("local", "thread") else None
 
 
 class LocalExecutor:

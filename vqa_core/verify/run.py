@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from vqa_core.fsutil import ensure_directory, manifest_path_for, sha256_file
-from vqa_core.runner.executor import opened_executor, run_ordered, slots
+from vqa_core.runner.executor import hashing_workers, opened_executor, run_ordered, slots
 from vqa_core.runner.lock import output_lock
 from vqa_core.runner.progress import NoProgress, ProgressSink
 from vqa_core.runner.state import StateStore
@@ -39,13 +39,14 @@ def verify(
     manifest = manifest_path_for(report_path)
     ensure_directory(report_path.parent)
     stall_s = 2 * config.probe_timeout_s
+    requested = hashing_workers("thread", config.workers)
     with (
-        opened_executor("thread", config.workers, None, stall_s=stall_s, paths=(config.root,)) as executor,
+        opened_executor("thread", requested, None, stall_s=stall_s, paths=(config.root,)) as executor,
         output_lock(report_path, manifest),
         # a commit at least every quarter second: a kill loses little hashing, even of tiny clips
         StateStore(report_path, commit_seconds=0.25) as state,
     ):
-        workers = slots(executor, config.workers)
+        workers = slots(executor, requested)
         window = config.window or max(8, 4 * workers)
         _open_session(state, report_path, fingerprint, config.restart)
         run = _Run(config, state)

@@ -19,6 +19,7 @@ from vqa_core.ingest import IngestConfig, ingest
 from vqa_core.ingest.download import DownloadPolicy
 from vqa_core.parsing import open_table, reject, to_float
 from vqa_core.registry import Registry
+from vqa_core.runner.executor import default_workers
 from vqa_core.runner.lock import output_lock
 from vqa_core.runner.state import state_path_for
 from vqa_core.samples import ClipSpec, write_clip
@@ -77,6 +78,17 @@ def test_a_sample_drop_becomes_a_shard_with_manifest(
     assert manifest["inputs"]["metadata"][0]["rows"] == 6
     assert manifest["editions"] == {"KoNViD_1k_attributes.csv": "unknown"}
     assert manifest["versions"]["vqa-konvid"] is None or "vqa-konvid" in manifest["versions"]
+
+
+@pytest.mark.parametrize(("executor", "expected"), [("local", 2), ("process", 1)])
+def test_without_workers_threads_run_two_a_core_and_processes_one(
+    konvid_registry: Registry, drop: Path, tmp_path: Path, executor: str, expected: int
+) -> None:
+    out = tmp_path / "k1.jsonl"
+    config = IngestConfig(corpus_id="konvid-1k", root=drop, output=out, timestamp=T0, executor=executor)
+    assert ingest(konvid_registry, config).written == 6
+    manifest = json.loads(out.with_name("k1.manifest.json").read_text())
+    assert manifest["config"]["workers"] == expected * default_workers()
 
 
 def test_a_rerun_reuses_the_state_and_writes_identical_bytes(

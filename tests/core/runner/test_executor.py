@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vqa_core.runner.executor import LocalExecutor, Ready, Work, run_ordered
+from vqa_core.runner.executor import LocalExecutor, Ready, Work, default_workers, hashing_workers, run_ordered
 
 
 def half(n: int) -> int:
@@ -45,3 +45,13 @@ def test_on_error_may_stop_the_run() -> None:
             next(results)
     finally:
         executor.shutdown()
+
+
+def test_hashing_runs_default_to_two_threads_a_core_and_keep_what_was_asked() -> None:
+    cores = default_workers()
+    assert hashing_workers("local", None) == hashing_workers("thread", None) == 2 * cores
+    assert hashing_workers("thread", 3) == 3
+    # a process pool and a cluster keep their own defaults
+    assert hashing_workers("process", None) is None
+    assert hashing_workers("dask", None) is None
+    assert hashing_workers("process", 5) == 5
