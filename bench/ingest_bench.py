@@ -17,10 +17,14 @@ Corpora: small 640x360 clips, large 1080p clips (moving pattern with grain), and
 copies of one camera-like clip (H.264 High, B-frames, 10 Mbit/s, 13 MB).
 
 Variants:
-  floor     read every clip in 1 MiB chunks on 2 threads, no other work
-  hash      read and SHA-256 every clip on 2 threads: the ceiling of any ingest
-            that hashes (hashing is CPU-bound, ~1.2-1.5 GB/s per core here)
-  vqa       `vqa_core.ingest.ingest` (threads, 2 workers, verification on)
+  floor     read every clip in 1 MiB chunks, no other work
+  hash      read and SHA-256 every clip, nothing else: the ceiling of any ingest
+            that hashes (SHA-256 runs at ~1.2-1.5 GB/s per core here)
+  vqa       `vqa_core.ingest.ingest` with its defaults (threads, verification on)
+
+All three run on the thread count `vqa ingest` uses by default (twice the CPU
+count), so the ratios compare like with like. Hash only and vqa run interleaved
+``--repeat`` times and the faster of each counts; the floor is read first and last.
   baseline  what the older scripts do: serial, hashlib SHA-256, one `ffprobe`
             process per clip, the whole JSON progress file rewritten every 50
             clips, a JSONL append per clip
@@ -49,6 +53,8 @@ from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from vqa_core.runner.executor import hashing_workers  # noqa: E402  # why: after the path is set
 
 
 def drop_caches() -> None:
@@ -105,6 +111,10 @@ def make_corpus(
     return total
 
 
+#: Threads of the floor, hash-only and vqa passes: the ingest's default on this machine.
+THREADS = hashing_workers("thread", None) or 2
+
+
 def floor(root: Path) -> float:
     files = sorted((root / "KoNViD_1k_videos").iterdir())
 
@@ -117,7 +127,7 @@ def floor(root: Path) -> float:
 
     drop_caches()
     started = time.perf_counter()
-    with cf.ThreadPoolExecutor(2) as pool:
+    with cf.ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(read, files))
     return time.perf_counter() - started
 
@@ -128,7 +138,7 @@ def hash_only(root: Path) -> float:
     files = sorted((root / "KoNViD_1k_videos").iterdir())
     drop_caches()
     started = time.perf_counter()
-    with cf.ThreadPoolExecutor(2) as pool:
+    with cf.ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(sha256_file, files))
     return time.perf_counter() - started
 
@@ -226,7 +236,9 @@ def stage_costs(files: list[Path]) -> tuple[float, float, float]:
     return per_clip(sha256_file), per_clip(opened), per_clip(demuxed)
 
 
-def vqa(root: Path, work: Path, executor: str = "thread", *, workers: int = 2, verify: bool = True) -> float:
+def vqa(
+    root: Path, work: Path, executor: str = "thread", *, workers: int | None = None, verify: bool = True
+) -> float:
     import vqa_konvid
 
     from vqa_core.ingest import IngestConfig, ingest
@@ -422,10 +434,11 @@ def main() -> None:
         "--sweep", action="store_true", help="also: large clips with 2, 4, 6 workers, no-verify"
     )
     parser.add_argument("--no-features", action="store_true", help="skip features against decoding alone")
+    parser.add_argument("--repeat", type=int, default=2, help="interleaved hash-only and vqa passes")
     args = parser.parse_args()
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}; {THREADS} threads a pass")
 
     results = []
     for label, count, geometry in (
@@ -439,8 +452,10 @@ def main() -> None:
         total = make_corpus(root, count, **geometry)  # type: ignore[arg-type]
         mb = total / 1e6
         first_floor = floor(root)
-        t_hash = hash_only(root)
-        t_vqa = vqa(root, work)
+        t_hash = t_vqa = float("inf")
+        for _ in range(args.repeat):
+            t_hash = min(t_hash, hash_only(root))
+            t_vqa = min(t_vqa, vqa(root, work))
         t_proc = vqa(root, work, "process")
         t_base = baseline(root, work)
         # The guest's drop_caches does not empty the host's cache: the first pass may read from
@@ -486,7 +501,7 @@ def main() -> None:
         rows = features_bench.measure(work)
         print()
         print(features_bench.markdown(rows))
-        features = min(r.ratio for r in rows)
+        features = min(rows, key=lambda r: r.ratio)
     if args.sweep:
         sweep(work / "large", work)
     costs = resume_cost(work)
@@ -507,7 +522,10 @@ def main() -> None:
             print(f"- {r.label}: vqa / hash only {_verdict(r.hash / r.vqa, TARGETS['vqa / hash only'])}")
             print(f"- {r.label}: vqa / floor {_verdict(r.floor / r.vqa, TARGETS['vqa / floor'])}")
     if features is not None:
-        print(f"- features / decoding alone, lowest of the set: {_verdict(features, TARGETS['features'])}")
+        print(
+            f"- features / decoding alone, lowest of the set: {_verdict(features.ratio, TARGETS['features'])}; "
+            f"the most any implementation of the formulas could reach on that set: {features.best_possible:.2f}"
+        )
 
 
 if __name__ == "__main__":
