@@ -21,8 +21,9 @@ For every clip set, sampling (every frame; ``--sample-fps 5``) and worker count
 
 ``ratio = decode-only time / features time`` (1.0: the features cost nothing beyond
 decoding; the target is ≥ 0.8). ``best possible = decode-only time / least-work time``:
-no implementation of these formulas in this pipeline can reach a higher ratio. The passes run interleaved ``--repeat`` times and the
-fastest of each counts, so a noisy neighbour costs every variant alike.
+no implementation of these formulas in this pipeline can reach a higher ratio. The
+passes run interleaved ``--repeat`` times and the fastest of each counts, so a noisy
+neighbour costs every variant alike.
 
 Clip sets: 1080p H.264 (as the ingest bench's large clips), 640×360 H.264, a camera-like
 1080p H.264 High clip with B-frames, and 1080p HEVC Main 10 HDR (as CHUG's clips: the

@@ -21,13 +21,13 @@ Variants:
   hash      read and SHA-256 every clip, nothing else: the ceiling of any ingest
             that hashes (SHA-256 runs at ~1.2-1.5 GB/s per core here)
   vqa       `vqa_core.ingest.ingest` with its defaults (threads, verification on)
-
-All three run on the thread count `vqa ingest` uses by default (twice the CPU
-count), so the ratios compare like with like. Hash only and vqa run interleaved
-``--repeat`` times and the faster of each counts; the floor is read first and last.
   baseline  what the older scripts do: serial, hashlib SHA-256, one `ffprobe`
             process per clip, the whole JSON progress file rewritten every 50
             clips, a JSONL append per clip
+
+Floor, hash and vqa run on the thread count `vqa ingest` uses by default (twice the CPU
+count), so the ratios compare like with like. Hash only and vqa run interleaved
+``--repeat`` times and the faster of each counts; the floor is read first and last.
 
 Then: the header/analysed split of the probe with its warm cost against FFmpeg's
 full analysis (including a 1080p VP9 WebM and a 4K HEVC Main 10 clip), feature
