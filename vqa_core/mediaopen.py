@@ -28,6 +28,7 @@ __all__ = [
     "allowed_demuxers",
     "sniff_reference",
     "still_image",
+    "error_line",
 ]
 
 #: Demuxers that open other files, URLs or devices named by (or instead of) the input.
@@ -124,3 +125,12 @@ def still_image(container: Any) -> str | None:
     if name == "image2pipe" or name.endswith("_pipe"):
         return name.removesuffix("_pipe")
     return None
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for a rejection, from an error PyAV, FFmpeg or the OS raised while opening or
+    reading a clip: FFmpeg's own text (``strerror``, without the file name PyAV appends after
+    ``: '``), else the message, else the error's type."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    lines = str(text).split(": '")[0].splitlines()
+    return lines[0] if lines else type(exc).__name__

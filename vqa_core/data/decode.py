@@ -97,12 +97,12 @@ def decode_clip(path: Path, sampling_: Sampling, item: int, *, threads: int = 0)
     """The sampled frames of ``path``; ``threads`` is FFmpeg's decoder thread count (0 = one per core)."""
     import av
 
-    from vqa_core.mediaopen import MediaRefused, open_clip, still_image
+    from vqa_core.mediaopen import MediaRefused, error_line, open_clip, still_image
 
     try:
         container = open_clip(path, timeout_s=DECODE_TIMEOUT_S)
     except (av.error.FFmpegError, OSError, MediaRefused) as exc:
-        raise DecodeFailure(_message(exc)) from None
+        raise DecodeFailure(error_line(exc)) from None
     try:
         image = still_image(container)
         if image is not None:
@@ -115,7 +115,7 @@ def decode_clip(path: Path, sampling_: Sampling, item: int, *, threads: int = 0)
         try:
             return _decode(container, stream, sampling_, item)
         except av.error.FFmpegError as exc:
-            raise DecodeFailure(_message(exc)) from None
+            raise DecodeFailure(error_line(exc)) from None
     finally:
         container.close()
 
@@ -219,8 +219,3 @@ def _shape(frame: Any, sampling_: Sampling) -> npt.NDArray[np.uint8]:
     rgb = frame.to_ndarray(width=width, height=height, format="rgb24")
     x, y, crop_w, crop_h = box
     return np.ascontiguousarray(rgb[y : y + crop_h, x : x + crop_w].transpose(2, 0, 1))
-
-
-def _message(exc: BaseException) -> str:
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return str(text).split(": '")[0].splitlines()[0]

@@ -24,15 +24,10 @@ class DecodeError(Exception):
     """A clip that cannot be opened or decoded; the message is one line for the rejection."""
 
 
-def _message(exc: Exception) -> str:
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return str(text).split(": '")[0]
-
-
 def _open(path: Path, raw: RawGeometry | None) -> Any:
     import av
 
-    from vqa_core.mediaopen import open_clip
+    from vqa_core.mediaopen import error_line, open_clip
 
     try:
         if raw is not None:
@@ -48,7 +43,7 @@ def _open(path: Path, raw: RawGeometry | None) -> Any:
             )
         return open_clip(path, timeout_s=DECODE_TIMEOUT_S)
     except (av.error.FFmpegError, OSError, ValueError) as exc:  # MediaRefused is a ValueError
-        raise DecodeError(_message(exc)) from None
+        raise DecodeError(error_line(exc)) from None
 
 
 def open_video(path: Path, raw: RawGeometry | None) -> tuple[Any, Any]:
@@ -79,6 +74,8 @@ def frames(path: Path, raw: RawGeometry | None) -> Iterator[tuple[float, Any]]:
     """``(time in seconds, frame)`` for every decodable frame of the first video stream."""
     import av
 
+    from vqa_core.mediaopen import error_line
+
     container, stream = open_video(path, raw)
     try:
         rate = float(stream.average_rate or stream.base_rate or (raw.framerate if raw else 0) or 25)
@@ -87,6 +84,6 @@ def frames(path: Path, raw: RawGeometry | None) -> Iterator[tuple[float, Any]]:
                 when = frame.time if frame.time is not None else index / rate
                 yield float(when), frame
         except av.error.FFmpegError as exc:
-            raise DecodeError(_message(exc)) from None
+            raise DecodeError(error_line(exc)) from None
     finally:
         container.close()

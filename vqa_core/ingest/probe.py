@@ -122,14 +122,14 @@ _NO_DECODE: Final = {"codec_whitelist": "none", "skip_frame": "all"}
 def _open(path: Path, timeout_s: float, options: dict[str, str] | None = None) -> Any:
     import av
 
-    from vqa_core.mediaopen import open_clip
+    from vqa_core.mediaopen import error_line, open_clip
 
     try:
         return open_clip(path, timeout_s=timeout_s, options=options)
     except av.error.ExitError:
         raise ProbeTimeout(f"opening took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
-        raise ProbeError(_ffmpeg_message(exc)) from None
+        raise ProbeError(error_line(exc)) from None
     except (OSError, ValueError) as exc:  # MediaRefused is a ValueError
         raise ProbeError(str(exc) or type(exc).__name__) from None
 
@@ -204,12 +204,14 @@ def _reading(container: Any, timeout_s: float) -> Iterator[Any]:
     probe's (a read past the timeout is a :class:`ProbeTimeout`)."""
     import av
 
+    from vqa_core.mediaopen import error_line
+
     try:
         yield container
     except av.error.ExitError:
         raise ProbeTimeout(f"a read took longer than the {timeout_s:g} s probe timeout") from None
     except av.error.FFmpegError as exc:
-        raise ProbeError(_ffmpeg_message(exc)) from None
+        raise ProbeError(error_line(exc)) from None
     finally:
         container.close()
 
@@ -311,8 +313,3 @@ def _demux_span(packets: Iterable[Any], stream: Any, on_packet: Callable[[], Non
     if not stream.time_base:
         return None
     return float((last - first) * stream.time_base)
-
-
-def _ffmpeg_message(exc: Exception) -> str:
-    text = getattr(exc, "strerror", None) or str(exc)
-    return str(text).split(": '")[0]
